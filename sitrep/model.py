@@ -1,0 +1,546 @@
+"""Model stage: the typed entities analysts write, and the Project that holds them all.
+
+Every entity is a frozen pydantic model whose fields are exactly the YAML keys an analyst
+writes; the JSON Schemas in schemas/ are generated from these classes (see sitrep.schema).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema,
+                      field_validator, model_validator)
+
+# --- Vocabularies (../shared/domain.md) -----------------------------------------------------
+
+#: ACLED event types and their sub-event types.
+EVENT_TYPES: dict[str, tuple[str, ...]] = {
+    "Battles": ("Armed clash", "Government regains territory", "Non-state actor overtakes territory"),
+    "Explosions/Remote violence": ("Chemical weapon", "Air/drone strike", "Suicide bomb",
+                                   "Shelling/artillery/missile attack", "Remote explosive/landmine/IED",
+                                   "Grenade"),
+    "Violence against civilians": ("Sexual violence", "Attack", "Abduction/forced disappearance"),
+    "Protests": ("Peaceful protest", "Protest with intervention", "Excessive force against protesters"),
+    "Riots": ("Violent demonstration", "Mob violence"),
+    "Strategic developments": ("Agreement", "Arrests", "Change to group/activity", "Disrupted weapons use",
+                               "Headquarters or base established", "Looting/property destruction",
+                               "Non-violent transfer of territory", "Other"),
+}
+
+DISORDER_TYPES = ("Political violence", "Demonstrations", "Strategic developments")
+
+#: ACLED inter codes: an actor's kind and its code.
+ACTOR_KINDS: dict[str, int] = {
+    "state_forces": 1, "rebel_group": 2, "political_militia": 3, "identity_militia": 4,
+    "rioters": 5, "protesters": 6, "civilians": 7, "external_forces": 8,
+}
+
+ACTOR_KIND_LABELS: dict[str, str] = {
+    "state_forces": "State forces", "rebel_group": "Rebel group", "political_militia": "Political militia",
+    "identity_militia": "Identity militia", "rioters": "Rioters", "protesters": "Protesters",
+    "civilians": "Civilians", "external_forces": "External/Other forces",
+}
+
+RELIABILITY = {"A": "Completely reliable", "B": "Usually reliable", "C": "Fairly reliable",
+               "D": "Not usually reliable", "E": "Unreliable", "F": "Reliability cannot be judged"}
+CREDIBILITY = {1: "Confirmed by other sources", 2: "Probably true", 3: "Possibly true", 4: "Doubtful",
+               5: "Improbable", 6: "Truth cannot be judged"}
+
+TLP_COLOURS = {"TLP:RED": "#FF2B2B", "TLP:AMBER": "#FFC000", "TLP:AMBER+STRICT": "#FFC000",
+               "TLP:GREEN": "#33FF00", "TLP:CLEAR": "#FFFFFF"}
+
+#: ICD 203 likelihood rows: (term, alternative, probability range).
+LIKELIHOOD_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("almost no chance", "remote", "1–5%"),
+    ("very unlikely", "highly improbable", "5–20%"),
+    ("unlikely", "improbable", "20–45%"),
+    ("roughly even chance", "roughly even odds", "45–55%"),
+    ("likely", "probable", "55–80%"),
+    ("very likely", "highly probable", "80–95%"),
+    ("almost certain", "nearly certain", "95–99%"),
+)
+LIKELIHOOD_TERMS = tuple(term for row in LIKELIHOOD_ROWS for term in row[:2])
+CONFIDENCE_LEVELS = ("high", "moderate", "low")
+
+LOCATION_KINDS = ("base", "town", "city", "village", "district", "province", "region", "border_area",
+                  "crossing", "facility", "other")
+SOURCE_KINDS = ("news_agency", "newspaper", "broadcaster", "monitor", "official", "military",
+                "armed_group", "ngo", "social_media", "research", "other")
+SOURCE_SCALES = ("Local partner", "Subnational", "National", "Regional", "International", "Other")
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
+
+TLP = Literal["TLP:RED", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:GREEN", "TLP:CLEAR"]
+Id = Annotated[str, Field(pattern=ID_PATTERN, description="Lower-case letters, digits and hyphens.")]
+Ref = Annotated[str, Field(pattern=ID_PATTERN, description="The id of another entity.")]
+Country = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3 code, e.g. IRQ.")]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+LongText = Annotated[str, Field(max_length=100_000, description="Markdown.")]
+
+
+# --- Uncertain counts ---------------------------------------------------------------------
+
+_COUNT_RE = re.compile(
+    r"^(?:(?P<unknown>unknown|not reported|n/?a)"
+    r"|(?P<qual>at least|more than|over|at most|up to|approximately|about|around|nearly|almost|some)?\s*"
+    r"(?P<low>\d[\d,]*)(?:\s*(?:-|–|to)\s*(?P<high>\d[\d,]*))?\+?)$",
+    re.IGNORECASE,
+)
+_QUALIFIERS = {"at least": "at_least", "more than": "at_least", "over": "at_least", "at most": "at_most",
+               "up to": "at_most", "approximately": "approximately", "about": "approximately",
+               "around": "approximately", "some": "approximately", "nearly": "nearly", "almost": "nearly"}
+
+
+class Count(BaseModel):
+    """A count of people that may be exact, a floor, a range, approximate or unknown."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    low: int | None = Field(default=None, ge=0, le=10_000_000)
+    high: int | None = Field(default=None, ge=0, le=10_000_000)
+    qualifier: Literal["exact", "at_least", "at_most", "range", "approximately", "nearly", "unknown"] = "exact"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Count:
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"range low {self.low} is above its high {self.high}; write it as "
+                             f"'{self.high}-{self.low}'")
+        return self
+
+    @property
+    def known(self) -> bool:
+        """Return True when at least a floor is known."""
+        return self.low is not None
+
+    @property
+    def value(self) -> int | None:
+        """Return the headline value: the conservative (low) figure."""
+        return self.low
+
+    def __str__(self) -> str:
+        return format_count(self)
+
+
+def format_count(count: Count) -> str:
+    """Return a count as an analyst writes it: '3', 'at least 3', '1–2', 'approximately 2,500'."""
+    if count.low is None:
+        return "unknown"
+    low = f"{count.low:,}"
+    if count.qualifier == "at_least" or (count.high is None and count.qualifier == "exact"):
+        return low if count.qualifier == "exact" else f"at least {low}"
+    if count.qualifier in ("approximately", "nearly", "at_most"):
+        word = {"approximately": "approximately", "nearly": "nearly", "at_most": "at most"}[count.qualifier]
+        shown = count.high if count.qualifier == "at_most" and count.high is not None else count.low
+        return f"{word} {shown:,}"
+    if count.high is not None and count.high != count.low:
+        return f"{low}–{count.high:,}"
+    return low
+
+
+def parse_count(value: Any) -> Any:
+    """Accept 3, '3', 'at least 3', '1-2', '1–2', 'approximately 2,500', 'unknown' or a mapping."""
+    if value is None:
+        return {"qualifier": "unknown"}
+    if isinstance(value, bool):
+        raise ValueError("expected a count such as 3, 'at least 3', '1-2' or 'unknown', not true/false")
+    if isinstance(value, int):
+        return {"low": value, "high": value, "qualifier": "exact"}
+    if isinstance(value, str):
+        return _parse_count_text(value.strip())
+    return value
+
+
+def _parse_count_text(text: str) -> dict[str, Any]:
+    match = _COUNT_RE.match(text)
+    if not match:
+        raise ValueError(f"'{text}' is not a count; write 3, 'at least 3', '1-2', 'approximately 2,500' "
+                         "or 'unknown'")
+    if match["unknown"]:
+        return {"qualifier": "unknown"}
+    low = int(match["low"].replace(",", ""))
+    high = int(match["high"].replace(",", "")) if match["high"] else None
+    qualifier = _QUALIFIERS.get((match["qual"] or "").lower())
+    if text.endswith("+"):
+        qualifier = "at_least"
+    if qualifier == "at_least":
+        return {"low": low, "high": None, "qualifier": "at_least"}
+    if qualifier == "at_most":
+        return {"low": 0, "high": low, "qualifier": "at_most"}
+    if qualifier:
+        return {"low": low, "high": low, "qualifier": qualifier}
+    if high is not None:
+        return {"low": low, "high": high, "qualifier": "range" if high != low else "exact"}
+    return {"low": low, "high": low, "qualifier": "exact"}
+
+
+CountField = Annotated[
+    Count,
+    BeforeValidator(parse_count),
+    WithJsonSchema({
+        "description": "A count: 3, 'at least 3', '1-2', 'approximately 2,500', 'nearly 900' or 'unknown'.",
+        "anyOf": [{"type": "integer", "minimum": 0},
+                  {"type": "string", "pattern": _COUNT_RE.pattern.replace("(?P<", "(?<")},
+                  {"type": "null"}],
+    }),
+]
+
+
+def unknown_count() -> Count:
+    """Return the count for 'not reported'."""
+    return Count(qualifier="unknown")
+
+
+# --- Shared parts -------------------------------------------------------------------------
+
+class Part(BaseModel):
+    """Base of every mapping in content: unknown keys are errors, values never change."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Citation(Part):
+    """A report by one source backing a fact, graded on the Admiralty scale with the source's reliability."""
+
+    source: Ref
+    credibility: int = Field(ge=1, le=6, description="Admiralty information credibility, 1 (confirmed) to 6.")
+    via: Ref | None = Field(default=None, description="The source that relayed the report, e.g. a news agency.")
+    date: dt.date | None = None
+    url: Annotated[str, Field(pattern=r"^https?://", max_length=2000)] | None = None
+    title: Text | None = None
+    quote: Text | None = None
+
+
+class Place(Part):
+    """Where an incident was launched from or took place, with ACLED's geo precision."""
+
+    location: Ref
+    geo_precision: Literal[1, 2, 3] = Field(description="1 the place itself, 2 near it, 3 only the region.")
+    note: Text | None = None
+
+
+class Statement(Part):
+    """Who claimed, was blamed for, denied or would not comment on an incident, and who said so."""
+
+    stance: Literal["claimed", "attributed", "denied", "no_comment"]
+    actor: Ref = Field(description="The actor whose responsibility is at issue.")
+    by: Ref | None = Field(default=None, description="Who made the attribution (an actor); for claims, "
+                           "denials and no comment it is the actor itself.")
+    date: dt.date | None = None
+    note: Text | None = None
+    sources: list[Citation] = Field(min_length=1)
+
+
+class CasualtyReport(Part):
+    """One source's figures for one side's killed and wounded."""
+
+    side: Ref = Field(description="The actor whose people were killed or wounded.")
+    killed: CountField = Field(default_factory=unknown_count)
+    wounded: CountField = Field(default_factory=unknown_count)
+    note: Text | None = None
+    sources: list[Citation] = Field(min_length=1)
+
+
+class Response(Part):
+    """What was done in response to an incident."""
+
+    actor: Ref
+    action: Text
+    date: dt.date | None = None
+    sources: list[Citation] = Field(min_length=1)
+
+
+class Attachment(Part):
+    """An image or file kept under content/assets/."""
+
+    path: Annotated[str, Field(min_length=1, max_length=300)]
+    caption: Text
+    credit: Text | None = None
+
+
+# --- Entities -----------------------------------------------------------------------------
+
+class Entity(Part):
+    """Base of every file-level entity."""
+
+    id: Id
+
+
+class Source(Entity):
+    """An outlet, monitor or official channel whose reports are cited."""
+
+    name: Text
+    kind: Literal[SOURCE_KINDS]  # type: ignore[valid-type]
+    reliability: Literal["A", "B", "C", "D", "E", "F"]
+    scale: Literal[SOURCE_SCALES] = "International"  # type: ignore[valid-type]
+    country: Country | None = None
+    url: Annotated[str, Field(pattern=r"^https?://", max_length=2000)] | None = None
+    description: LongText = ""
+
+
+class Actor(Entity):
+    """An armed group, state force, coalition or other party."""
+
+    name: Text
+    names: dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")], Text] = Field(
+        default_factory=dict, description="The name in other languages, keyed by ISO 639 code.")
+    short_name: Text | None = None
+    kind: Literal[tuple(ACTOR_KINDS)]  # type: ignore[valid-type]
+    country: Country | None = None
+    part_of: Ref | None = None
+    aliases: list[Text] = Field(default_factory=list)
+    profile: LongText = ""
+    sources: list[Citation] = Field(default_factory=list)
+
+    @property
+    def inter_code(self) -> int:
+        """Return ACLED's inter code for this actor's kind."""
+        return ACTOR_KINDS[self.kind]
+
+
+class Location(Entity):
+    """A base, town, province or area, with coordinates and administrative units."""
+
+    name: Text
+    names: dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")], Text] = Field(default_factory=dict)
+    kind: Literal[LOCATION_KINDS]  # type: ignore[valid-type]
+    country: Country
+    admin1: Text | None = None
+    admin2: Text | None = None
+    admin3: Text | None = None
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    within: Ref | None = None
+    description: LongText = ""
+
+
+class Incident(Entity):
+    """One event: what happened, when, where, who was involved, who said what, and the sources."""
+
+    title: Text
+    date: dt.date
+    time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] | None = Field(
+        default=None, description="Local time, HH:MM, in the time zone given by timezone.")
+    timezone: Annotated[str, Field(pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$")] | None = Field(
+        default=None, description="IANA time zone, e.g. Asia/Baghdad.")
+    time_precision: Literal[1, 2, 3] = 1
+    event_type: Literal[tuple(EVENT_TYPES)]  # type: ignore[valid-type]
+    sub_event_type: Text
+    disorder_type: Literal[DISORDER_TYPES] | None = None  # type: ignore[valid-type]
+    location: Place = Field(description="Where it happened: for an attack, what was hit.")
+    origin: Place | None = Field(default=None, description="Where it was launched from.")
+    perpetrators: list[Ref] = Field(default_factory=list, description="Actors assessed responsible (ACLED actor1).")
+    targets: list[Ref] = Field(default_factory=list, description="Actors attacked (ACLED actor2).")
+    civilian_targeting: bool = False
+    summary: LongText
+    claims: list[Statement] = Field(default_factory=list)
+    casualties: list[CasualtyReport] = Field(default_factory=list)
+    response: list[Response] = Field(default_factory=list)
+    sources: list[Citation] = Field(min_length=1)
+    attachments: list[Attachment] = Field(default_factory=list)
+    tags: list[Annotated[str, Field(max_length=60)]] = Field(default_factory=list)
+    acled_id: Annotated[str, Field(pattern=r"^[A-Z]{3}\d+$")] | None = Field(
+        default=None, description="ACLED event_id_cnty when imported from ACLED.")
+    updated: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _sub_event_matches(self) -> Incident:
+        allowed = EVENT_TYPES[self.event_type]
+        if self.sub_event_type not in allowed:
+            raise ValueError(f"sub_event_type '{self.sub_event_type}' is not one of {self.event_type}'s: "
+                             + ", ".join(allowed))
+        if self.time is not None and self.timezone is None:
+            raise ValueError("a local time needs its timezone, e.g. 'timezone: Asia/Baghdad'")
+        return self
+
+    @property
+    def disorder(self) -> str:
+        """Return ACLED's disorder type, derived from the event type unless given."""
+        if self.disorder_type:
+            return self.disorder_type
+        if self.event_type in ("Protests", "Riots"):
+            return "Demonstrations"
+        if self.event_type == "Strategic developments":
+            return "Strategic developments"
+        return "Political violence"
+
+
+class TroopFigure(Part):
+    """A troop figure at a date, from a source."""
+
+    as_of: dt.date
+    troops: CountField
+    note: Text | None = None
+    sources: list[Citation] = Field(min_length=1)
+
+
+class Deployment(Entity):
+    """A force stationed in a country or at a base, with its troop figures over time."""
+
+    actor: Ref
+    country: Country
+    location: Ref | None = None
+    mission: Text
+    figures: list[TroopFigure] = Field(min_length=1)
+
+    @property
+    def latest(self) -> TroopFigure:
+        """Return the most recent troop figure."""
+        return max(self.figures, key=lambda figure: figure.as_of)
+
+
+class ContextNote(Entity):
+    """Regional context: a Markdown note with YAML front matter."""
+
+    title: Text
+    date: dt.date
+    countries: list[Country] = Field(default_factory=list)
+    sources: list[Citation] = Field(default_factory=list)
+    tags: list[Annotated[str, Field(max_length=60)]] = Field(default_factory=list)
+    body: LongText = ""
+
+
+class Period(Part):
+    """A span of days, both ends included."""
+
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"period ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    @property
+    def days(self) -> int:
+        """Return the number of days covered."""
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """Return the period of the same length just before this one."""
+        length = dt.timedelta(days=self.days)
+        return Period(start=self.start - length, end=self.start - dt.timedelta(days=1))
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+class KeyJudgment(Part):
+    """A judgment with its ICD 203 likelihood and confidence."""
+
+    text: Text
+    likelihood: Literal[LIKELIHOOD_TERMS] | None = None  # type: ignore[valid-type]
+    confidence: Literal[CONFIDENCE_LEVELS] | None = None  # type: ignore[valid-type]
+    incidents: list[Ref] = Field(default_factory=list)
+
+
+class Section(Part):
+    """A section of a brief covering one area or theme, leading with its assessment."""
+
+    title: Text
+    countries: list[Country] = Field(default_factory=list)
+    assessment: LongText
+
+
+class Brief(Entity):
+    """What one situation brief covers and says."""
+
+    number: Annotated[int, Field(ge=1, le=1_000_000)]
+    title: Text
+    subtitle: Text | None = None
+    period: Period
+    cutoff: dt.datetime = Field(description="Information cut-off, with its UTC offset.")
+    published: dt.date | None = None
+    next_report: dt.date | None = None
+    producer: Text | None = None
+    tlp: TLP | None = None
+    countries: list[Country] = Field(min_length=1)
+    summary: LongText = ""
+    key_judgments: list[KeyJudgment] = Field(min_length=1)
+    sections: list[Section] = Field(default_factory=list)
+    context: list[Ref] = Field(default_factory=list)
+    outlook: LongText = ""
+
+    @field_validator("cutoff")
+    @classmethod
+    def _cutoff_has_offset(cls, value: dt.datetime) -> dt.datetime:
+        if value.tzinfo is None:
+            raise ValueError("the cut-off needs a UTC offset, e.g. 2024-04-22T12:00:00+03:00")
+        return value
+
+
+ENTITY_CLASSES: dict[str, type[Entity]] = {
+    "incident": Incident, "actor": Actor, "location": Location, "source": Source,
+    "deployment": Deployment, "brief": Brief, "context": ContextNote,
+}
+
+
+# --- Site configuration -------------------------------------------------------------------
+
+class SiteConfig(Part):
+    """content/site.yaml: the settings of the whole site, read once."""
+
+    title: Text = "Situation briefs"
+    description: Text = "Situation briefs and incident data."
+    organisation: Text = "sitrep"
+    base_url: Annotated[str, Field(pattern=r"^https?://")] | None = None
+    language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
+    timezone: str = "UTC"
+    tlp: TLP = "TLP:CLEAR"
+    page_size: Literal["A4", "Letter"] = "A4"
+    caveat: Text = ("Figures are drawn from open sources, may be incomplete and may be revised as new "
+                    "reports come in.")
+
+
+# --- The whole project --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an entity was written: content-relative path and line."""
+
+    path: str
+    line: int
+    digest: str = ""
+
+
+@dataclass(frozen=True)
+class Project:
+    """All validated content, indexed by id; the input of analysis and rendering."""
+
+    site: SiteConfig
+    incidents: dict[str, Incident]
+    actors: dict[str, Actor]
+    locations: dict[str, Location]
+    sources: dict[str, Source]
+    deployments: dict[str, Deployment]
+    briefs: dict[str, Brief]
+    context: dict[str, ContextNote]
+    origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
+
+    @cached_property
+    def incidents_by_date(self) -> list[Incident]:
+        """Return incidents newest first, ties broken by id for stable output."""
+        return sorted(self.incidents.values(), key=lambda i: (i.date, i.id), reverse=True)
+
+    @cached_property
+    def briefs_by_date(self) -> list[Brief]:
+        """Return briefs newest first."""
+        return sorted(self.briefs.values(), key=lambda b: (b.period.end, b.number), reverse=True)
+
+    def country_of(self, incident: Incident) -> str:
+        """Return the ISO alpha-3 country of an incident's location."""
+        return self.locations[incident.location.location].country
+
+    def previous_brief(self, brief: Brief) -> Brief | None:
+        """Return the latest brief that ended before this one started."""
+        earlier = [b for b in self.briefs_by_date if b.period.end < brief.period.start]
+        return earlier[0] if earlier else None
+
+
+def entity_union() -> Any:
+    """Return the union of entity classes (for schema generation)."""
+    return Union[tuple(ENTITY_CLASSES.values())]  # noqa: UP007
