@@ -18,6 +18,7 @@ from io import BytesIO
 import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -78,10 +79,13 @@ _WIDTH = 680.0
 _HEIGHT = 300.0
 _MARGIN_LEFT = 56.0
 _MARGIN_RIGHT = 14.0
-_MARGIN_BOTTOM = 62.0
-_TITLE_HEIGHT = 34.0
-_LEGEND_ROW = 17.0
+_MARGIN_BOTTOM = 68.0
+_TITLE_HEIGHT = 36.0
+_LEGEND_ROW = 19.0
 _MAX_TICK_LABELS = 9
+_STACK_WIDTH = 0.8
+_GROUP_WIDTH = 0.38
+_RANGE_HATCH = "//////"
 _MIN_SLOTS = 6
 _MAX_TITLE_CHARS = 84
 _TICK_STEPS = (1, 2, 4, 8, 13, 26, 52, 104, 208, 520)
@@ -90,8 +94,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
 
 _SVG_NS = "http://www.w3.org/2000/svg"
 _XLINK_NS = "http://www.w3.org/1999/xlink"
-# Without this ElementTree would write "ns1:href", which HTML parsers ignore.
-ET.register_namespace("xlink", _XLINK_NS)
+_XLINK_HREF = f"{{{_XLINK_NS}}}href"
 
 _ID_PREFIX_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 _XML_INVALID_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -105,10 +108,10 @@ _RC = {
     "svg.id": None,
     "font.family": ["sans-serif"],
     "font.sans-serif": ["Noto Sans", "DejaVu Sans"],
-    "font.size": 10.0,
+    "font.size": 11.0,
     "text.color": _TEXT,
     "axes.labelcolor": _MUTED,
-    "axes.labelsize": 10.0,
+    "axes.labelsize": 11.0,
     "axes.labelpad": 6.0,
     "axes.edgecolor": _AXIS,
     "axes.linewidth": 0.8,
@@ -122,16 +125,16 @@ _RC = {
     "grid.linewidth": 0.7,
     "xtick.color": _AXIS,
     "xtick.labelcolor": _MUTED,
-    "xtick.labelsize": 9.0,
+    "xtick.labelsize": 10.5,
     "xtick.major.size": 3.0,
     "xtick.major.width": 0.8,
     "ytick.labelcolor": _MUTED,
-    "ytick.labelsize": 9.0,
+    "ytick.labelsize": 10.5,
     "ytick.left": False,
     "ytick.major.pad": 4.0,
     "hatch.linewidth": 0.6,
     "legend.frameon": False,
-    "legend.fontsize": 9.0,
+    "legend.fontsize": 10.5,
     "legend.handlelength": 1.3,
     "legend.handleheight": 0.9,
     "legend.handletextpad": 0.5,
@@ -143,7 +146,11 @@ _RC = {
 
 @dataclass(frozen=True)
 class Range:
-    """An uncertain count: ``low`` is None when unknown, ``high`` None when open-ended."""
+    """An uncertain count: ``low`` is None when unknown, ``high`` None when open-ended.
+
+    A figure without a ``low`` is drawn as unknown even if ``high`` is set,
+    because the bars always show the conservative figure.
+    """
 
     low: int | None
     high: int | None
@@ -184,7 +191,7 @@ def incidents_per_week_chart(
     slots = _week_slots(weeks)
     title = _clean_text(title)
     with mpl.rc_context(_RC):
-        handles = _legend_patches(series)
+        handles = _legend_patches(series, slots)
         fig, ax = _new_figure(title, handles, ncol=3)
         _draw_stacked_bars(ax, slots, series)
         _style_axes(ax, weeks, slots, "Incidents", _stacked_max(series))
@@ -211,7 +218,7 @@ def casualties_per_week_chart(
     title = _clean_text(title)
     groups = (("Killed", killed, KILLED_COLOUR, -1), ("Wounded", wounded, WOUNDED_COLOUR, 1))
     with mpl.rc_context(_RC):
-        handles = _casualty_legend(killed, wounded)
+        handles = _casualty_legend(killed, wounded, slots)
         fig, ax = _new_figure(title, handles, ncol=len(handles))
         for label, values, colour, side in groups:
             _draw_range_bars(ax, slots, values, label.lower(), colour, side)
@@ -269,7 +276,7 @@ def _new_figure(title: str, handles: list[Patch | Line2D], *, ncol: int) -> tupl
     left = _MARGIN_LEFT / _WIDTH
     shown = title if len(title) <= _MAX_TITLE_CHARS else title[: _MAX_TITLE_CHARS - 1] + "…"
     # parse_math=False: a "$" in content must print as a dollar, not start mathtext.
-    fig.text(8 / _WIDTH, 1 - 10 / _HEIGHT, shown, ha="left", va="top", fontsize=13,
+    fig.text(8 / _WIDTH, 1 - 10 / _HEIGHT, shown, ha="left", va="top", fontsize=14.5,
              fontweight="bold", color=_TEXT, parse_math=False)
     rows = -(-len(handles) // ncol) if handles else 0
     if handles:
@@ -281,22 +288,32 @@ def _new_figure(title: str, handles: list[Patch | Line2D], *, ncol: int) -> tupl
     return fig, ax
 
 
-def _bar_edge_width(slots: list[int]) -> float:
-    """Return a separator width that stays thin relative to narrow bars."""
-    span = slots[-1] + 1 if slots else 1
-    return 0.6 if span <= 26 else 0.4 if span <= 80 else 0.2
+def _bar_look(slots: list[int], width: float) -> tuple[float, bool]:
+    """Return (edge width, hatched?) suited to how many pixels wide each bar is."""
+    span = max(slots[-1] + 1 if slots else 1, _MIN_SLOTS)
+    pixels = width * (_WIDTH - _MARGIN_LEFT - _MARGIN_RIGHT) / (span + 0.2)
+    # Separators and hatching turn into noise on bars only a few pixels wide.
+    edge = 0.6 if pixels >= 12 else 0.3 if pixels >= 4 else 0.0
+    return edge, pixels >= 5
+
+
+def _tint(colour: str, amount: float = 0.25) -> tuple[float, float, float]:
+    """Return an opaque mix of colour with white, so PDF output needs no transparency."""
+    r, g, b = to_rgb(colour)
+    return (1 - amount * (1 - r), 1 - amount * (1 - g), 1 - amount * (1 - b))
 
 
 def _draw_stacked_bars(ax: Axes, slots: list[int], series: Mapping[str, Sequence[int]]) -> None:
     """Stack one segment per non-zero count, each tagged with a gid for tests and CSS."""
     bottoms = [0] * len(slots)
-    lw = _bar_edge_width(slots)
+    edge, hatched = _bar_look(slots, _STACK_WIDTH)
     for name, values in series.items():
         idx = [i for i, v in enumerate(values) if v > 0]
         if idx:
-            bars = ax.bar([slots[i] for i in idx], [values[i] for i in idx], width=0.8,
+            bars = ax.bar([slots[i] for i in idx], [values[i] for i in idx], width=_STACK_WIDTH,
                           bottom=[bottoms[i] for i in idx], color=EVENT_COLOURS[name],
-                          hatch=EVENT_HATCHES[name], edgecolor="white", linewidth=lw)
+                          hatch=EVENT_HATCHES[name] if hatched else None,
+                          edgecolor="white", linewidth=edge)
             for bar, i in zip(bars, idx):
                 bar.set_gid(f"bar-{_slug(name)}-{i}")
         bottoms = [b + v for b, v in zip(bottoms, values)]
@@ -305,49 +322,53 @@ def _draw_stacked_bars(ax: Axes, slots: list[int], series: Mapping[str, Sequence
 def _draw_range_bars(ax: Axes, slots: list[int], values: Sequence[Range], series: str,
                      colour: str, side: int) -> None:
     """Draw low bars, hatched low-to-high extensions, '+' and '?' markers for one series."""
-    width = 0.38
-    offset = side * width / 2
-    lw = _bar_edge_width(slots)
+    x_offset = side * _GROUP_WIDTH / 2
+    edge, hatched = _bar_look(slots, _GROUP_WIDTH)
     for i, (slot, value) in enumerate(zip(slots, values)):
-        x = slot + offset
+        x = slot + x_offset
         if value.low is None:
             _marker(ax, x, 0, "?", _FAINT, f"unknown-marker-{series}-{i}")
             continue
         if value.low > 0:
-            ax.bar(x, value.low, width=width, color=colour, edgecolor="white",
-                   linewidth=lw, gid=f"bar-{series}-{i}")
+            ax.bar(x, value.low, width=_GROUP_WIDTH, color=colour, edgecolor="white",
+                   linewidth=edge, gid=f"bar-{series}-{i}")
         if value.high is not None and value.high > value.low:
-            ax.bar(x, value.high - value.low, width=width, bottom=value.low, facecolor="white",
-                   edgecolor=colour, hatchcolor=colour, hatch="//////", linewidth=0.6,
+            ax.bar(x, value.high - value.low, width=_GROUP_WIDTH, bottom=value.low,
+                   facecolor=_tint(colour), edgecolor=colour, hatchcolor=colour,
+                   hatch=_RANGE_HATCH if hatched else None, linewidth=edge,
                    gid=f"range-{series}-{i}")
         if value.high is None:
             _marker(ax, x, value.low, "+", colour, f"open-marker-{series}-{i}")
 
 
 def _marker(ax: Axes, x: float, y: float, symbol: str, colour: str, gid: str) -> None:
-    """Write a small text marker just above (x, y)."""
-    ax.annotate(symbol, (x, y), xytext=(0, 1), textcoords="offset points", ha="center",
-                va="bottom", fontsize=9, fontweight="bold", color=colour,
+    """Write a small bold text marker sitting just above (x, y)."""
+    ax.annotate(symbol, (x, y), xytext=(0, 2), textcoords="offset points", ha="center",
+                va="baseline", fontsize=12, fontweight="bold", color=colour,
                 annotation_clip=False, gid=gid)
 
 
-def _legend_patches(series: Mapping[str, Sequence[int]]) -> list[Patch | Line2D]:
+def _legend_patches(series: Mapping[str, Sequence[int]], slots: list[int]) -> list[Patch | Line2D]:
     """Return legend entries for the event types that have any incidents."""
-    return [Patch(facecolor=EVENT_COLOURS[name], hatch=EVENT_HATCHES[name],
+    _edge, hatched = _bar_look(slots, _STACK_WIDTH)
+    return [Patch(facecolor=EVENT_COLOURS[name], hatch=EVENT_HATCHES[name] if hatched else None,
                   edgecolor="white", linewidth=0.4, label=name)
             for name, values in series.items() if any(values)]
 
 
-def _casualty_legend(killed: Sequence[Range], wounded: Sequence[Range]) -> list[Patch | Line2D]:
+def _casualty_legend(killed: Sequence[Range], wounded: Sequence[Range],
+                     slots: list[int]) -> list[Patch | Line2D]:
     """Return legend entries, adding range/open/unknown keys only when they occur."""
     both = [*killed, *wounded]
+    _edge, hatched = _bar_look(slots, _GROUP_WIDTH)
     handles: list[Patch | Line2D] = [
         Patch(facecolor=KILLED_COLOUR, label="Killed (lowest figure)"),
         Patch(facecolor=WOUNDED_COLOUR, label="Wounded (lowest figure)"),
     ]
     if any(r.low is not None and r.high is not None and r.high > r.low for r in both):
-        handles.append(Patch(facecolor="white", edgecolor=_MUTED, hatchcolor=_MUTED,
-                             hatch="//////", linewidth=0.6, label="Up to highest figure"))
+        handles.append(Patch(facecolor=_tint(_MUTED), edgecolor=_MUTED, hatchcolor=_MUTED,
+                             hatch=_RANGE_HATCH if hatched else None, linewidth=0.6,
+                             label="Up to highest figure"))
     if any(r.open_ended for r in both):
         handles.append(_symbol_handle("+", _MUTED, "At least (no upper figure)"))
     if any(not r.known for r in both):
@@ -409,6 +430,7 @@ def _finalise_svg(raw: bytes, *, id_prefix: str, title: str, desc: str) -> str:
     # Parsing drops the XML declaration, DOCTYPE and comments for us.
     root = ET.fromstring(raw)
     _drop_global_style(root)
+    _styles_to_attributes(root)
     _prefix_ids(root, id_prefix)
     root.attrib.pop("height", None)
     root.set("width", "100%")
@@ -419,7 +441,22 @@ def _finalise_svg(raw: bytes, *, id_prefix: str, title: str, desc: str) -> str:
         element = ET.Element(f"{{{_SVG_NS}}}{tag}", id=f"{id_prefix}-{tag}")
         element.text = text
         root.insert(pos, element)
-    return ET.tostring(root, encoding="unicode", default_namespace=_SVG_NS)
+    _use_literal_prefixes(root)
+    return ET.tostring(root, encoding="unicode")
+
+
+def _use_literal_prefixes(root: ET.Element) -> None:
+    """Write plain SVG tags and a literal "xlink:href", as HTML parsers expect.
+
+    ElementTree would otherwise invent "ns0:"/"ns1:" prefixes, which an HTML
+    parser does not map back to the SVG and XLink namespaces.
+    """
+    for el in root.iter():
+        el.tag = el.tag.removeprefix(f"{{{_SVG_NS}}}")
+        if _XLINK_HREF in el.attrib:
+            el.set("xlink:href", el.attrib.pop(_XLINK_HREF))
+    root.set("xmlns", _SVG_NS)
+    root.set("xmlns:xlink", _XLINK_NS)
 
 
 def _drop_global_style(root: ET.Element) -> None:
@@ -434,6 +471,21 @@ def _drop_global_style(root: ET.Element) -> None:
     root.set("stroke-linecap", "butt")
 
 
+def _styles_to_attributes(root: ET.Element) -> None:
+    """Turn ``style`` declarations into SVG presentation attributes.
+
+    WeasyPrint runs inline SVG ``style`` attributes through its HTML CSS parser
+    and logs a warning for every SVG-only property; attributes avoid that noise
+    and let a host stylesheet still override them.
+    """
+    for el in root.iter():
+        style = el.attrib.pop("style", None)
+        for declaration in (style or "").split(";"):
+            name, _, value = declaration.partition(":")
+            if name.strip() and value.strip():
+                el.set(name.strip(), value.strip())
+
+
 def _prefix_ids(root: ET.Element, id_prefix: str) -> None:
     """Prefix every id and every reference to one, tagging our gids with a class."""
     ids = {el.get("id") for el in root.iter() if el.get("id")}
@@ -442,13 +494,13 @@ def _prefix_ids(root: ET.Element, id_prefix: str) -> None:
         return f"{id_prefix}-{old}" if old in ids else old
 
     for el in root.iter():
-        for name, value in el.attrib.items():
+        for name, value in list(el.attrib.items()):
             if name == "id":
                 el.set(name, rename(value))
                 kind = _GID_KIND_RE.match(value)
                 if kind:
                     el.set("class", kind.group(1))
-            elif name in ("href", f"{{{_XLINK_NS}}}href") and value.startswith("#"):
+            elif name in ("href", _XLINK_HREF) and value.startswith("#"):
                 el.set(name, "#" + rename(value[1:]))
             elif "url(#" in value:
                 el.set(name, _URL_REF_RE.sub(lambda m: f"url(#{rename(m.group(1))})", value))
@@ -478,27 +530,30 @@ def _casualties_summary(weeks: Sequence[date], killed: Sequence[Range],
     """Summarise killed and wounded, with uncertainty, for screen readers."""
     if not weeks:
         return "No weeks of data."
-    parts = [f"{_range_total(killed)} killed and {_range_total(wounded)} wounded {_period(weeks)}"]
-    for label, values in (("killed", killed), ("wounded", wounded)):
+    totals = f"{_range_total(killed, 'killed')} and {_range_total(wounded, 'wounded')}"
+    text = f"{_period(weeks)}: {totals}"
+    for noun, values in (("killed", killed), ("wounded", wounded)):
         peak = _peak_week(values)
         if peak is not None and len(weeks) > 1:
-            parts.append(f"most {label} in the week beginning {_long_date(weeks[peak])} "
-                         f"({_format_range(values[peak])})")
-    unknown = [f"{label} unknown for {_plural(n, 'week')}"
-               for label, values in (("Killed", killed), ("Wounded", wounded))
+            text += (f"; most {noun} in the week beginning {_long_date(weeks[peak])} "
+                     f"({_format_range(values[peak])})")
+    text = text[0].upper() + text[1:] + ". Bars show the lowest reported figure."
+    unknown = [f"{noun} unknown for {_plural(n, 'week')}"
+               for noun, values in (("Killed", killed), ("Wounded", wounded))
                if (n := sum(not r.known for r in values))]
-    text = "; ".join(parts) + ". Bars show the lowest reported figure."
     return text + (" " + "; ".join(unknown) + "." if unknown else "")
 
 
-def _range_total(values: Sequence[Range]) -> str:
-    """Return the summed range over the weeks whose figure is known."""
+def _range_total(values: Sequence[Range], noun: str) -> str:
+    """Phrase the total over the weeks whose figure is known, e.g. "25 to 40 killed"."""
     known = [r for r in values if r.known]
+    if not known:
+        return f"number {noun} unknown"
     low = sum(r.low or 0 for r in known)
     if any(r.open_ended for r in known):
-        return f"at least {low:,}"
+        return f"at least {low:,} {noun}"
     high = sum(r.high or 0 for r in known)
-    return f"{low:,}" if high == low else f"{low:,} to {high:,}"
+    return f"{low:,} {noun}" if high == low else f"{low:,} to {high:,} {noun}"
 
 
 def _format_range(value: Range) -> str:
