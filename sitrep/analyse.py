@@ -1,0 +1,346 @@
+"""Analyse stage: every figure a brief or page shows, computed from the project, never typed in.
+
+Uncertainty is carried through arithmetic: "at least 3" plus "1–2" is "at least 4", and an
+unknown figure is counted as unknown, never as zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .model import (CREDIBILITY, RELIABILITY, Brief, CasualtyReport, Citation, Count, Deployment, Incident,
+                    Period, Project, TroopFigure)
+
+
+# --- Uncertain sums -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Tally:
+    """A sum of uncertain counts: a floor, a ceiling (None when open-ended) and how many were unknown."""
+
+    low: int = 0
+    high: int | None = 0
+    unknown: int = 0
+    known: int = 0
+    approximate: bool = False
+
+    def __add__(self, other: Tally) -> Tally:
+        high = None if self.high is None or other.high is None else self.high + other.high
+        return Tally(self.low + other.low, high, self.unknown + other.unknown, self.known + other.known,
+                     self.approximate or other.approximate)
+
+    @classmethod
+    def of(cls, count: Count) -> Tally:
+        """Return the tally of one count."""
+        if count.low is None:
+            return cls(0, None, unknown=1)
+        approximate = count.qualifier in ("approximately", "nearly")
+        high = count.low if approximate else count.high
+        return cls(count.low, high, known=1, approximate=approximate)
+
+    @classmethod
+    def total(cls, counts: Iterable[Count]) -> Tally:
+        """Return the sum of counts."""
+        result = cls()
+        for count in counts:
+            result = result + cls.of(count)
+        return result
+
+    @property
+    def is_unknown(self) -> bool:
+        """Return True when nothing was known."""
+        return self.known == 0 and self.unknown > 0
+
+    @property
+    def exact(self) -> bool:
+        """Return True when the sum is a single certain number."""
+        return self.unknown == 0 and self.high == self.low and not self.approximate
+
+    def __str__(self) -> str:
+        if self.is_unknown:
+            return "unknown"
+        if self.approximate and self.unknown == 0:
+            return f"about {self.low:,}"
+        if self.high is None or self.unknown:
+            return f"at least {self.low:,}"
+        if self.high != self.low:
+            return f"{self.low:,}–{self.high:,}"
+        return f"{self.low:,}"
+
+
+# --- Conflicting casualty reports ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Grade:
+    """An Admiralty grade: the source's reliability and the report's credibility, e.g. B2."""
+
+    reliability: str
+    credibility: int
+
+    def __str__(self) -> str:
+        return f"{self.reliability}{self.credibility}"
+
+    @property
+    def meaning(self) -> str:
+        """Return the grade in words."""
+        return f"{RELIABILITY[self.reliability]}; {CREDIBILITY[self.credibility].lower()}"
+
+    @property
+    def rank(self) -> tuple[int, int]:
+        """Return a sort key: lower is better."""
+        return ("ABCDEF".index(self.reliability), self.credibility)
+
+
+def grade(project: Project, citation: Citation) -> Grade:
+    """Return the Admiralty grade of a cited report."""
+    return Grade(project.sources[citation.source].reliability, citation.credibility)
+
+
+def best_grade(project: Project, citations: Sequence[Citation]) -> Grade:
+    """Return the best grade among a fact's citations."""
+    return min((grade(project, c) for c in citations), key=lambda g: g.rank)
+
+
+@dataclass(frozen=True)
+class SideCasualties:
+    """One side's casualties in one incident: the headline by ACLED's rule, and UCDP's best/low/high."""
+
+    side: str
+    killed: Count
+    wounded: Count
+    reports: tuple[CasualtyReport, ...]
+    killed_best: int | None
+    killed_low: int | None
+    killed_high: int | None
+
+    @property
+    def conflicting(self) -> bool:
+        """Return True when sources disagree on this side's killed or wounded."""
+        return len({(r.killed, r.wounded) for r in self.reports}) > 1
+
+
+def side_casualties(project: Project, side: str, reports: Sequence[CasualtyReport]) -> SideCasualties:
+    """Return a side's headline casualties: ACLED's most conservative estimate among the reports."""
+    killed = _most_conservative([r.killed for r in reports])
+    wounded = _most_conservative([r.wounded for r in reports])
+    known = [r for r in reports if r.killed.low is not None]
+    lows = [r.killed.low for r in known]
+    highs = [r.killed.high for r in known]
+    best_report = min(known, key=lambda r: best_grade(project, r.sources).rank) if known else None
+    return SideCasualties(
+        side=side, killed=killed, wounded=wounded, reports=tuple(reports),
+        killed_best=best_report.killed.low if best_report else None,
+        killed_low=min(lows) if lows else None,
+        killed_high=None if not highs or None in highs else max(h for h in highs if h is not None),
+    )
+
+
+def _most_conservative(counts: Sequence[Count]) -> Count:
+    known = [c for c in counts if c.low is not None]
+    if not known:
+        return Count(qualifier="unknown")
+    return min(known, key=lambda c: (c.low, c.high if c.high is not None else c.low))
+
+
+def incident_casualties(project: Project, incident: Incident) -> list[SideCasualties]:
+    """Return each side's casualties in an incident, sides in the order first reported."""
+    sides: dict[str, list[CasualtyReport]] = {}
+    for report in incident.casualties:
+        sides.setdefault(report.side, []).append(report)
+    return [side_casualties(project, side, reports) for side, reports in sides.items()]
+
+
+@dataclass(frozen=True)
+class IncidentFigures:
+    """An incident's killed and wounded across sides."""
+
+    incident: Incident
+    sides: tuple[SideCasualties, ...]
+    killed: Tally
+    wounded: Tally
+
+    @property
+    def conflicting(self) -> bool:
+        """Return True when any side's figures are disputed."""
+        return any(side.conflicting for side in self.sides)
+
+
+def incident_figures(project: Project, incident: Incident) -> IncidentFigures:
+    """Return the headline killed and wounded of an incident; with no report at all, both are unknown."""
+    sides = tuple(incident_casualties(project, incident))
+    if not sides:
+        unknown = Tally(0, None, unknown=1)
+        return IncidentFigures(incident, sides, unknown, unknown)
+    return IncidentFigures(incident, sides, Tally.total(s.killed for s in sides),
+                           Tally.total(s.wounded for s in sides))
+
+
+# --- Time ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class When:
+    """An incident's date and time, local and in UTC."""
+
+    date: dt.date
+    local: str | None
+    utc: str | None
+    zone: str | None
+    precision: int
+
+    def __str__(self) -> str:
+        day = format_date(self.date)
+        if self.precision == 2:
+            return f"week of {day}"
+        if self.precision == 3:
+            return self.date.strftime("%B %Y")
+        if self.local and self.utc:
+            return f"{day}, {self.local} local ({self.utc} GMT)"
+        return day
+
+
+def when(incident: Incident) -> When:
+    """Return when an incident happened, converting its local time to UTC with its time zone."""
+    if incident.time is None or incident.timezone is None:
+        return When(incident.date, None, None, incident.timezone, incident.time_precision)
+    hour, minute = (int(part) for part in incident.time.split(":"))
+    local = dt.datetime(incident.date.year, incident.date.month, incident.date.day, hour, minute,
+                        tzinfo=zoneinfo.ZoneInfo(incident.timezone))
+    utc = local.astimezone(dt.timezone.utc)
+    return When(incident.date, incident.time, utc.strftime("%H:%M"), incident.timezone, incident.time_precision)
+
+
+def format_date(day: dt.date) -> str:
+    """Return a date as briefs write it: 21 April 2024."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def acled_week(day: dt.date) -> dt.date:
+    """Return the Saturday that starts the ACLED week containing day (ACLED weeks run Saturday to Friday)."""
+    return day - dt.timedelta(days=(day.weekday() - 5) % 7)
+
+
+# --- Troops -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Posture:
+    """A deployment's troop figure as of a date, with the one before it."""
+
+    deployment: Deployment
+    current: TroopFigure
+    previous: TroopFigure | None
+
+    @property
+    def changed(self) -> bool:
+        """Return True when the figure differs from the previous one."""
+        return self.previous is not None and self.previous.troops != self.current.troops
+
+
+def posture(deployments: Iterable[Deployment], as_of: dt.date, countries: Sequence[str] = ()) -> list[Posture]:
+    """Return each deployment's latest figure on or before as_of, in the given countries."""
+    result = []
+    for deployment in deployments:
+        if countries and deployment.country not in countries:
+            continue
+        figures = sorted((f for f in deployment.figures if f.as_of <= as_of), key=lambda f: f.as_of)
+        if figures:
+            result.append(Posture(deployment, figures[-1], figures[-2] if len(figures) > 1 else None))
+    return sorted(result, key=lambda p: (p.deployment.country, p.deployment.id))
+
+
+# --- A brief's figures --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """Counts and casualties for one period and area."""
+
+    period: Period
+    incidents: tuple[Incident, ...]
+    figures: tuple[IncidentFigures, ...]
+    killed: Tally
+    wounded: Tally
+    by_event_type: tuple[tuple[str, int], ...]
+    by_country: tuple[tuple[str, int], ...]
+
+
+def period_figures(project: Project, period: Period, countries: Sequence[str]) -> PeriodFigures:
+    """Return the incidents of a period in the given countries (oldest first) and their figures."""
+    incidents = tuple(sorted((i for i in project.incidents.values()
+                              if i.date in period and project.country_of(i) in countries),
+                             key=lambda i: (i.date, i.time or "", i.id)))
+    figures = tuple(incident_figures(project, i) for i in incidents)
+    return PeriodFigures(
+        period=period, incidents=incidents, figures=figures,
+        killed=_sum(f.killed for f in figures),
+        wounded=_sum(f.wounded for f in figures),
+        by_event_type=tuple(sorted(Counter(i.event_type for i in incidents).items())),
+        by_country=tuple(sorted(Counter(project.country_of(i) for i in incidents).items())),
+    )
+
+
+def _sum(tallies: Iterable[Tally]) -> Tally:
+    result = Tally()
+    for tally in tallies:
+        result = result + tally
+    return result
+
+
+@dataclass(frozen=True)
+class Trend:
+    """CrisisWatch-style trend of an area against the previous period."""
+
+    country: str
+    mark: str  # "deteriorated" | "improved" | "unchanged"
+    current: int
+    previous: int
+    killed_now: Tally
+    killed_before: Tally
+
+
+TREND_RULE = ("An area is marked deteriorated when it had more incidents, or more people killed "
+              "(conservative figure), than in the previous period of the same length; improved when it had "
+              "fewer of both; otherwise unchanged.")
+
+
+def trend(country: str, now: PeriodFigures, before: PeriodFigures, project: Project) -> Trend:
+    """Return an area's trend mark by the rule in TREND_RULE."""
+    n_now = sum(1 for i in now.incidents if project.country_of(i) == country)
+    n_before = sum(1 for i in before.incidents if project.country_of(i) == country)
+    k_now = _sum(f.killed for f in now.figures if project.country_of(f.incident) == country)
+    k_before = _sum(f.killed for f in before.figures if project.country_of(f.incident) == country)
+    if n_now > n_before or k_now.low > k_before.low:
+        mark = "deteriorated"
+    elif n_now < n_before and k_now.low <= k_before.low:
+        mark = "improved"
+    else:
+        mark = "unchanged"
+    return Trend(country, mark, n_now, n_before, k_now, k_before)
+
+
+@dataclass(frozen=True)
+class BriefAnalysis:
+    """Everything computed for one brief."""
+
+    brief: Brief
+    current: PeriodFigures
+    previous: PeriodFigures
+    trends: tuple[Trend, ...]
+    posture: tuple[Posture, ...]
+    troops: Tally
+    new_incidents: tuple[Incident, ...] = field(default=())
+
+
+def analyse_brief(project: Project, brief: Brief) -> BriefAnalysis:
+    """Return the figures, trends and force posture of a brief."""
+    current = period_figures(project, brief.period, brief.countries)
+    previous = period_figures(project, brief.period.previous(), brief.countries)
+    forces = tuple(posture(project.deployments.values(), brief.cutoff.date(), brief.countries))
+    return BriefAnalysis(
+        brief=brief, current=current, previous=previous,
+        trends=tuple(trend(c, current, previous, project) for c in brief.countries),
+        posture=forces, troops=_sum(Tally.of(p.current.troops) for p in forces),
+        new_incidents=current.incidents,
+    )

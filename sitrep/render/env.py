@@ -1,0 +1,105 @@
+"""The one Jinja environment: the theme's templates first, then the defaults; every filter registered here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from .. import analyse, urls
+from ..geo import country_info
+from ..model import ACTOR_KIND_LABELS, CREDIBILITY, LIKELIHOOD_ROWS, RELIABILITY, TLP_COLOURS, Count, format_count
+from .text import neutralise_bidi, render_markdown
+
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+def template_dirs(theme: Path | None) -> list[Path]:
+    """Return the folders searched for templates and static files, the theme's first."""
+    return ([theme] if theme else []) + [DEFAULT_TEMPLATES]
+
+
+def make_env(theme: Path | None = None, cache_dir: Path | None = None) -> jinja2.Environment:
+    """Return the Jinja environment: autoescaped, strict about undefined names, bidi-safe output."""
+    cache = jinja2.FileSystemBytecodeCache(str(cache_dir)) if cache_dir else None
+    if cache_dir:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs(theme)]),
+        autoescape=True,  # feeds and sitemaps are XML: escape them too
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        bytecode_cache=cache,
+        auto_reload=False,
+    )
+    env.filters.update(FILTERS)
+    env.globals.update(urls=urls, RELIABILITY=RELIABILITY, CREDIBILITY=CREDIBILITY,
+                       ACTOR_KIND_LABELS=ACTOR_KIND_LABELS, TLP_COLOURS=TLP_COLOURS, when=analyse.when,
+                       country_name=country_name, date_span=date_span, likelihood_range=likelihood_range)
+    return env
+
+
+def _finalize(value: object) -> object:
+    return neutralise_bidi(value) if isinstance(value, str) else value
+
+
+def country_name(code: str) -> str:
+    """Return a country's name from its alpha-3 code."""
+    info = country_info(code)
+    return info.name if info else code
+
+
+def long_date(value: dt.date | dt.datetime | None) -> str:
+    """Return 21 April 2024."""
+    return analyse.format_date(value) if value else ""
+
+
+def short_date(value: dt.date | None) -> str:
+    """Return 21 Apr 2024."""
+    return f"{value.day} {value:%b %Y}" if value else ""
+
+
+def cutoff(value: dt.datetime) -> str:
+    """Return a cut-off time with its offset: 22 April 2024, 12:00 (UTC+03:00)."""
+    offset = value.strftime("%z")
+    return f"{analyse.format_date(value)}, {value:%H:%M} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def date_span(start: dt.date, end: dt.date) -> str:
+    """Return 16–22 April 2024, or 28 March – 3 April 2024."""
+    if start.year != end.year:
+        return f"{long_date(start)} – {long_date(end)}"
+    if start.month != end.month:
+        return f"{start.day} {start:%B} – {long_date(end)}"
+    return f"{start.day}–{long_date(end)}"
+
+
+def likelihood_range(term: str) -> str:
+    """Return the ICD 203 probability range of a likelihood term."""
+    return next(row[2] for row in LIKELIHOOD_ROWS if term in row[:2])
+
+
+def count(value: Count | analyse.Tally) -> str:
+    """Return a count or tally as written in a brief."""
+    return format_count(value) if isinstance(value, Count) else str(value)
+
+
+def markdown(text: str) -> Markup:
+    """Return sanitised HTML from Markdown."""
+    return render_markdown(text)
+
+
+def markdown_inline(text: str) -> Markup:
+    """Return sanitised HTML from a one-paragraph Markdown text, without the paragraph."""
+    return render_markdown(text, inline=True)
+
+
+FILTERS = {
+    "long_date": long_date, "short_date": short_date, "cutoff": cutoff, "count": count,
+    "markdown": markdown, "markdown_inline": markdown_inline, "country_name": country_name,
+    "slug": urls.slug,
+}

@@ -1,0 +1,83 @@
+"""The map and charts of a brief, computed from its analysis."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from .. import urls
+from ..analyse import BriefAnalysis, Tally, acled_week, period_figures
+from ..charts import Range, casualties_per_week_chart, incidents_per_week_chart
+from ..maps import MapArrow, MapPoint, render_map
+from ..model import Period, Project
+
+CHART_WEEKS = 16  # a quarter and a bit: enough to see a lull end
+
+
+def brief_visuals(project: Project, analysis: BriefAnalysis, link_prefix: str | None = None) -> dict[str, str]:
+    """Return {'map', 'incidents_chart', 'casualties_chart'} as SVG strings for a brief."""
+    brief = analysis.brief
+    return {
+        "map": brief_map(project, analysis, link_prefix),
+        **weekly_charts(project, brief.period.end, brief.countries, prefix=f"{brief.id}-"),
+    }
+
+
+def brief_map(project: Project, analysis: BriefAnalysis, link_prefix: str | None) -> str:
+    """Return the SVG map of a brief's incidents, their launch points and the places named."""
+    points: dict[str, MapPoint] = {}
+    arrows = []
+    for incident in analysis.current.incidents:
+        place = project.locations[incident.location.location]
+        href = f"{link_prefix}{urls.incident(incident)}" if link_prefix is not None else None
+        points[incident.id] = MapPoint(incident.id, f"{place.name} ({incident.date.day} {incident.date:%b})",
+                                       place.latitude, place.longitude, "incident", incident.event_type, href)
+        if incident.origin:
+            start = project.locations[incident.origin.location]
+            points.setdefault(start.id, MapPoint(start.id, start.name, start.latitude, start.longitude,
+                                                 start.kind))
+            arrows.append(MapArrow((start.latitude, start.longitude), (place.latitude, place.longitude), href,
+                                   f"Launched from {start.name}"))
+    for posture in analysis.posture:
+        if posture.deployment.location:
+            base = project.locations[posture.deployment.location]
+            points.setdefault(base.id, MapPoint(base.id, base.name, base.latitude, base.longitude, base.kind))
+    if not points:
+        return ""
+    return render_map(list(points.values()), arrows, focus_countries=brief_countries(analysis),
+                      title=f"Incidents, {analysis.brief.period.start:%d %b} to {analysis.brief.period.end:%d %b %Y}",
+                      id_prefix=f"map-{analysis.brief.id}")
+
+
+def brief_countries(analysis: BriefAnalysis) -> list[str]:
+    """Return the brief's countries, in the order written."""
+    return list(analysis.brief.countries)
+
+
+def weekly_charts(project: Project, end: dt.date, countries: list[str], prefix: str) -> dict[str, str]:
+    """Return the incidents-per-week and casualties-per-week charts for the weeks up to end."""
+    last = acled_week(end)
+    weeks = [last - dt.timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
+    window = period_figures(project, Period(start=weeks[0], end=last + dt.timedelta(days=6)), countries)
+    by_type: dict[str, list[int]] = defaultdict(lambda: [0] * len(weeks))
+    killed = [Tally() for _ in weeks]
+    wounded = [Tally() for _ in weeks]
+    for figures in window.figures:
+        slot = weeks.index(acled_week(figures.incident.date))
+        by_type[figures.incident.event_type][slot] += 1
+        killed[slot] = killed[slot] + figures.killed
+        wounded[slot] = wounded[slot] + figures.wounded
+    return {
+        "incidents_chart": incidents_per_week_chart(weeks, dict(by_type), id_prefix=f"{prefix}chart-incidents"),
+        "casualties_chart": casualties_per_week_chart(weeks, [_range(t) for t in killed],
+                                                      [_range(t) for t in wounded],
+                                                      id_prefix=f"{prefix}chart-casualties"),
+    }
+
+
+def _range(tally: Tally) -> Range:
+    """Return a week's tally as a chart range: no incident is zero, only unknowns is unknown."""
+    if tally.is_unknown:
+        return Range(None, None)
+    high = None if tally.unknown else tally.high
+    return Range(tally.low, high)

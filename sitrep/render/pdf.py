@@ -1,0 +1,95 @@
+"""PDF briefs with WeasyPrint, through a URL fetcher that serves only sitrep's own files.
+
+WeasyPrint's security notes advise a restricted fetcher for untrusted HTML: ours answers only
+for the theme's static files and content/assets, never for other local files or the network,
+and its logged errors (a missing stylesheet, a refused image) fail the build instead of
+shipping a brief with a hole in it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+import urllib.parse
+from collections.abc import Sequence
+from pathlib import Path
+
+import weasyprint
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from ..errors import RenderError
+from ..validate import resolve_asset
+
+#: The base URL of every PDF document: a name for sitrep's own files that no real file has.
+BASE_URL = "file:///sitrep-assets/"
+_CONTENT_PREFIX = "content-assets/"
+
+
+class SafeFetcher(URLFetcher):
+    """Serve the theme's static files and content assets; refuse everything else."""
+
+    def __init__(self, static_dirs: Sequence[Path], content_dir: Path | None) -> None:
+        super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=True)
+        self.static_dirs = [d.resolve() for d in static_dirs]
+        self.content_dir = content_dir
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        """Return the file behind one of our URLs, or refuse the fetch."""
+        path = self.resolve(url)
+        if path is None:
+            raise FatalURLFetchingError(f"refused to fetch {url!r}: only sitrep's templates and content/assets "
+                                        "may be used in a brief")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+    def resolve(self, url: str) -> Path | None:
+        """Return the real file a URL names, or None if it is not one of ours."""
+        if not url.startswith(BASE_URL):
+            return None
+        relative = urllib.parse.unquote(url[len(BASE_URL):].split("?")[0].split("#")[0])
+        if relative.startswith(_CONTENT_PREFIX):
+            return resolve_asset(self.content_dir, relative[len(_CONTENT_PREFIX):]) if self.content_dir else None
+        return find_static(self.static_dirs, relative)
+
+
+def find_static(dirs: Sequence[Path], relative: str) -> Path | None:
+    """Return the first file named relative inside one of dirs, never leaving them."""
+    if not relative or relative.startswith("/") or "\\" in relative:
+        return None
+    for folder in dirs:
+        root = folder.resolve()
+        candidate = (root / relative).resolve()
+        if candidate.is_relative_to(root) and candidate.is_file():
+            return candidate
+    return None
+
+
+class _ErrorCollector(logging.Handler):
+    """Collect WeasyPrint's logged errors, which it otherwise only prints."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def write_pdf(html: str, target: Path, *, static_dirs: Sequence[Path], content_dir: Path | None,
+              name: str) -> None:
+    """Render html to a PDF at target, failing on any resource error."""
+    collector = _ErrorCollector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        document = weasyprint.HTML(string=html, base_url=BASE_URL,
+                                   url_fetcher=SafeFetcher(static_dirs, content_dir))
+        identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+        document.write_pdf(target, pdf_identifier=identifier, uncompressed_pdf=False, pdf_tags=True)
+    except FatalURLFetchingError as exc:
+        raise RenderError(f"{name}: {exc}") from None
+    finally:
+        logger.removeHandler(collector)
+    if collector.messages:
+        raise RenderError(f"{name}: the PDF renderer reported: " + "; ".join(collector.messages[:5]))
