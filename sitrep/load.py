@@ -35,6 +35,7 @@ KINDS: dict[str, str] = {
 MAX_FILE_BYTES = 1024 * 1024  # a real incident is a few KB; anything near 1 MiB is a paste accident
 MAX_DEPTH = 24  # the deepest real file nests about 6 levels
 MAX_NODES = 50_000  # bounds alias expansion ("billion laughs") and huge documents alike
+MAX_TEXT = 2 * MAX_FILE_BYTES  # bounds a long value repeated by aliases: 200 KB can otherwise become 1 GB
 
 Path_ = tuple[Any, ...]
 
@@ -120,13 +121,16 @@ def load_file(kind: str, path: Path, content_dir: Path) -> Document:
 
 def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[Any, dict[Path_, Mark], dict[Path_, Mark]]:
     """Parse YAML text into plain data plus the marks of every value and key."""
-    _refuse_tabs(text, rel, line_offset)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        raise LoadFailed([_syntax_problem(exc, rel, line_offset)]) from None
-    except yaml.YAMLError as exc:
-        raise LoadFailed([Problem(rel, 1, 1, f"YAML error: {exc}")]) from None
+        # A tab is only wrong where it breaks the parse: pasted text in a '|' block may keep its tabs.
+        tab = _tab_problem(text, exc, rel, line_offset)
+        raise LoadFailed([tab or _syntax_problem(exc, rel, line_offset)]) from None
+    except yaml.reader.ReaderError as exc:
+        raise LoadFailed([_character_problem(exc, text, rel, line_offset)]) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - every libyaml error is one of the above
+        raise LoadFailed([Problem(rel, 1 + line_offset, 1, f"YAML error: {exc}")]) from None
     if node is None:
         raise LoadFailed([Problem(rel, 1 + line_offset, 1, "the file is empty: write the entity's fields, "
                                   "starting with 'id:' (see docs/analyst-guide.md)")])
@@ -147,6 +151,8 @@ class _Walker:
         self.key_marks: dict[Path_, Mark] = {}
         self.problems: list[Problem] = []
         self.count = 0
+        self.text = 0
+        self.open: set[int] = set()  # ids of the collections being walked, to catch self-referring aliases
         self.constructor = yaml.constructor.SafeConstructor()
 
     def mark(self, node: yaml.Node) -> Mark:
@@ -163,14 +169,30 @@ class _Walker:
                       "or a runaway paste); split it or remove the '*' aliases")
             raise LoadFailed(self.problems)
         if depth > MAX_DEPTH:
-            self.fail(node, f"nesting deeper than {MAX_DEPTH} levels; no sitrep file needs that many")
+            self.fail(node, _too_deep())
             raise LoadFailed(self.problems)
         self.marks[loc] = self.mark(node)
-        if isinstance(node, yaml.MappingNode):
-            return self.walk_mapping(node, loc, depth)
-        if isinstance(node, yaml.SequenceNode):
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if id(node) in self.open:
+            self.fail(node, "an alias ('*name') refers to the list or mapping that contains it; write the "
+                      "value out instead")
+            raise LoadFailed(self.problems)
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                self.refuse_tag(node, _MAP)
+                return self.walk_mapping(node, loc, depth)
+            self.refuse_tag(node, _SEQ)
             return [self.walk(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
-        return self.scalar(node)
+        finally:
+            self.open.discard(id(node))
+
+    def refuse_tag(self, node: yaml.Node, expected: str) -> None:
+        """Record a problem if node carries an explicit tag that sitrep does not read."""
+        if node.tag != expected:
+            self.fail(node, f"YAML tags such as '{_short_tag(node.tag)}' are not supported; remove the tag "
+                      "and write the value plainly")
 
     def walk_mapping(self, node: yaml.MappingNode, loc: Path_, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
@@ -182,8 +204,9 @@ class _Walker:
                 self.fail(key_node, "merge keys ('<<') are not supported; write the fields out")
                 continue
             key = self.scalar(key_node)
-            if not isinstance(key, (str, int)):
-                key = str(key)
+            if not isinstance(key, str):
+                # Keys are names: '1', 'yes' and '2024-01-01' stay as written (True == 1 would merge keys).
+                key = key_node.value
             if key in result:
                 first = self.key_marks[(*loc, key)]
                 self.fail(key_node, f"duplicate key '{key}' (first given on line {first.line}); "
@@ -194,14 +217,41 @@ class _Walker:
         return result
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
+        self.text += len(node.value)
+        if self.text > MAX_TEXT:
+            self.fail(node, f"the document expands to more than {MAX_TEXT:,} characters of text (an "
+                      "alias repeats a long value); remove the '*' aliases")
+            raise LoadFailed(self.problems)
+        implicit = _STR if node.style else _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False))
+        if node.tag != implicit and node.tag != _STR:  # only '!!str' may force a reading
+            self.refuse_tag(node, implicit)
+            return None
+        if node.tag == _VALUE or (node.tag in (_INT, _FLOAT) and ":" in node.value):
+            return node.value  # YAML 1.1 reads '23:40' as 1420 (base 60) and '=' as a special key
         try:
             return self.constructor.construct_object(node, deep=True)
         except (ValueError, yaml.constructor.ConstructorError) as exc:
-            if node.tag == "tag:yaml.org,2002:timestamp":
+            if node.tag == _TIMESTAMP:
                 self.fail(node, f"'{node.value}' is not a real date ({exc}); check the day and month")
             else:
-                self.fail(node, f"cannot read value '{node.value}': {exc}")
+                self.fail(node, f"cannot read '{node.value}' as {_short_tag(node.tag)}; put it in quotes "
+                          "if it is text")
             return None
+
+
+_RESOLVER = yaml.resolver.Resolver()
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_VALUE = "tag:yaml.org,2002:value"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
+def _short_tag(tag: str) -> str:
+    """Return a tag as written in YAML: '!!bool' rather than 'tag:yaml.org,2002:bool'."""
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 def _display_path(path: Path, content_dir: Path) -> str:
@@ -230,31 +280,72 @@ def _decode(raw: bytes, rel: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        before = raw[:exc.start].decode("utf-8")  # valid: the error is the first bad byte
+        line, column = _position(before, len(before))
         raise LoadFailed([Problem(rel, line, column, f"text is not UTF-8 (byte 0x{raw[exc.start]:02x}); "
                                   "save the file as UTF-8")]) from None
 
 
-def _refuse_tabs(text: str, rel: str, line_offset: int) -> None:
-    problems = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
-        if "\t" in indent and line.strip():
-            problems.append(Problem(rel, number + line_offset, indent.index("\t") + 1,
-                                    "tab used for indentation; YAML needs spaces"))
-    if problems:
-        raise LoadFailed(problems)
+def _tab_problem(text: str, exc: yaml.MarkedYAMLError, rel: str, line_offset: int) -> Problem | None:
+    """Return a problem at the tab that broke the parse, if the failing line is indented with one."""
+    mark = exc.problem_mark
+    if mark is None:
+        return None
+    lines = text.splitlines()
+    if mark.line >= len(lines):
+        return None
+    line = lines[mark.line]
+    indent = line[: len(line) - len(line.lstrip(" \t-"))]
+    if "\t" not in indent:
+        return None
+    return Problem(rel, mark.line + 1 + line_offset, indent.index("\t") + 1,
+                   "tab used for indentation; YAML needs spaces")
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, rel: str, line_offset: int) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line = (mark.line + 1 if mark else 1) + line_offset
     column = mark.column + 1 if mark else 1
-    what = exc.problem or "syntax error"
-    context = f" {exc.context}" if exc.context else ""
-    return Problem(rel, line, column, f"YAML syntax error: {what}{context}; check indentation and quoting "
+    if "maximum nesting depth" in (exc.problem or ""):  # libyaml's own limit, far above ours
+        return Problem(rel, line, column, _too_deep())
+    return Problem(rel, line, column, f"YAML syntax error: {_describe(exc)}; check indentation and quoting "
                    "(text with ':' or '#' needs quotes)")
+
+
+def _too_deep() -> str:
+    return f"nesting deeper than {MAX_DEPTH} levels; no sitrep file needs that many"
+
+
+def _describe(exc: yaml.MarkedYAMLError) -> str:
+    """Return libyaml's problem and context as one phrase, in the order that reads as English."""
+    problem = exc.problem or "syntax error"
+    context = exc.context or ""
+    if context.startswith("found duplicate anchor") and exc.context_mark is not None:
+        return f"the same anchor ('&name') is defined twice (first on line {exc.context_mark.line + 1})"
+    if not context:
+        return problem
+    if context.startswith("while "):
+        return f"{problem} {context}"
+    return f"{context}, {problem}"
+
+
+def _character_problem(exc: yaml.reader.ReaderError, text: str, rel: str, line_offset: int) -> Problem:
+    """Return a problem at the first character YAML refuses (a control character, usually pasted)."""
+    char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+    line, column = _position(text, max(text.find(char), 0))
+    return Problem(rel, line + line_offset, column, f"control character U+{ord(char):04X} is not allowed "
+                   "in a content file; delete it (it often comes with text pasted from a PDF or web page)")
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """Return the 1-based line and column (in characters) of text[index], counting lines as YAML does."""
+    lines = text[:index].splitlines(keepends=True)
+    if not lines:
+        return 1, 1
+    last = lines[-1]
+    if last.splitlines()[0] != last:  # ends with a line break: index starts the next line
+        return len(lines) + 1, 1
+    return len(lines), len(last) + 1
 
 
 def _split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
