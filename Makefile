@@ -1,0 +1,39 @@
+# Two commands on a fresh machine:  `make` sets up and builds the default content into output/;
+# `make test` sets up and runs the tests.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: all build test check serve bench clean
+
+all: build
+
+$(VENV)/.runtime: requirements.lock
+	scripts/system-deps.sh build
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+$(VENV)/.test: $(VENV)/.runtime requirements-test.lock package-lock.json
+	scripts/system-deps.sh test
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.lock
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+build: $(VENV)/.runtime
+	$(PY) build.py
+
+check: $(VENV)/.runtime
+	$(PY) build.py check
+
+serve: $(VENV)/.runtime
+	$(PY) build.py serve
+
+test: $(VENV)/.test
+	$(PY) -m pytest -q -n 2
+
+bench: $(VENV)/.test
+	$(PY) bench/run.py
+
+clean:
+	rm -rf output .sitrep-cache $(VENV) node_modules
