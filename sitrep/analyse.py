@@ -11,6 +11,7 @@ import zoneinfo
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .model import (CREDIBILITY, RELIABILITY, Brief, CasualtyReport, Citation, Count, Deployment, Incident,
                     Period, Project, TroopFigure)
@@ -263,7 +264,11 @@ class PeriodFigures:
     killed: Tally
     wounded: Tally
     by_event_type: tuple[tuple[str, int], ...]
+    by_sub_event_type: tuple[tuple[str, int], ...]
     by_country: tuple[tuple[str, int], ...]
+    by_admin1: tuple[tuple[str, int], ...]
+    by_actor: tuple[tuple[str, int], ...]
+    by_week: tuple[tuple[dt.date, int], ...]
 
 
 def period_figures(project: Project, period: Period, countries: Sequence[str]) -> PeriodFigures:
@@ -276,9 +281,101 @@ def period_figures(project: Project, period: Period, countries: Sequence[str]) -
         period=period, incidents=incidents, figures=figures,
         killed=_sum(f.killed for f in figures),
         wounded=_sum(f.wounded for f in figures),
-        by_event_type=tuple(sorted(Counter(i.event_type for i in incidents).items())),
-        by_country=tuple(sorted(Counter(project.country_of(i) for i in incidents).items())),
+        by_event_type=_counts(i.event_type for i in incidents),
+        by_sub_event_type=_counts(i.sub_event_type for i in incidents),
+        by_country=_counts(project.country_of(i) for i in incidents),
+        by_admin1=_counts(project.locations[i.location.location].admin1 or "unknown" for i in incidents),
+        by_actor=_counts(actor for i in incidents for actor in involved_actors(i)),
+        by_week=_counts(acled_week(i.date) for i in incidents),
     )
+
+
+def _counts(values: Iterable[object]) -> tuple[tuple[Any, int], ...]:
+    return tuple(sorted(Counter(values).items()))
+
+
+def involved_actors(incident: Incident) -> list[str]:
+    """Return the actors an incident is counted under: perpetrators, and those claiming or blamed."""
+    named = list(incident.perpetrators)
+    named += [c.actor for c in incident.claims if c.stance in ("claimed", "attributed")]
+    return list(dict.fromkeys(named))
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Sources disagreeing on who was behind an incident."""
+
+    incident: Incident
+    blamed: tuple[str, ...]
+    denied: tuple[str, ...]
+
+
+def responsibility_conflict(incident: Incident) -> Conflict | None:
+    """Return the disagreement on responsibility, if more than one actor is blamed or a blamed one denies."""
+    blamed = tuple(dict.fromkeys(c.actor for c in incident.claims if c.stance in ("claimed", "attributed")))
+    denied = tuple(dict.fromkeys(c.actor for c in incident.claims if c.stance == "denied"))
+    if len(blamed) > 1 or set(blamed) & set(denied):
+        return Conflict(incident, blamed, denied)
+    return None
+
+
+@dataclass(frozen=True)
+class Change:
+    """Something new or revised since the previous brief."""
+
+    kind: str  # "new incident" | "casualties revised" | "new claim" | "troop figure changed"
+    subject: str
+    before: str
+    after: str
+    incident: Incident | None = None
+
+
+def changes_since(project: Project, brief: Brief, previous: Brief | None) -> list[Change]:
+    """Return incidents added, figures revised and troop figures changed since the previous brief."""
+    changes = [Change("new incident", i.title, "", str(when(i)), i)
+               for i in period_figures(project, brief.period, brief.countries).incidents]
+    if previous is None:
+        return changes
+    then, now = previous.cutoff, brief.cutoff
+    for incident in project.incidents.values():
+        if incident.date > previous.period.end or project.country_of(incident) not in brief.countries:
+            continue
+        changes.extend(_revisions(project, incident, then, now))
+    for item in posture(project.deployments.values(), brief.cutoff.date(), brief.countries):
+        before = [f for f in item.deployment.figures if f.as_of <= previous.cutoff.date()]
+        latest_before = max(before, key=lambda f: f.as_of) if before else None
+        if latest_before is not None and latest_before.troops != item.current.troops:
+            changes.append(Change("troop figure changed", item.deployment.id, str(latest_before.troops),
+                                  str(item.current.troops)))
+    return changes
+
+
+def _revisions(project: Project, incident: Incident, then: dt.datetime, now: dt.datetime) -> list[Change]:
+    """Return an older incident's claims and casualty reports dated after the previous cut-off."""
+    def late(citations: Sequence[Citation], date: dt.date | None = None) -> bool:
+        dates = [date] if date else [c.date for c in citations if c.date]
+        return bool(dates) and all(then.date() < d <= now.date() for d in dates)
+
+    result = []
+    for claim in incident.claims:
+        if late(claim.sources, claim.date):
+            result.append(Change("new claim", incident.title, "", f"{claim.stance}: {claim.actor}", incident))
+    old = [r for r in incident.casualties if not late(r.sources)]
+    if len(old) < len(incident.casualties):
+        before = _sum(incident_figures_from(project, incident, old))
+        after = incident_figures(project, incident)
+        result.append(Change("casualties revised", incident.title, f"killed {before}",
+                             f"killed {after.killed}", incident))
+    return result
+
+
+def incident_figures_from(project: Project, incident: Incident, reports: Sequence[CasualtyReport]) -> list[Tally]:
+    """Return the headline killed per side using only the given reports."""
+    sides: dict[str, list[CasualtyReport]] = {}
+    for report in reports:
+        sides.setdefault(report.side, []).append(report)
+    return [Tally.of(side_casualties(project, side, rs).killed) for side, rs in sides.items()] or \
+        [Tally(0, None, unknown=1)]
 
 
 def _sum(tallies: Iterable[Tally]) -> Tally:
@@ -330,7 +427,9 @@ class BriefAnalysis:
     trends: tuple[Trend, ...]
     posture: tuple[Posture, ...]
     troops: Tally
-    new_incidents: tuple[Incident, ...] = field(default=())
+    changes: tuple[Change, ...] = field(default=())
+    conflicts: tuple[Conflict, ...] = field(default=())
+    previous_brief: Brief | None = None
 
 
 def analyse_brief(project: Project, brief: Brief) -> BriefAnalysis:
@@ -342,5 +441,7 @@ def analyse_brief(project: Project, brief: Brief) -> BriefAnalysis:
         brief=brief, current=current, previous=previous,
         trends=tuple(trend(c, current, previous, project) for c in brief.countries),
         posture=forces, troops=_sum(Tally.of(p.current.troops) for p in forces),
-        new_incidents=current.incidents,
+        changes=tuple(changes_since(project, brief, project.previous_brief(brief))),
+        conflicts=tuple(c for c in map(responsibility_conflict, current.incidents) if c),
+        previous_brief=project.previous_brief(brief),
     )

@@ -227,8 +227,10 @@ class Statement(Part):
 
     stance: Literal["claimed", "attributed", "denied", "no_comment"]
     actor: Ref = Field(description="The actor whose responsibility is at issue.")
-    by: Ref | None = Field(default=None, description="Who made the attribution (an actor); for claims, "
-                           "denials and no comment it is the actor itself.")
+    by: Ref | None = Field(default=None, description="Who made the attribution: an actor or a source (a "
+                           "monitor, an outlet); for claims, denials and no comment it is the actor itself.")
+    speaker: Text | None = Field(default=None, description="The person who said it, e.g. 'Rami Abdel "
+                                 "Rahman, director'.")
     date: dt.date | None = None
     note: Text | None = None
     sources: list[Citation] = Field(min_length=1)

@@ -27,6 +27,7 @@ def brief_context(project: Project, analysis: BriefAnalysis, *, medium: str,
         "trend_rule": TREND_RULE,
         "sections": sections_with_incidents(project, analysis),
         "visuals": visuals,
+        "actors_named": actors_named,
     }
 
 
@@ -38,6 +39,16 @@ def sections_with_incidents(project: Project, analysis: BriefAnalysis) -> list[t
                   if not section.countries or project.country_of(f.incident) in section.countries]
         result.append((section, inside))
     return result
+
+
+def actors_named(incidents: list[Any]) -> list[str]:
+    """Return the ids of every actor an incident in the list names, in order of first mention."""
+    ids: list[str] = []
+    for incident in incidents:
+        ids += incident.perpetrators + incident.targets
+        ids += [c.actor for c in incident.claims] + [c.by for c in incident.claims if c.by]
+        ids += [r.side for r in incident.casualties] + [r.actor for r in incident.response]
+    return list(dict.fromkeys(ids))
 
 
 def pdf_title(brief: Brief) -> str:
