@@ -7,6 +7,7 @@ fixes a whole batch in one pass (as mkdocs' Config.validate does).
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import typing
 import zoneinfo
@@ -39,18 +40,22 @@ def load_project(content_dir: Path) -> tuple[Project | None, list[Problem]]:
     problems: list[Problem] = []
     site = load_site(content_dir, problems)
     entities: dict[str, dict[str, tuple[Entity, Document]]] = {kind: {} for kind in ENTITY_CLASSES}
-    documents: list[Document] = []
+    broken: dict[str, set[str]] = {kind: set() for kind in ENTITY_CLASSES}
     for kind, path in discover(content_dir):
         try:
             document = load_file(kind, path, content_dir)
         except LoadFailed as failure:
             problems.extend(failure.problems)
+            broken[kind].add(path.stem)  # its id is unknown; files are usually named after their ids
             continue
-        documents.append(document)
         entity = to_entity(document, problems)
         if entity is not None:
             _register(entity, document, entities[kind], problems)
-    problems.extend(cross_check(entities, content_dir))
+        else:
+            claimed = document.data.get("id")
+            broken[kind].update({path.stem, claimed} if isinstance(claimed, str) else {path.stem})
+    problems.extend(cross_check(entities, content_dir, broken))
+    problems.sort()
     if any(p.is_error for p in problems) or site is None:
         return None, problems
     return _project(site, entities), problems
@@ -67,10 +72,13 @@ def load_site(content_dir: Path, problems: list[Problem]) -> SiteConfig | None:
         problems.extend(failure.problems)
         return None
     try:
-        return SiteConfig.model_validate(document.data)
+        site = SiteConfig.model_validate(document.data)
     except pydantic.ValidationError as exc:
         problems.extend(_pydantic_problems(exc, document, SiteConfig))
         return None
+    timezone_problems = list(_check_timezone(document))
+    problems.extend(timezone_problems)
+    return None if timezone_problems else site
 
 
 def to_entity(document: Document, problems: list[Problem]) -> Entity | None:
@@ -86,7 +94,10 @@ def to_entity(document: Document, problems: list[Problem]) -> Entity | None:
     try:
         entity = cls.model_validate(data)
     except pydantic.ValidationError as exc:
-        problems.extend(_pydantic_problems(exc, document, cls))
+        schema_problems = _pydantic_problems(exc, document, cls)
+        flagged = {(p.line, p.column) for p in schema_problems}
+        problems.extend(schema_problems)
+        problems.extend(p for p in check_data(document) if (p.line, p.column) not in flagged)
         return None
     problems.extend(check_entity(entity, document))
     return entity
@@ -116,43 +127,128 @@ def _project(site: SiteConfig, entities: dict[str, dict[str, tuple[Entity, Docum
 # --- Turning pydantic's errors into path:line:col messages ---------------------------------
 
 def _pydantic_problems(exc: pydantic.ValidationError, document: Document, cls: type) -> list[Problem]:
+    errors = exc.errors(include_url=False)
+    suggested = set()  # (parent loc, field) offered for a misspelt key: 'missing title' would repeat it
     problems = []
-    for error in exc.errors(include_url=False):
+    for error in errors:
         loc = tuple(error["loc"])
-        kind = error["type"]
-        if kind == "extra_forbidden":
-            problems.append(document.problem(loc, _unknown_key_message(cls, loc), key=True))
-        elif kind == "missing":
-            problems.append(document.problem(loc[:-1], f"missing required field '{loc[-1]}'"))
-        else:
-            problems.append(document.problem(loc, _value_message(error, loc)))
+        if error["type"] == "extra_forbidden":
+            message, suggestion = _unknown_key_message(cls, loc)
+            suggested.add((loc[:-1], suggestion))
+            problems.append(document.problem(loc, message, key=True))
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] == "extra_forbidden":
+            continue
+        if error["type"] == "missing":
+            if (loc[:-1], loc[-1]) not in suggested:
+                problems.append(document.problem(loc[:-1], f"missing required field '{loc[-1]}'"))
+            continue
+        text = _value_message(error, loc)
+        problems.append(document.problem(_field_named_in(text, loc, document.data), text))
     return problems
 
 
-def _unknown_key_message(cls: type, loc: tuple[Any, ...]) -> str:
+def _unknown_key_message(cls: type, loc: tuple[Any, ...]) -> tuple[str, str | None]:
+    """Return the message for an unknown key, and the field it suggests instead (if any)."""
     key = str(loc[-1])
     model = _model_at(cls, loc[:-1])
-    message = f"unknown key '{key}'"
+    message = f"unknown key '{_shorten(key)}'"
     if model is not None:
         close = difflib.get_close_matches(key, list(model.model_fields), n=1, cutoff=0.6)
         if close:
-            return f"{message}; did you mean '{close[0]}'?"
-        return f"{message}; allowed keys: {', '.join(model.model_fields)}"
-    return message
+            return f"{message}; did you mean '{close[0]}'?", close[0]
+        return f"{message}; allowed keys: {', '.join(model.model_fields)}", None
+    return message, None
+
+
+def _field_named_in(message: str, loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
+    """Return loc, or for a check spanning a whole mapping the first of its keys the message names."""
+    value = _value_at(data, loc)
+    if not isinstance(value, dict):
+        return loc
+    for word in re.findall(r"[a-z_]+", message):
+        if word in value:
+            return (*loc, word)
+    return loc
+
+
+def _value_at(data: Any, loc: tuple[Any, ...]) -> Any:
+    for part in loc:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+#: pydantic's wording for a wrong type, said the way an analyst reads YAML.
+_EXPECTED_TYPES = {
+    "list_type": "a list (one '- ' line per item)", "dict_type": "a mapping (indented 'key: value' lines)",
+    "model_type": "a mapping (indented 'key: value' lines)", "model_attributes_type":
+    "a mapping (indented 'key: value' lines)", "string_type": "text", "int_type": "a whole number",
+    "int_parsing": "a whole number", "float_type": "a number", "float_parsing": "a number",
+    "bool_type": "true or false", "bool_parsing": "true or false",
+}
 
 
 def _value_message(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
-    field = ".".join(str(part) for part in loc) or "file"
+    field = ".".join(str(part) for part in loc)
     text = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    if error["type"] == "literal_error":
-        given = str(error.get("input"))
-        expected = re.findall(r"'([^']*)'", error.get("ctx", {}).get("expected", ""))
-        close = difflib.get_close_matches(given, expected, n=1, cutoff=0.6)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        return f"{field}: '{given}' is not allowed; expected {error['ctx']['expected']}{hint}"
-    if error["type"] == "string_pattern_mismatch" and field.endswith("id"):
-        return f"{field}: '{error.get('input')}' is not a valid id; use lower-case letters, digits and hyphens"
+    kind = error["type"]
+    given = error.get("input")
+    ctx = error.get("ctx", {})
+    if kind == "literal_error":
+        expected = re.findall(r"'([^']*)'", ctx.get("expected", ""))
+        hint = _did_you_mean(str(given), expected)
+        text = f"'{_shorten(given)}' is not allowed; expected {ctx['expected']}{hint}"
+    elif kind == "string_pattern_mismatch" and field.endswith("id"):
+        text = f"'{_shorten(given)}' is not a valid id; use lower-case letters, digits and hyphens"
+    elif kind in _EXPECTED_TYPES:
+        text = f"expected {_EXPECTED_TYPES[kind]}, found {_describe_value(given)}"
+    elif kind in ("less_than_equal", "greater_than_equal"):
+        limit, word = (ctx["le"], "largest") if "le" in ctx else (ctx["ge"], "smallest")
+        text = f"{_shorten(given)} is too {'large' if word == 'largest' else 'small'}; the {word} allowed is " \
+               f"{_number(limit)}"
+    elif kind == "string_too_short" and ctx.get("min_length") == 1:
+        text = "must not be empty"
+    elif kind == "too_short" and ctx.get("min_length") == 1:
+        text = "needs at least one entry"
+    if not field or text.startswith(str(loc[-1])):  # the model's own message already names the field
+        return text
     return f"{field}: {text}"
+
+
+def _did_you_mean(given: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(given, choices, n=1, cutoff=0.6)
+    if not close and given.strip():
+        close = [c for c in choices if c.lower().startswith(given.strip().lower())][:1]
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _describe_value(value: Any) -> str:
+    if isinstance(value, str):
+        return f"text '{_shorten(value)}'"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if value is None:
+        return "nothing"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return {list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+
+
+def _number(value: Any) -> str:
+    """Return 90 for 90.0: limits are written as whole numbers in the analyst guide."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _shorten(value: Any, limit: int = 60) -> str:
+    """Return value as text short enough for a one-line message (a pasted article is not)."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _model_at(cls: Any, loc: tuple[Any, ...]) -> type[pydantic.BaseModel] | None:
@@ -182,20 +278,31 @@ def _as_model(annotation: Any) -> type[pydantic.BaseModel] | None:
 
 def check_entity(entity: Entity, document: Document) -> list[Problem]:
     """Return problems a schema cannot see: time zones, countries, coordinates, estimative language."""
-    problems: list[Problem] = []
-    for loc, code in _country_fields(document.data):
-        if geo.country_info(code) is None:
-            problems.append(document.problem(loc, f"unknown country code '{code}'; use ISO 3166 alpha-3, "
-                                             "e.g. IRQ, SYR, JOR"))
-    timezone = document.data.get("timezone")
-    if isinstance(timezone, str) and not _valid_timezone(timezone):
-        problems.append(document.problem(("timezone",), f"unknown time zone '{timezone}'; use an IANA "
-                                         "name such as Asia/Baghdad"))
+    problems = check_data(document)
     if document.kind == "location" and not problems:
         problems.extend(_check_coordinates(entity, document))
     if isinstance(entity, Brief):
         problems.extend(check_estimative_language(entity, document))
     return problems
+
+
+def check_data(document: Document) -> list[Problem]:
+    """Return unknown country codes and time zones, read from the raw data (the schema may have failed)."""
+    problems = []
+    for loc, code in _country_fields(document.data):
+        if re.fullmatch(r"[A-Z]{3}", code) and geo.country_info(code) is None:
+            problems.append(document.problem(loc, f"unknown country code '{code}'; use ISO 3166 alpha-3, "
+                                             "e.g. IRQ, SYR, JOR"))
+    problems.extend(_check_timezone(document))
+    return problems
+
+
+def _check_timezone(document: Document) -> Iterator[Problem]:
+    timezone = document.data.get("timezone")
+    if isinstance(timezone, str) and not _valid_timezone(timezone):
+        close = difflib.get_close_matches(timezone, _timezone_names(), n=1, cutoff=0.8)
+        hint = f"did you mean '{close[0]}'?" if close else "use an IANA name such as Asia/Baghdad"
+        yield document.problem(("timezone",), f"unknown time zone '{_shorten(timezone)}'; {hint}")
 
 
 def _country_fields(data: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
@@ -216,9 +323,14 @@ def _country_fields(data: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tupl
 def _valid_timezone(name: str) -> bool:
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # 'Asia' is a folder: IsADirectoryError
         return False
     return True
+
+
+@functools.cache
+def _timezone_names() -> list[str]:
+    return sorted(zoneinfo.available_timezones())
 
 
 def _check_coordinates(location: Any, document: Document) -> list[Problem]:
@@ -236,30 +348,41 @@ _CONFIDENCE_RE = re.compile(r"\b(" + "|".join(CONFIDENCE_LEVELS) + r")[- ]confid
 def check_estimative_language(brief: Brief, document: Document) -> list[Problem]:
     """Warn on ICD 203 misuse: terms from both rows of the table, likelihood and confidence in one sentence."""
     problems = []
-    first_use: dict[int, tuple[tuple[Any, ...], str]] = {}  # table row (0 terms, 1 alternatives) -> place
-    for i, judgment in enumerate(brief.key_judgments):
-        loc = ("key_judgments", i, "text")
-        for term in _TERM_RE.findall(judgment.text):
-            first_use.setdefault(_table_row(term), (loc, term.lower()))
-        if judgment.likelihood:
-            first_use.setdefault(_table_row(judgment.likelihood), (("key_judgments", i, "likelihood"),
-                                                                    judgment.likelihood))
-        for sentence in _sentences(judgment.text):
-            if _TERM_RE.search(sentence) and _CONFIDENCE_RE.search(sentence):
-                problems.append(document.problem(loc, "a likelihood term and a confidence level in the same "
-                                                 "sentence (ICD 203); give the confidence in its own sentence "
-                                                 "or in the 'confidence' field", severity="warning"))
-    if len(first_use) == 2:
-        (_, term), (loc, other) = first_use[0], first_use[1]
-        problems.append(document.problem(loc, f"'{other}' is from the other row of the ICD 203 table than "
-                                         f"'{term}'; use one row of terms throughout a brief",
-                                         severity="warning"))
+    uses: list[tuple[tuple[Any, ...], str]] = []  # (place, term) in reading order
+    for loc, text in _brief_texts(brief):
+        uses.extend((loc, term.lower()) for term in _TERM_RE.findall(text))
+        if any(_TERM_RE.search(s) and _CONFIDENCE_RE.search(s) for s in _sentences(text)):
+            problems.append(document.problem(loc, "a likelihood term and a confidence level in the same "
+                                             "sentence (ICD 203); give the confidence in its own sentence "
+                                             "or in the 'confidence' field", severity="warning"))
+        if loc[0] == "key_judgments" and brief.key_judgments[loc[1]].likelihood:
+            uses.append(((*loc[:2], "likelihood"), str(brief.key_judgments[loc[1]].likelihood)))
+    if uses:
+        first = uses[0][1]
+        mixed = next(((loc, term) for loc, term in uses if _table_row(term) != _table_row(first)), None)
+        if mixed:
+            problems.append(document.problem(mixed[0], f"'{mixed[1]}' is from the other row of the ICD 203 "
+                                             f"table than '{first}'; use one row of terms throughout a brief",
+                                             severity="warning"))
     return problems
 
 
+def _brief_texts(brief: Brief) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Yield the place and text of every judgment a brief's reader sees, in reading order."""
+    yield ("summary",), brief.summary
+    for i, judgment in enumerate(brief.key_judgments):
+        yield ("key_judgments", i, "text"), judgment.text
+    for i, section in enumerate(brief.sections):
+        yield ("sections", i, "assessment"), section.assessment
+    yield ("outlook",), brief.outlook
+
+
 _TERMS = {term: column for row in LIKELIHOOD_ROWS for column, term in enumerate(row[:2])}
-_TERM_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _TERMS), key=len, reverse=True)) + r")\b",
-                      re.IGNORECASE)
+# 'remote' is a likelihood only as in "a remote chance"; "remote explosive" is an ACLED sub-event type.
+_TERM_RE = re.compile(r"\b(" + "|".join(sorted((re.escape(t) for t in _TERMS if t != "remote"), key=len,
+                                               reverse=True))
+                      + r"|remote(?=\s+(?:chance|possibility|prospect|likelihood|probability)\b)"
+                      + r"|(?<=\bis )remote|(?<=\bremains )remote|(?<=\bseems )remote)\b", re.IGNORECASE)
 
 
 def _table_row(term: str) -> int:
@@ -273,15 +396,23 @@ def _sentences(text: str) -> list[str]:
 
 # --- Cross-file checks --------------------------------------------------------------------
 
-def cross_check(entities: dict[str, dict[str, tuple[Entity, Document]]], content_dir: Path) -> list[Problem]:
-    """Return broken references, wrong-kind references and unsafe asset paths, across all files."""
+def cross_check(entities: dict[str, dict[str, tuple[Entity, Document]]], content_dir: Path,
+                broken: dict[str, set[str]] | None = None) -> list[Problem]:
+    """Return broken references, wrong-kind references and unsafe asset paths, across all files.
+
+    References to the ids in broken (files that already failed) are not reported again: the
+    analyst fixes the file itself, not every file that names it.
+    """
+    broken = broken or {}
     problems = []
     for kind, items in entities.items():
         for entity, document in items.values():
             for loc, target_kind, ref in _references(document.data):
-                if ref in entities[target_kind]:
+                if ref in entities[target_kind] or ref in broken.get(target_kind, ()):
                     continue
-                problems.append(document.problem(loc, _broken_reference(ref, target_kind, entities)))
+                if loc[-1] == "by" and ref in entities["source"]:
+                    continue  # an attribution may be made by an actor or by a source such as a monitor
+                problems.append(document.problem(loc, _broken_reference(ref, target_kind, entities, broken)))
             if kind == "incident":
                 problems.extend(_check_attachments(entity, document, content_dir))
     return problems
@@ -302,15 +433,21 @@ def _references(data: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[An
             yield from _references(item, (*loc, i))
 
 
-def _broken_reference(ref: str, kind: str, entities: dict[str, dict[str, Any]]) -> str:
+def _broken_reference(ref: str, kind: str, entities: dict[str, dict[str, Any]],
+                      broken: dict[str, set[str]]) -> str:
     other = [k for k, items in entities.items() if ref in items]
     if other:
-        return f"'{ref}' is a {other[0]}, not a {kind}; name a {kind} here"
-    close = difflib.get_close_matches(ref, list(entities[kind]), n=1, cutoff=0.6)
+        return f"'{ref}' is {_a(other[0])}, not {_a(kind)}; name {_a(kind)} here"
+    known = sorted({*entities[kind], *broken.get(kind, ())})
+    close = difflib.get_close_matches(ref, known, n=1, cutoff=0.6)
     hint = f"; did you mean '{close[0]}'?" if close else f"; add content/{kind}s/{ref}.yaml or fix the id"
     if kind == "context":
         hint = f"; did you mean '{close[0]}'?" if close else "; add a note under content/context/"
     return f"no {kind} with id '{ref}'{hint}"
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
 
 
 def _check_attachments(incident: Any, document: Document, content_dir: Path) -> Iterable[Problem]:
@@ -322,11 +459,15 @@ def _check_attachments(incident: Any, document: Document, content_dir: Path) -> 
 
 def resolve_asset(content_dir: Path, relative: str) -> Path | None:
     """Return the real path of an asset under content/assets/, or None if it leaves that folder or is missing."""
-    if not relative or relative.startswith(("/", "\\")) or ":" in relative or "\\" in relative:
+    if (not relative or relative.startswith(("/", "\\")) or any(c in relative for c in ":\\\0")
+            or ".." in relative.split("/")):
         return None
-    root = (content_dir / "assets").resolve()
-    candidate = (root / relative).resolve()
-    if not candidate.is_relative_to(root) or not candidate.is_file():
+    try:
+        root = (content_dir / "assets").resolve()
+        candidate = (root / relative).resolve()
+        if not candidate.is_relative_to(root) or not candidate.is_file():
+            return None
+    except (OSError, RuntimeError):  # a name too long for the file system, a symlink loop
         return None
     return candidate
 
