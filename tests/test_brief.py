@@ -1,0 +1,192 @@
+"""The default content built end to end through main(): the PDF and HTML brief say the seed's facts."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from sitrep.cli import main
+
+from .conftest import DEFAULT_CONTENT
+
+BRIEF = "brief-2024-04-22"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the default content once (site and PDFs, no search index) and return the output folder."""
+    output = tmp_path_factory.mktemp("brief") / "output"
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["--content", str(DEFAULT_CONTENT), "--output", str(output), "--no-search"], out=out, err=err) == 0, \
+        err.getvalue()
+    return output
+
+
+@pytest.fixture(scope="module")
+def pdf(built: Path) -> pypdf.PdfReader:
+    return pypdf.PdfReader(built / "briefs" / f"{BRIEF}.pdf")
+
+
+@pytest.fixture(scope="module")
+def pdf_text(pdf: pypdf.PdfReader) -> str:
+    return "\n".join(page.extract_text() for page in pdf.pages)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+SEED_FACTS = [
+    # the 21 April rocket attack
+    "Kharab al-Jir", "21:50 local (18:50 GMT)", "Northern Nineveh", "Shelling/artillery/missile attack",
+    "outlaw elements", "Syrian Observatory for Human Rights (Rami Abdel Rahman, director) attributed it to "
+    "Islamic Resistance in Iraq", "destroyed it",
+    # the 20 April Kalsu explosion
+    "Kalsu", "Babil", "denied involvement", "declined to comment",
+    # force posture
+    "approximately 2,500", "nearly 900", "2014",
+    # context
+    "Gaza", "Tower 22",
+]
+
+
+@pytest.mark.parametrize("fact", SEED_FACTS)
+def test_pdf_states_each_seed_fact(pdf_text: str, fact: str):
+    # table cells wrap lines anywhere, so compare without white space
+    assert re.sub(r"\s+", "", fact) in re.sub(r"\s+", "", pdf_text)
+
+
+def test_pdf_key_figures_are_computed_from_the_data(pdf_text: str):
+    text = squash(pdf_text)
+    assert re.search(r"INCIDENTS 2 previous 7 days: 0", text)
+    assert "KILLED at least 1" in text  # Kalsu's one dead; Kharab al-Jir's casualties unknown
+    assert "WOUNDED at least 8" in text
+    assert "TROOPS DEPLOYED about 3,400" in text
+
+
+def test_pdf_cites_numbered_sources_with_admiralty_grades(pdf_text: str):
+    text = squash(pdf_text)
+    notes = text[text.rindex("SOURCE NOTES"):]
+    # list numbers are drawn as markers, so pypdf reads them apart from the text
+    assert re.search(r"US Central Command \(CENTCOM\), via Agence France-Presse\. Grade B\d", notes)
+    for name in ("Syrian Observatory for Human Rights", "Israeli army", "Iraqi security forces"):
+        assert name in notes
+    assert len(re.findall(r"Grade [A-F][1-6]", notes)) >= 6
+
+
+def test_pdf_has_tlp_mark_and_page_x_of_y_on_every_page(pdf: pypdf.PdfReader):
+    total = len(pdf.pages)
+    assert total >= 4
+    for number, page in enumerate(pdf.pages, start=1):
+        text = page.extract_text()
+        assert text.count("TLP:CLEAR") >= 2, f"page {number} lacks the TLP mark at top and foot"
+        assert f"Page {number} of {total}" in text
+
+
+def test_pdf_metadata_and_bookmarks(pdf: pypdf.PdfReader):
+    meta = pdf.metadata
+    assert meta.title == "Situation brief 16: Iraq–Syria Security Brief"
+    assert meta.author == "Iraq–Syria Security Monitor"
+    assert meta.creation_date.isoformat() == "2024-04-22T12:00:00+03:00"  # the cut-off, so rebuilds are identical
+    titles = [item.title for item in pdf.outline if not isinstance(item, list)]
+    for heading in ("Key judgments", "Key figures", "Incidents in the period", "Force posture",
+                    "Regional context", "Source notes"):
+        assert any(heading.lower() == t.lower() for t in titles), titles
+
+
+def test_pdf_embeds_fonts_covering_arabic(pdf: pypdf.PdfReader, pdf_text: str):
+    fonts = set()
+    for page in pdf.pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert any("Noto-Sans-Arabic" in f for f in fonts), fonts
+    assert any(f.endswith("+Noto-Sans") for f in fonts), fonts
+    # pypdf reads Arabic in logical or visual order depending on the font's cmap; check the letters arrived
+    letters = set("الحشد الشعبي") - {" "}
+    assert letters <= set(pdf_text)
+
+
+def test_pdf_carries_the_standing_caveat(pdf_text: str):
+    assert "Figures are drawn from open sources" in squash(pdf_text)
+
+
+def test_html_brief_structure(built: Path):
+    html = (built / "briefs" / f"{BRIEF}.html").read_text()
+    assert '<html lang="en">' in html
+    assert html.count("<h1") == 1
+    assert re.search(r'<section class="key-judgments"[^>]*>\s*<h2[^>]*>Key judgments</h2>\s*<ol>', html)
+    assert f'href="../briefs/{BRIEF}.pdf"' in html
+    assert 'href="../incidents/2024-04-21-kharab-al-jir-rockets.html"' in html
+    assert '<span lang="ar" dir="auto">الحشد الشعبي</span>' in html
+    assert "<svg" in html and 'role="img"' in html  # map and charts inline
+
+
+def test_html_escapes_content(content_copy: Path, tmp_path: Path):
+    incident = content_copy / "incidents" / "2024-04-20-kalsu-base-explosion.yaml"
+    text = incident.read_text().replace("title: Unexplained explosion at Kalsu military base, Babylon province",
+                                        "title: \"<script>alert('x')</script> & <b>bold</b>\"")
+    incident.write_text(text)
+    output = tmp_path / "out"
+    assert main(["--content", str(content_copy), "--output", str(output), "--no-pdf", "--no-search", "-q"]) == 0
+    html = (output / "briefs" / f"{BRIEF}.html").read_text()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_figures_follow_the_data(content_copy: Path, tmp_path: Path):
+    """Change a casualty figure in content: the brief's totals change with it."""
+    incident = content_copy / "incidents" / "2024-04-20-kalsu-base-explosion.yaml"
+    incident.write_text(incident.read_text().replace("killed: 1", "killed: 6").replace("wounded: 8", "wounded: 11"))
+    output = tmp_path / "out"
+    assert main(["--content", str(content_copy), "--output", str(output), "--no-search", "-q"]) == 0
+    text = squash("\n".join(p.extract_text() for p in pypdf.PdfReader(output / "briefs" / f"{BRIEF}.pdf").pages))
+    assert "KILLED at least 6" in text and "WOUNDED at least 11" in text
+
+
+def tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def test_content_error_reports_path_line_exit_1_and_leaves_output(built: Path, content_copy: Path, tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]):
+    output = tmp_path / "out"
+    shutil.copytree(built, output)
+    before = tree_digest(output)
+    incident = content_copy / "incidents" / "2024-04-20-kalsu-base-explosion.yaml"
+    lines = incident.read_text().splitlines()
+    number = next(i for i, line in enumerate(lines) if line.startswith("event_type:"))
+    lines[number] = "event_typ: Explosions/Remote violence"
+    incident.write_text("\n".join(lines) + "\n")
+    assert main(["--content", str(content_copy), "--output", str(output)]) == 1
+    err = capsys.readouterr().err
+    assert (f"incidents/2024-04-20-kalsu-base-explosion.yaml:{number + 1}:1: unknown key 'event_typ'; "
+            "did you mean 'event_type'?") in err
+    assert tree_digest(output) == before
+
+
+def test_check_validates_without_writing(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    assert main(["check", "--content", str(DEFAULT_CONTENT)]) == 0
+    assert "content OK: 3 incidents" in capsys.readouterr().out
+    assert not (DEFAULT_CONTENT.parent / "output" / ".sitrep-stage").exists()
+
+
+@pytest.mark.parametrize("argv", [["--no-such-flag"], ["frobnicate"], ["build", "--jobs", "many"]])
+def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]):
+    assert main(argv) == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_missing_content_folder_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    assert main(["check", "--content", str(tmp_path / "nope")]) == 2
+    assert "does not exist" in capsys.readouterr().err
