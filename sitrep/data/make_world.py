@@ -33,6 +33,12 @@ SIMPLIFY_TOLERANCE = 0.01
 DECIMALS = 3
 SOURCE = "Natural Earth 1:50m admin-0 countries via npm world-atlas 2.0.2 (countries-50m.json)"
 LICENCE = "Public domain (Natural Earth terms of use)"
+FORMAT = (
+    "countries[]: a3 = ISO 3166-1 alpha-3, id = ISO 3166-1 numeric (0 = none), name, "
+    "bbox = [min_lon, min_lat, max_lon, max_lat] within -180..180, polygons = [[ring, hole, ...], ...] "
+    "with each ring a flat [lon, lat, lon, lat, ...] list in degrees (WGS 84); rings crossing the "
+    "antimeridian are continuous and run past 180 or -180"
+)
 
 # Natural Earth areas without an ISO 3166 numeric code. Kosovo uses the
 # widely used user-assigned XKX; the others keep Natural Earth's ADM0_A3 code.
@@ -74,7 +80,7 @@ def simplify(line: Ring, tolerance: float) -> Ring:
         if worst > tolerance:
             keep[index] = True
             stack += [(first, index), (index, last)]
-    return [p for p, k in zip(line, keep) if k]
+    return [p for p, k in zip(line, keep, strict=True) if k]
 
 
 def _farthest(line: Ring, first: int, last: int) -> tuple[int, float]:
@@ -103,6 +109,33 @@ def build_ring(indexes: list[int], arcs: list[Ring]) -> Ring:
     return ring
 
 
+def unwrap_ring(ring: Ring) -> Ring | None:
+    """Make a ring's longitudes continuous across the antimeridian; None if degenerate.
+
+    world-atlas rings may jump from 180 to -180 (Russia's Chukotka, Fiji,
+    Antarctica) because d3 cuts them at draw time. A planar renderer needs
+    continuous rings: ones crossing the antimeridian run past ±180, and the
+    ring that circles the South Pole is closed along the pole itself.
+    """
+    offset, previous = 0.0, ring[0][0]
+    unwrapped: Ring = []
+    for lon, lat in ring:
+        if lon - previous > 180:
+            offset -= 360
+        elif previous - lon > 180:
+            offset += 360
+        previous = lon
+        unwrapped.append((lon + offset, lat))
+    if abs(unwrapped[-1][0] - unwrapped[0][0]) > 180:  # the ring circles a pole
+        if all(abs(lat) > 89.9 for _, lat in unwrapped):
+            return None  # d3's polar cap edge: no area of its own in a planar drawing
+        pole = -90.0 if sum(lat for _, lat in unwrapped) < 0 else 90.0
+        unwrapped += [(unwrapped[-1][0], pole), (unwrapped[0][0], pole), unwrapped[0]]
+    centre = (min(p[0] for p in unwrapped) + max(p[0] for p in unwrapped)) / 2
+    shift = -360.0 * round(centre / 360.0)
+    return [(lon + shift, lat) for lon, lat in unwrapped]
+
+
 def round_ring(ring: Ring) -> list[float]:
     """Round a ring and flatten it to [lon, lat, lon, lat, ...] without repeats."""
     flat: list[float] = []
@@ -115,6 +148,12 @@ def round_ring(ring: Ring) -> list[float]:
     return flat
 
 
+def planar_ring(ring: Ring) -> list[float] | None:
+    """Return a ring unwrapped, rounded and flattened, or None if it has no area."""
+    unwrapped = unwrap_ring(ring)
+    return round_ring(unwrapped) if unwrapped else None
+
+
 def geometry_polygons(geometry: dict[str, Any], arcs: list[Ring], raw: list[Ring]) -> list[list[list[float]]]:
     """Return a geometry's polygons as lists of flat rounded rings."""
     kind = geometry["type"]
@@ -123,19 +162,25 @@ def geometry_polygons(geometry: dict[str, Any], arcs: list[Ring], raw: list[Ring
     for polygon in polygons:
         rings = []
         for ring_arcs in polygon:
-            ring = round_ring(build_ring(ring_arcs, arcs))
-            if len(ring) < 8:  # collapsed by simplification: keep the island unsimplified
-                ring = round_ring(build_ring(ring_arcs, raw))
-            if len(ring) >= 8:
+            ring = planar_ring(build_ring(ring_arcs, arcs))
+            # A small island that simplification collapsed keeps its full outline.
+            if ring is not None and len(ring) < 8:
+                ring = planar_ring(build_ring(ring_arcs, raw))
+            if ring is not None and len(ring) >= 8:
                 rings.append(ring)
         if rings:
             result.append(rings)
     return result
 
 
+def _normal(lon: float) -> float:
+    """Return a longitude within -180..180."""
+    return (lon + 180) % 360 - 180 if abs(lon) > 180 else lon
+
+
 def bbox(polygons: list[list[list[float]]]) -> list[float]:
-    """Return [min_lon, min_lat, max_lon, max_lat] of the polygons."""
-    lons = [v for poly in polygons for ring in poly for v in ring[0::2]]
+    """Return [min_lon, min_lat, max_lon, max_lat] of the polygons, within ±180°."""
+    lons = [_normal(v) for poly in polygons for ring in poly for v in ring[0::2]]
     lats = [v for poly in polygons for ring in poly for v in ring[1::2]]
     return [min(lons), min(lats), max(lons), max(lats)]
 
@@ -151,6 +196,11 @@ def identify(geometry: dict[str, Any]) -> tuple[int, str, str]:
     return int(geometry["id"]), country.alpha_3, name
 
 
+def _size(polygons: list[list[list[float]]]) -> int:
+    """Return the number of coordinates in some polygons, a proxy for their extent."""
+    return sum(len(ring) for poly in polygons for ring in poly)
+
+
 def build(topology: dict[str, Any]) -> dict[str, Any]:
     """Return the compact world document for a world-atlas countries topology."""
     raw = decode_arcs(topology)
@@ -161,21 +211,17 @@ def build(topology: dict[str, Any]) -> dict[str, Any]:
         polygons = geometry_polygons(geometry, arcs, raw)
         if not polygons:
             continue
-        if alpha3 in countries:  # e.g. Ashmore and Cartier Is. share Australia's code 036
-            countries[alpha3]["polygons"].extend(polygons)
+        if alpha3 in countries:  # Ashmore and Cartier Is. share Australia's code 036
+            merged = countries[alpha3]
+            if _size(polygons) > _size(merged["polygons"]):
+                merged["name"] = name  # named after the main territory, whatever the file order
+            merged["polygons"].extend(polygons)
             continue
         countries[alpha3] = {"a3": alpha3, "id": numeric, "name": name, "polygons": polygons}
     for country in countries.values():
         country["bbox"] = bbox(country["polygons"])
     ordered = [countries[key] for key in sorted(countries)]
     return {"source": SOURCE, "licence": LICENCE, "format": FORMAT, "countries": ordered}
-
-
-FORMAT = (
-    "countries[]: a3 = ISO 3166-1 alpha-3, id = ISO 3166-1 numeric (0 = none), name, "
-    "bbox = [min_lon, min_lat, max_lon, max_lat], polygons = [[ring, hole, ...], ...] "
-    "with each ring a flat [lon, lat, lon, lat, ...] list in degrees (WGS 84)"
-)
 
 
 def main() -> None:
