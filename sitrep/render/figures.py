@@ -9,7 +9,7 @@ from .. import urls
 from ..analyse import BriefAnalysis, Tally, acled_week, period_figures
 from ..charts import Range, casualties_per_week_chart, incidents_per_week_chart
 from ..maps import MapArrow, MapPoint, render_map
-from ..model import Period, Project
+from ..model import Incident, Period, Project
 
 CHART_WEEKS = 16  # a quarter and a bit: enough to see a lull end
 
@@ -27,7 +27,7 @@ def brief_map(project: Project, analysis: BriefAnalysis, link_prefix: str | None
     """Return the SVG map of a brief's incidents, their launch points and the places named."""
     points: dict[str, MapPoint] = {}
     arrows = []
-    for incident in analysis.current.incidents:
+    for incident in map_incidents(project, analysis):
         place = project.locations[incident.location.location]
         href = f"{link_prefix}{urls.incident(incident)}" if link_prefix is not None else None
         points[incident.id] = MapPoint(incident.id, f"{place.name} ({incident.date.day} {incident.date:%b})",
@@ -47,6 +47,13 @@ def brief_map(project: Project, analysis: BriefAnalysis, link_prefix: str | None
     return render_map(list(points.values()), arrows, focus_countries=brief_countries(analysis),
                       title=f"Incidents, {analysis.brief.period.start:%d %b} to {analysis.brief.period.end:%d %b %Y}",
                       id_prefix=f"map-{analysis.brief.id}")
+
+
+def map_incidents(project: Project, analysis: BriefAnalysis) -> list[Incident]:
+    """Return the period's incidents and the earlier ones the key judgments refer to."""
+    ids = [i.id for i in analysis.current.incidents]
+    ids += [ref for judgment in analysis.brief.key_judgments for ref in judgment.incidents]
+    return [project.incidents[ref] for ref in dict.fromkeys(ids)]
 
 
 def brief_countries(analysis: BriefAnalysis) -> list[str]:
