@@ -77,8 +77,8 @@ def test_kharab_al_jir_who_said_what(project: Project) -> None:
     assert iraqi.sources[0].quote == "outlaw elements"
     assert cited(iraqi) == {"iraqi-security-statements", "afp"}
     iri, = [s for s in statements(incident, "attributed") if s.actor == "islamic-resistance-in-iraq"]
-    assert "sohr" in cited(iri)
-    assert "Rami Abdel Rahman" in (iri.note or "")
+    assert iri.by == "sohr" and "sohr" in cited(iri)
+    assert "Rami Abdel Rahman" in (iri.speaker or "")
     sohr = project.sources["sohr"]
     assert sohr.country == "GBR" and "Rami Abdel Rahman" in sohr.description
 
