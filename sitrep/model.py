@@ -183,7 +183,9 @@ CountField = Annotated[
     WithJsonSchema({
         "description": "A count: 3, 'at least 3', '1-2', 'approximately 2,500', 'nearly 900' or 'unknown'.",
         "anyOf": [{"type": "integer", "minimum": 0},
-                  {"type": "string", "pattern": _COUNT_RE.pattern.replace("(?P<", "(?<")},
+                  # editors get a loose, flag-free pattern; sitrep checks the words exactly
+                  {"type": "string", "pattern": r"^([Uu]nknown|[Nn]ot reported|[A-Za-z ]*\d[\d,]*"
+                                                r"(\s*(-|–|to)\s*\d[\d,]*)?\+?)$"},
                   {"type": "null"}],
     }),
 ]
