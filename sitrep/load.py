@@ -112,9 +112,9 @@ def load_file(kind: str, path: Path, content_dir: Path) -> Document:
     data, marks, key_marks = parse_yaml(text, rel)
     if not isinstance(data, dict):
         found = "nothing" if data is None else _type_name(data)
-        line = marks.get((), Mark(1, 1))
-        raise LoadFailed([Problem(rel, line.line, line.column,
-                                  f"expected a mapping of keys to values at the top of the file, found {found}")])
+        top = marks.get((), Mark(1, 1))
+        raise LoadFailed([Problem(rel, top.line, top.column, "expected a mapping of keys to values at the "
+                                  f"top of the file, found {found}")])
     digest = hashlib.sha256(raw).hexdigest()
     return Document(kind, path, rel, data, marks, key_marks, body, body_line, digest)
 
@@ -191,8 +191,8 @@ class _Walker:
     def refuse_tag(self, node: yaml.Node, expected: str) -> None:
         """Record a problem if node carries an explicit tag that sitrep does not read."""
         if node.tag != expected:
-            self.fail(node, f"YAML tags such as '{_short_tag(node.tag)}' are not supported; remove the tag "
-                      "and write the value plainly")
+            self.fail(node, f"YAML tags such as '{shorten(_short_tag(node.tag))}' are not supported; remove "
+                      "the tag and write the value plainly")
 
     def walk_mapping(self, node: yaml.MappingNode, loc: Path_, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
@@ -209,7 +209,7 @@ class _Walker:
                 key = key_node.value
             if key in result:
                 first = self.key_marks[(*loc, key)]
-                self.fail(key_node, f"duplicate key '{key}' (first given on line {first.line}); "
+                self.fail(key_node, f"duplicate key '{shorten(key)}' (first given on line {first.line}); "
                           "keep one of them")
                 continue
             self.key_marks[(*loc, key)] = self.mark(key_node)
@@ -232,10 +232,12 @@ class _Walker:
             return self.constructor.construct_object(node, deep=True)
         except (ValueError, yaml.constructor.ConstructorError) as exc:
             if node.tag == _TIMESTAMP:
-                self.fail(node, f"'{node.value}' is not a real date ({exc}); check the day and month")
+                self.fail(node, f"'{shorten(node.value)}' is not a real date ({exc}); check the day and "
+                          "month")
             else:
-                self.fail(node, f"cannot read '{node.value}' as {_short_tag(node.tag)}; put it in quotes "
-                          "if it is text")
+                tag = shorten(_short_tag(node.tag))
+                self.fail(node, f"cannot read '{shorten(node.value)}' as {tag}; put it in quotes if it is "
+                          "text")
             return None
 
 
@@ -247,6 +249,12 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _VALUE = "tag:yaml.org,2002:value"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
+
+
+def shorten(value: Any, limit: int | None = 60) -> str:
+    """Return value as one line for a message: control characters escaped, text over limit cut."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(value))
+    return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _short_tag(tag: str) -> str:

@@ -19,7 +19,7 @@ import pydantic
 
 from . import geo
 from .errors import Problem
-from .load import Document, LoadFailed, discover, load_file, parse_yaml
+from .load import Document, LoadFailed, discover, load_file, parse_yaml, shorten
 from .model import (CONFIDENCE_LEVELS, ENTITY_CLASSES, LIKELIHOOD_ROWS, Brief, Entity, Origin, Project,
                     SiteConfig)
 
@@ -153,7 +153,7 @@ def _unknown_key_message(cls: type, loc: tuple[Any, ...]) -> tuple[str, str | No
     """Return the message for an unknown key, and the field it suggests instead (if any)."""
     key = str(loc[-1])
     model = _model_at(cls, loc[:-1])
-    message = f"unknown key '{_shorten(key)}'"
+    message = f"unknown key '{shorten(key)}'"
     if model is not None:
         close = difflib.get_close_matches(key, list(model.model_fields), n=1, cutoff=0.6)
         if close:
@@ -196,22 +196,24 @@ _EXPECTED_TYPES = {
 
 def _value_message(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
     field = ".".join(str(part) for part in loc)
-    text = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    text = shorten(error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, "), None)
     kind = error["type"]
     given = error.get("input")
     ctx = error.get("ctx", {})
     if kind == "literal_error":
         expected = re.findall(r"'([^']*)'", ctx.get("expected", ""))
         hint = _did_you_mean(str(given), expected)
-        text = f"'{_shorten(given)}' is not allowed; expected {ctx['expected']}{hint}"
+        text = f"'{shorten(given)}' is not allowed; expected {ctx['expected']}{hint}"
     elif kind == "string_pattern_mismatch" and field.endswith("id"):
-        text = f"'{_shorten(given)}' is not a valid id; use lower-case letters, digits and hyphens"
+        text = f"'{shorten(given)}' is not a valid id; use lower-case letters, digits and hyphens"
     elif kind in _EXPECTED_TYPES:
         text = f"expected {_EXPECTED_TYPES[kind]}, found {_describe_value(given)}"
+    elif isinstance(given, float) and given != given:  # .nan compares false with every limit
+        text = "expected a number, found .nan"
     elif kind in ("less_than_equal", "greater_than_equal"):
         limit, word = (ctx["le"], "largest") if "le" in ctx else (ctx["ge"], "smallest")
-        text = f"{_shorten(given)} is too {'large' if word == 'largest' else 'small'}; the {word} allowed is " \
-               f"{_number(limit)}"
+        size = "large" if word == "largest" else "small"
+        text = f"{shorten(given)} is too {size}; the {word} allowed is {_number(limit)}"
     elif kind == "string_too_short" and ctx.get("min_length") == 1:
         text = "must not be empty"
     elif kind == "too_short" and ctx.get("min_length") == 1:
@@ -230,7 +232,7 @@ def _did_you_mean(given: str, choices: list[str]) -> str:
 
 def _describe_value(value: Any) -> str:
     if isinstance(value, str):
-        return f"text '{_shorten(value)}'"
+        return f"text '{shorten(value)}'"
     if isinstance(value, bool):
         return f"{str(value).lower()}"
     if value is None:
@@ -245,10 +247,6 @@ def _number(value: Any) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
-def _shorten(value: Any, limit: int = 60) -> str:
-    """Return value as text short enough for a one-line message (a pasted article is not)."""
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _model_at(cls: Any, loc: tuple[Any, ...]) -> type[pydantic.BaseModel] | None:
@@ -302,7 +300,7 @@ def _check_timezone(document: Document) -> Iterator[Problem]:
     if isinstance(timezone, str) and not _valid_timezone(timezone):
         close = difflib.get_close_matches(timezone, _timezone_names(), n=1, cutoff=0.8)
         hint = f"did you mean '{close[0]}'?" if close else "use an IANA name such as Asia/Baghdad"
-        yield document.problem(("timezone",), f"unknown time zone '{_shorten(timezone)}'; {hint}")
+        yield document.problem(("timezone",), f"unknown time zone '{shorten(timezone)}'; {hint}")
 
 
 def _country_fields(data: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
@@ -346,7 +344,7 @@ _CONFIDENCE_RE = re.compile(r"\b(" + "|".join(CONFIDENCE_LEVELS) + r")[- ]confid
 
 
 def check_estimative_language(brief: Brief, document: Document) -> list[Problem]:
-    """Warn on ICD 203 misuse: terms from both rows of the table, likelihood and confidence in one sentence."""
+    """Warn on ICD 203 misuse: terms from both rows of its table, or likelihood with confidence."""
     problems = []
     uses: list[tuple[tuple[Any, ...], str]] = []  # (place, term) in reading order
     for loc, text in _brief_texts(brief):
@@ -437,13 +435,14 @@ def _broken_reference(ref: str, kind: str, entities: dict[str, dict[str, Any]],
                       broken: dict[str, set[str]]) -> str:
     other = [k for k, items in entities.items() if ref in items]
     if other:
-        return f"'{ref}' is {_a(other[0])}, not {_a(kind)}; name {_a(kind)} here"
+        return f"'{shorten(ref)}' is {_a(other[0])}, not {_a(kind)}; name {_a(kind)} here"
     known = sorted({*entities[kind], *broken.get(kind, ())})
     close = difflib.get_close_matches(ref, known, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else f"; add content/{kind}s/{ref}.yaml or fix the id"
+    hint = (f"; did you mean '{close[0]}'?" if close
+            else f"; add content/{kind}s/{shorten(ref)}.yaml or fix the id")
     if kind == "context":
         hint = f"; did you mean '{close[0]}'?" if close else "; add a note under content/context/"
-    return f"no {kind} with id '{ref}'{hint}"
+    return f"no {kind} with id '{shorten(ref)}'{hint}"
 
 
 def _a(noun: str) -> str:
@@ -453,12 +452,13 @@ def _a(noun: str) -> str:
 def _check_attachments(incident: Any, document: Document, content_dir: Path) -> Iterable[Problem]:
     for i, attachment in enumerate(incident.attachments):
         if resolve_asset(content_dir, attachment.path) is None:
-            yield document.problem(("attachments", i, "path"), f"attachment '{attachment.path}' must be a file "
-                                   "under content/assets/ (no '..', absolute paths or links leading out)")
+            message = (f"attachment '{shorten(attachment.path)}' must be a file under content/assets/ "
+                       "(no '..', absolute paths or links leading out)")
+            yield document.problem(("attachments", i, "path"), message)
 
 
 def resolve_asset(content_dir: Path, relative: str) -> Path | None:
-    """Return the real path of an asset under content/assets/, or None if it leaves that folder or is missing."""
+    """Return the real path of an asset under content/assets/, or None if missing or leading out of it."""
     if (not relative or relative.startswith(("/", "\\")) or any(c in relative for c in ":\\\0")
             or ".." in relative.split("/")):
         return None
