@@ -31,6 +31,8 @@ REFERENCE_KEYS: dict[str, str] = {
     "source": "source", "via": "source",
     "context": "context", "incidents": "incident",
 }
+#: Keys that may also name an entity of another kind: an attribution can come from a monitor (a source).
+ALSO_ALLOWED: dict[str, tuple[str, ...]] = {"by": ("source",)}
 #: A location more than this far outside its stated country is a typo (a swapped sign, lat for lon).
 MAX_KM_OUTSIDE_COUNTRY = 50.0
 
@@ -406,11 +408,10 @@ def cross_check(entities: dict[str, dict[str, tuple[Entity, Document]]], content
     for kind, items in entities.items():
         for entity, document in items.values():
             for loc, target_kind, ref in _references(document.data):
-                if ref in entities[target_kind] or ref in broken.get(target_kind, ()):
+                kinds = (target_kind, *ALSO_ALLOWED.get(loc[-1], ()))
+                if any(ref in entities[k] or ref in broken.get(k, ()) for k in kinds):
                     continue
-                if loc[-1] == "by" and ref in entities["source"]:
-                    continue  # an attribution may be made by an actor or by a source such as a monitor
-                problems.append(document.problem(loc, _broken_reference(ref, target_kind, entities, broken)))
+                problems.append(document.problem(loc, _broken_reference(ref, kinds, entities, broken)))
             if kind == "incident":
                 problems.extend(_check_attachments(entity, document, content_dir))
     return problems
@@ -431,18 +432,19 @@ def _references(data: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[An
             yield from _references(item, (*loc, i))
 
 
-def _broken_reference(ref: str, kind: str, entities: dict[str, dict[str, Any]],
+def _broken_reference(ref: str, kinds: tuple[str, ...], entities: dict[str, dict[str, Any]],
                       broken: dict[str, set[str]]) -> str:
+    wanted = " or ".join(kinds)
     other = [k for k, items in entities.items() if ref in items]
     if other:
-        return f"'{shorten(ref)}' is {_a(other[0])}, not {_a(kind)}; name {_a(kind)} here"
-    known = sorted({*entities[kind], *broken.get(kind, ())})
+        return f"'{shorten(ref)}' is {_a(other[0])}, not {_a(wanted)}; name {_a(wanted)} here"
+    known = sorted({key for kind in kinds for key in (*entities[kind], *broken.get(kind, ()))})
     close = difflib.get_close_matches(ref, known, n=1, cutoff=0.6)
     hint = (f"; did you mean '{close[0]}'?" if close
-            else f"; add content/{kind}s/{shorten(ref)}.yaml or fix the id")
-    if kind == "context":
+            else f"; add content/{kinds[0]}s/{shorten(ref)}.yaml or fix the id")
+    if kinds[0] == "context":
         hint = f"; did you mean '{close[0]}'?" if close else "; add a note under content/context/"
-    return f"no {kind} with id '{shorten(ref)}'{hint}"
+    return f"no {wanted} with id '{shorten(ref)}'{hint}"
 
 
 def _a(noun: str) -> str:

@@ -224,3 +224,19 @@ def test_latitude_that_is_not_a_number(tmp_path: Path, latitude: str, expected: 
     write_tree(content, {"locations/baghdad.yaml": VALID_TREE["locations/baghdad.yaml"].replace(
         "latitude: 33.3", f"latitude: {latitude}")})
     assert problems(content) == [f"{LOCATION}:5:{10 + bool(latitude)}: {expected}"]
+
+
+@pytest.mark.parametrize(("by", "expected"), [
+    ("afp", []),  # a monitor or outlet may attribute responsibility, as SOHR does
+    ("pmf", []),
+    ("baghdad", [f"{INCIDENT}:17:9: 'baghdad' is a location, not an actor or source; name an actor or source "
+                 "here"]),
+    ("afpp", [f"{INCIDENT}:17:9: no actor or source with id 'afpp'; did you mean 'afp'?"]),
+])
+def test_attribution_by_actor_or_source(tmp_path: Path, by: str, expected: list[str]) -> None:
+    content = make_content(tmp_path)
+    claim = ("claims:\n  - stance: attributed\n    actor: pmf\n" f"    by: {by}\n"
+             "    sources:\n      - source: afp\n        credibility: 3\n")
+    write_tree(content, {"incidents/baghdad-blast.yaml": VALID_TREE["incidents/baghdad-blast.yaml"].replace(
+        "casualties:\n", claim + "casualties:\n")})
+    assert problems(content) == expected
