@@ -1,0 +1,162 @@
+"""Data exports: the project's incidents as JSON, GeoJSON and an ACLED-compatible CSV.
+
+The CSV follows ACLED's export columns and codes (../shared/domain.md) so that tools built for
+ACLED data read it; JSON and GeoJSON carry every field an analyst wrote, plus where it is.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+import json
+import re
+from typing import Any
+
+from .. import urls
+from ..analyse import incident_figures
+from ..geo import country_info
+from ..model import SOURCE_SCALES, Actor, Incident, Project
+
+#: ACLED's export columns, in ACLED's order.
+ACLED_COLUMNS: tuple[str, ...] = (
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
+    "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction",
+    "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude",
+    "longitude", "geo_precision", "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
+)
+
+#: ACLED's region of each country this project covers; a country not listed gets an empty region.
+ACLED_REGIONS: dict[str, str] = dict.fromkeys(
+    "ARE BHR IRN IRQ ISR JOR KWT LBN OMN PSE QAT SAU SYR TUR YEM".split(), "Middle East")
+
+
+# --- JSON and GeoJSON ---------------------------------------------------------------------
+
+def incident_record(project: Project, incident: Incident) -> dict[str, Any]:
+    """Return an incident's fields as written, plus its country, coordinates and page."""
+    place = project.locations[incident.location.location]
+    return {
+        **incident.model_dump(mode="json"),
+        "country": place.country,
+        "location_name": place.name,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "page": urls.incident(incident),
+    }
+
+
+def incidents_json(project: Project) -> str:
+    """Return every incident, newest first, as a JSON document."""
+    document = {
+        "title": project.site.title,
+        "caveat": project.site.caveat,
+        "incidents": [incident_record(project, i) for i in project.incidents_by_date],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def incidents_geojson(project: Project) -> str:
+    """Return a GeoJSON FeatureCollection with one Point Feature per incident."""
+    features = []
+    for incident in project.incidents_by_date:
+        record = incident_record(project, incident)
+        features.append({
+            "type": "Feature",
+            "id": incident.id,
+            # RFC 7946: positions are longitude, latitude
+            "geometry": {"type": "Point", "coordinates": [record["longitude"], record["latitude"]]},
+            "properties": record,
+        })
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- ACLED CSV ----------------------------------------------------------------------------
+
+def incidents_acled_csv(project: Project) -> str:
+    """Return every incident, newest first, as CSV with ACLED's 31 columns and codes."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=ACLED_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for incident in project.incidents_by_date:
+        writer.writerow(acled_row(project, incident))
+    return buffer.getvalue()
+
+
+def acled_row(project: Project, incident: Incident) -> dict[str, Any]:
+    """Return one incident as an ACLED row."""
+    place = project.locations[incident.location.location]
+    info = country_info(place.country)
+    side1 = [project.actors[a] for a in incident.perpetrators]
+    side2 = [project.actors[a] for a in incident.targets]
+    killed = incident_figures(project, incident).killed
+    return {
+        "event_id_cnty": incident.acled_id or f"{place.country}-{incident.id}",
+        "event_date": incident.date.isoformat(),
+        "year": incident.date.year,
+        "time_precision": incident.time_precision,
+        "disorder_type": incident.disorder,
+        "event_type": incident.event_type,
+        "sub_event_type": incident.sub_event_type,
+        "actor1": side1[0].name if side1 else "",
+        "assoc_actor_1": "; ".join(a.name for a in side1[1:]),
+        "inter1": side1[0].inter_code if side1 else "",
+        "actor2": side2[0].name if side2 else "",
+        "assoc_actor_2": "; ".join(a.name for a in side2[1:]),
+        "inter2": side2[0].inter_code if side2 else "",
+        "interaction": interaction(side1[0] if side1 else None, side2[0] if side2 else None),
+        "civilian_targeting": "Civilian targeting" if incident.civilian_targeting else "",
+        "iso": info.numeric if info else "",
+        "region": ACLED_REGIONS.get(place.country, ""),
+        "country": info.name if info else place.country,
+        "admin1": place.admin1 or "",
+        "admin2": place.admin2 or "",
+        "admin3": place.admin3 or "",
+        "location": place.name,
+        "latitude": f"{place.latitude:.4f}",
+        "longitude": f"{place.longitude:.4f}",
+        "geo_precision": incident.location.geo_precision,
+        "source": "; ".join(source_names(project, incident)),
+        "source_scale": source_scale(project, incident),
+        "notes": acled_notes(incident, killed.is_unknown, killed.exact, str(killed)),
+        # ACLED counts reported deaths, taking the most conservative estimate; none reported is 0.
+        "fatalities": killed.low,
+        "tags": "; ".join(incident.tags),
+        "timestamp": calendar.timegm((incident.updated or incident.date).timetuple()),
+    }
+
+
+def interaction(actor1: Actor | None, actor2: Actor | None) -> int | str:
+    """Return ACLED's interaction code: both inter codes, the smaller first (38); actor1 alone is 30.
+
+    Without an actor1 (an unattributed attack) there is no interaction to code, so it is left empty.
+    """
+    if actor1 is None:
+        return ""
+    if actor2 is None:
+        return actor1.inter_code * 10
+    low, high = sorted((actor1.inter_code, actor2.inter_code))
+    return low * 10 + high
+
+
+def source_names(project: Project, incident: Incident) -> list[str]:
+    """Return the names of the sources an incident cites, and the outlets that relayed them, once each."""
+    ids = [part for c in incident.sources for part in (c.source, c.via) if part]
+    return [project.sources[i].name for i in dict.fromkeys(ids)]
+
+
+def source_scale(project: Project, incident: Incident) -> str:
+    """Return ACLED's source scale: one scale, or the narrowest and widest joined ('National-International')."""
+    scales = {project.sources[c.source].scale for c in incident.sources}
+    ordered = sorted(scales, key=SOURCE_SCALES.index)
+    return ordered[0] if len(ordered) == 1 else f"{ordered[0]}-{ordered[-1]}"
+
+
+def acled_notes(incident: Incident, unknown: bool, exact: bool, killed: str) -> str:
+    """Return the summary as one plain paragraph, saying how fatalities were coded when not exact."""
+    text = re.sub(r"\s+", " ", re.sub(r"[*_`#>]", "", incident.summary)).strip()
+    if unknown:
+        return f"{text} [Fatalities not reported; coded 0.]"
+    if not exact:
+        return f"{text} [Fatalities reported as {killed}; coded as the lowest figure.]"
+    return text
