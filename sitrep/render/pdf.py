@@ -23,23 +23,30 @@ from ..validate import resolve_asset
 
 #: The base URL of every PDF document: a name for sitrep's own files that no real file has.
 BASE_URL = "file:///sitrep-assets/"
-_CONTENT_PREFIX = "content-assets/"
+#: URL prefixes, relative to BASE_URL, of the theme's static files and of content/assets/.
+#: Markdown images are written "assets/..." (see text.is_asset_image), so that prefix is content's too.
+_STATIC_PREFIX = "static/"
+_CONTENT_PREFIXES = ("content-assets/", "assets/")
 
 
 class SafeFetcher(URLFetcher):
-    """Serve the theme's static files and content assets; refuse everything else."""
+    """Serve the theme's static files and content assets; refuse everything else, and remember both."""
 
     def __init__(self, static_dirs: Sequence[Path], content_dir: Path | None) -> None:
         super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=True)
-        self.static_dirs = [d.resolve() for d in static_dirs]
+        self.static_dirs = [d.resolve() / "static" for d in static_dirs]
         self.content_dir = content_dir
+        self.served: list[tuple[str, Path]] = []
+        self.refused: list[str] = []
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         """Return the file behind one of our URLs, or refuse the fetch."""
         path = self.resolve(url)
         if path is None:
-            raise FatalURLFetchingError(f"refused to fetch {url!r}: only sitrep's templates and content/assets "
-                                        "may be used in a brief")
+            self.refused.append(url)
+            raise FatalURLFetchingError(f"refused to fetch {_shorten(url)}: a brief may only use the theme's "
+                                        "static files and files under content/assets/")
+        self.served.append((url, path))
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
 
@@ -48,14 +55,17 @@ class SafeFetcher(URLFetcher):
         if not url.startswith(BASE_URL):
             return None
         relative = urllib.parse.unquote(url[len(BASE_URL):].split("?")[0].split("#")[0])
-        if relative.startswith(_CONTENT_PREFIX):
-            return resolve_asset(self.content_dir, relative[len(_CONTENT_PREFIX):]) if self.content_dir else None
-        return find_static(self.static_dirs, relative)
+        for prefix in _CONTENT_PREFIXES:
+            if relative.startswith(prefix):
+                return resolve_asset(self.content_dir, relative[len(prefix):]) if self.content_dir else None
+        if relative.startswith(_STATIC_PREFIX):
+            return find_static(self.static_dirs, relative[len(_STATIC_PREFIX):])
+        return None
 
 
 def find_static(dirs: Sequence[Path], relative: str) -> Path | None:
     """Return the first file named relative inside one of dirs, never leaving them."""
-    if not relative or relative.startswith("/") or "\\" in relative:
+    if not relative or relative.startswith("/") or "\\" in relative or "\0" in relative:
         return None
     for folder in dirs:
         root = folder.resolve()
@@ -63,6 +73,11 @@ def find_static(dirs: Sequence[Path], relative: str) -> Path | None:
         if candidate.is_relative_to(root) and candidate.is_file():
             return candidate
     return None
+
+
+def _shorten(url: str, limit: int = 120) -> str:
+    """Return a URL quoted for a message, cut to limit characters."""
+    return repr(url if len(url) <= limit else url[: limit - 1] + "…")
 
 
 class _ErrorCollector(logging.Handler):

@@ -1,13 +1,20 @@
-"""Untrusted text made safe: Markdown rendered then sanitised, and bidi controls neutralised."""
+"""Untrusted text made safe: Markdown rendered then sanitised, and bidi controls neutralised.
+
+Markdown is parsed by markdown-it-py (CommonMark) rather than Python-Markdown: Python-Markdown
+takes quadratic time on runs of unmatched brackets or autolinks, so one pasted 40 KB summary
+stalled a build for minutes; markdown-it's parser is linear. Its output, raw HTML included, then
+goes through nh3 with an allow-list, and only then are bidi controls removed, because a character
+reference such as ``&#x202E;`` only becomes a control character once the HTML is parsed.
+"""
 
 from __future__ import annotations
 
 import re
 import threading
 
-import markdown as markdown_lib
 import nh3
-from markupsafe import Markup
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
 
 # Explicit embeddings, overrides and isolates let a title visually reorder the text around it
 # ("Trojan Source"); the implicit marks (LRM, RLM, ALM) are harmless and kept for Arabic names.
@@ -17,8 +24,18 @@ ALLOWED_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "em", "h3", "h4", 
                 "img", "li", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody",
                 "td", "th", "thead", "tr", "ul"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "img": {"src", "alt", "title"},
-                      "td": {"align"}, "th": {"align"}}
-_ASSET_SRC = re.compile(r"^assets/[A-Za-z0-9_./-]+$")
+                      "ol": {"start"}, "td": {"align", "style"}, "th": {"align", "style"}}
+LINK_REL = "noopener noreferrer nofollow"
+
+#: Deeper block nesting than markdown-it's default limit would be cut off silently.
+MAX_NESTING = 100
+
+# An image may only be a file under content/assets/: a remote image would be fetched by every
+# reader (or by the PDF renderer), a local path would leak the build machine's files into the PDF.
+_ASSET_SRC = re.compile(r"^assets(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)+$")
+# A link from content must say where it goes: a relative link means something different on every
+# page and becomes file:///... in a PDF; "//host" has no scheme at all.
+_OUTSIDE_LINK = re.compile(r"^(?:https?://[^/\\]|mailto:)", re.IGNORECASE)
 
 _local = threading.local()
 
@@ -32,26 +49,54 @@ def neutralise_bidi(text: str) -> str:
 
 def render_markdown(text: str, *, inline: bool = False) -> Markup:
     """Return Markdown from content as sanitised HTML: no script, style, forms, handlers or foreign URLs."""
-    converter = getattr(_local, "markdown", None)
-    if converter is None:
-        converter = _local.markdown = markdown_lib.Markdown(extensions=["tables", "sane_lists"],
-                                                            output_format="html")
-    html = converter.reset().convert(neutralise_bidi(text))
-    clean = sanitise(html)
+    clean = sanitise(markdown_to_html(neutralise_bidi(text))).strip()
     if inline and clean.startswith("<p>") and clean.endswith("</p>") and clean.count("<p>") == 1:
         clean = clean[3:-4]
     return Markup(clean)
 
 
+def markdown_to_html(text: str) -> str:
+    """Return Markdown as unsanitised HTML; text nested too deep to render whole is kept as plain text."""
+    parser = _parser()
+    env: dict[str, object] = {}
+    tokens = parser.parse(text, env)
+    if any(token.level >= MAX_NESTING - 1 for token in tokens):
+        return plain_paragraphs(text)
+    return parser.renderer.render(tokens, parser.options, env)
+
+
+def plain_paragraphs(text: str) -> str:
+    """Return text as escaped paragraphs, one per blank-line-separated block."""
+    blocks = (block.strip() for block in re.split(r"\n[ \t]*\n", text))
+    return "".join(f"<p>{escape(block)}</p>\n" for block in blocks if block)
+
+
 def sanitise(html: str) -> str:
-    """Return html reduced to the allow-list; links get rel=noopener noreferrer nofollow."""
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, attribute_filter=_filter_attribute,
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow",
-                     strip_comments=True)
+    """Return html reduced to the allow-list, without bidi controls; links get rel=noopener noreferrer nofollow."""
+    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, attribute_filter=_filter_attribute,
+                      url_schemes={"http", "https", "mailto"}, link_rel=LINK_REL, strip_comments=True,
+                      filter_style_properties={"text-align"})
+    return neutralise_bidi(clean)
+
+
+def is_asset_image(src: str) -> bool:
+    """Return True if an image source names a file under content/assets/ the way Markdown may."""
+    return bool(_ASSET_SRC.match(src))
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
-    """Keep images only from content/assets: a remote or local-file image would leak or be fetched."""
+    """Keep images only from content/assets and links only to the web, a mailbox or this page."""
     if tag == "img" and attribute == "src":
-        return value if _ASSET_SRC.match(value) and ".." not in value else None
+        return value if is_asset_image(value) else None
+    if tag == "a" and attribute == "href":
+        return value if _OUTSIDE_LINK.match(value) or value.startswith("#") else None
     return value
+
+
+def _parser() -> MarkdownIt:
+    """Return this thread's Markdown parser: CommonMark with tables and strikethrough, raw HTML kept for nh3."""
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        options = {"html": True, "maxNesting": MAX_NESTING}
+        parser = _local.parser = MarkdownIt("commonmark", options).enable(["table", "strikethrough"])
+    return parser
