@@ -47,4 +47,4 @@ class Notes:
         numbers = sorted({self.number(c) for c in citations})
         links = ", ".join(f'<a href="#{self.anchor}-{n}">{n}</a>' for n in numbers)
         label = escape("Sources: " + ", ".join(str(n) for n in numbers))
-        return Markup(f'<sup class="cite" aria-label="{label}">{links}</sup>')
+        return Markup(f'<sup class="cite" role="group" aria-label="{label}">{links}</sup>')
