@@ -1,4 +1,4 @@
-"""The command line: parse arguments, run a pipeline command, report, and return an exit status.
+"""The command line: parse arguments, run a command, report, and return an exit status.
 
 Exit status: 0 success, 1 content or template errors, 2 usage errors, 70 a bug in sitrep
 (with the detail in a log file), 130 interrupted.
@@ -7,20 +7,30 @@ Exit status: 0 success, 1 content or template errors, 2 usage errors, 70 a bug i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import sys
 import tempfile
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+from rich.text import Text
 
 from . import __version__
-from .errors import ContentErrors, Problem, SitrepError, excerpt
+from .console import Reporter, plural
+from .errors import ContentErrors, SitrepError, UsageError
+
+if TYPE_CHECKING:
+    from .pipeline import BuildOptions, BuildReport
 
 EXIT_BUG = 70  # EX_SOFTWARE from sysexits.h
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+EXPORT_FORMATS = ("acled", "json", "geojson")
 
+
+# --- Arguments ------------------------------------------------------------------------------
 
 def parser() -> argparse.ArgumentParser:
     """Return the argument parser."""
@@ -28,10 +38,13 @@ def parser() -> argparse.ArgumentParser:
                                   "and a static website from incident data written as YAML.")
     top.add_argument("--version", action="version", version=f"sitrep {__version__}")
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
-    build = commands.add_parser("build", help="build the briefs, PDFs and site (the default)")
-    _add_build_options(build)
-    check = commands.add_parser("check", help="validate content without writing anything")
-    _add_common(check)
+    _add_build_options(commands.add_parser("build", help="build the briefs, PDFs and site (the default)"))
+    _add_common(commands.add_parser("check", help="validate content without writing anything"))
+    _add_serve(commands.add_parser("serve", help="preview the site: rebuild on every change and reload "
+                                   "the browser"))
+    _add_new(commands.add_parser("new", help="start a new incident, brief, actor, location or source file"))
+    _add_import(commands.add_parser("import", help="turn an ACLED export into incidents, actors and locations"))
+    _add_export(commands.add_parser("export", help="write the incidents as ACLED CSV, JSON or GeoJSON"))
     return top
 
 
@@ -50,71 +63,224 @@ def _add_build_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--jobs", type=int, default=None, help="processes for PDF rendering")
 
 
-def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+def _add_serve(sub: argparse.ArgumentParser) -> None:
+    _add_build_options(sub)
+    sub.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this "
+                     "machine only)")
+    sub.add_argument("--port", type=int, default=None, help="port (default 8000, or the next free one; 0 "
+                     "picks any free port)")
+    sub.add_argument("--open", action="store_true", help="open the site in the web browser")
+
+
+def _add_new(sub: argparse.ArgumentParser) -> None:
+    from .scaffold import NEW_KINDS, QUESTIONS
+
+    kinds = sub.add_subparsers(dest="new_kind", metavar="KIND", required=True)
+    for kind in NEW_KINDS:
+        item = kinds.add_parser(kind, help=f"a new {kind}")
+        _add_common(item)
+        for question in QUESTIONS[kind]:
+            names = [question.flag] + (["--name"] if question.key == "title" and kind != "incident"
+                                       and kind != "brief" else [])
+            item.add_argument(*names, dest=question.key, help=question.help,
+                              action="append" if question.repeat else "store")
+
+
+def _add_import(sub: argparse.ArgumentParser) -> None:
+    formats = sub.add_subparsers(dest="format", metavar="FORMAT", required=True)
+    acled = formats.add_parser("acled", help="an ACLED export (CSV)")
+    _add_common(acled)
+    acled.add_argument("file", type=Path, metavar="FILE.csv", help="the ACLED export")
+    acled.add_argument("--country", action="append", default=[], help="only this country (name, ISO alpha-3 "
+                       "or numeric code; repeat for more)")
+    acled.add_argument("--since", type=_iso_date, default=None, help="only events on or after YYYY-MM-DD")
+    acled.add_argument("--dry-run", action="store_true", help="say what would change without writing")
+
+
+def _add_export(sub: argparse.ArgumentParser) -> None:
+    _add_common(sub)
+    sub.add_argument("format", choices=EXPORT_FORMATS, help="acled (ACLED's CSV columns), json or geojson")
+    sub.add_argument("--output", type=Path, default=None, help="file to write (default: standard output)")
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write YYYY-MM-DD") from None
+
+
+# --- Running --------------------------------------------------------------------------------
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None,
+         inp: TextIO | None = None) -> int:
     """Run the command line and return its exit status."""
-    out, err = out or sys.stdout, err or sys.stderr
+    out, err, inp = out or sys.stdout, err or sys.stderr, inp or sys.stdin
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version"):
         args_list.insert(0, "build")
     try:
-        args = parser().parse_args(args_list)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser().parse_args(args_list)
     except SystemExit as exit_:
-        return int(exit_.code or 0)
+        return exit_.code if isinstance(exit_.code, int) else 2
+    reporter = Reporter(out, err, quiet=args.quiet, verbose=args.verbose)
     try:
-        return _run(args, out, err)
+        return COMMANDS[args.command](args, reporter, inp)
     except ContentErrors as exc:
-        print_problems(exc.problems, args, err)
+        reporter.problems(exc.problems, getattr(args, "content", None))
         return exc.exit_code
     except SitrepError as exc:
-        print(f"error: {exc}", file=err)
+        reporter.error(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
-        print("interrupted: output left as it was", file=err)
+        reporter.err.print("interrupted: output left as it was")
         return 130
     except Exception:  # noqa: BLE001 - the last line of defence: a bug report instead of a traceback
         return report_bug(err)
 
 
-def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def run_check(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int:
+    """Validate the content and say what it holds."""
     from . import pipeline
 
-    say = (lambda message: None) if args.quiet else (lambda message: print(message, file=err))
-    if args.command == "check":
-        project, warnings = pipeline.check(args.content)
-        print_problems(warnings, args, err)
-        if not args.quiet:
-            print(f"content OK: {len(project.incidents)} incidents, {len(project.briefs)} briefs, "
-                  f"{len(project.actors)} actors, {len(project.locations)} locations", file=out)
-        return 0
-    options = pipeline.BuildOptions(content=args.content, output=args.output, theme=args.theme, pdf=args.pdf,
-                                    search=args.search, **({"jobs": args.jobs} if args.jobs else {}))
-    report = pipeline.build(options, progress=say if args.verbose else lambda message: None)
-    print_problems(report.warnings, args, err)
-    if not args.quiet:
-        print(f"built {report.pages} pages, {report.pdfs_rendered} PDF(s) rendered, {report.pdfs_reused} reused; "
-              f"{report.written} files written, {report.unchanged} unchanged, {report.removed} removed "
-              f"in {report.seconds:.1f} s → {args.output}", file=out)
+    project, warnings = pipeline.check(args.content)
+    reporter.problems(warnings, args.content)
+    reporter.summary(f"content OK: {plural(len(project.incidents), 'incident')}, "
+                     f"{plural(len(project.briefs), 'brief')}, {plural(len(project.actors), 'actor')}, "
+                     f"{plural(len(project.locations), 'location')}")
     return 0
 
 
-def print_problems(problems: Sequence[Problem], args: argparse.Namespace, err: TextIO) -> None:
-    """Print problems grouped by file, each with the offending line marked."""
-    if not problems:
-        return
-    content_parent = Path(getattr(args, "content", ".")).absolute().parent
-    current = None
-    for problem in sorted(problems):
-        if problem.path != current:
-            current = problem.path
-            print(f"\n{problem.path}", file=err)
-        print(f"  {problem}", file=err)
-        shown = excerpt(content_parent / problem.path, problem.line, problem.column)
-        if shown:
-            print(shown, file=err)
-    errors = sum(p.is_error for p in problems)
-    files = len({p.path for p in problems if p.is_error})
-    if errors:
-        print(f"\n{errors} error(s) in {files} file(s); nothing was written, output left as it was.", file=err)
+def run_build(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int:
+    """Build the site and briefs, showing progress on a terminal, and summarise."""
+    from . import pipeline
+
+    with reporter.status("Building…") as status:
+        report = pipeline.build(build_options(args), progress=status.update)
+    reporter.problems(report.warnings, args.content)
+    reporter.summary(build_summary(report, args.output))
+    return 0
+
+
+def build_options(args: argparse.Namespace) -> BuildOptions:
+    """Return the pipeline's BuildOptions from parsed arguments."""
+    from .pipeline import BuildOptions
+
+    return BuildOptions(content=args.content, output=args.output, theme=args.theme, pdf=args.pdf,
+                        search=args.search, **({"jobs": args.jobs} if args.jobs else {}))
+
+
+def build_summary(report: BuildReport, output: Path) -> Text:
+    """Return the closing line of a build: pages, PDFs, files, time."""
+    r = report
+    return Text.assemble(
+        ("built ", "bold green"),
+        f"{plural(r.pages, 'page')}, {plural(r.pdfs_rendered, 'PDF')} rendered, {r.pdfs_reused} reused; "
+        f"{r.written} files written, {r.unchanged} unchanged, {r.removed} removed in {r.seconds:.1f} s → {output}")
+
+
+def run_serve(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int:
+    """Serve the site with live reload until interrupted."""
+    from .serve import ServeOptions, serve
+
+    options = ServeOptions(build=build_options(args), host=args.host,
+                           port=8000 if args.port is None else args.port, port_given=args.port is not None,
+                           open_browser=args.open)
+    return serve(options, reporter)
+
+
+def run_new(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int:
+    """Write a new content file from flags, asking for missing essentials on a terminal."""
+    from . import scaffold
+
+    tree = scaffold.Tree.read(args.content)
+    given = {q.key: getattr(args, q.key, None) for q in scaffold.QUESTIONS[args.new_kind]}
+    ask = scaffold.Asker(inp, lambda text: reporter.err.print(text, end="", markup=False)) \
+        if _is_terminal(inp) else None
+    answers = scaffold.gather(args.new_kind, given, tree, ask)
+    item = scaffold.scaffold(args.new_kind, answers, tree)
+    problems = scaffold.check_scaffold(item, tree)
+    if any(p.is_error for p in problems):
+        raise UsageError("the values given do not make a valid file:\n  " +
+                         "\n  ".join(p.message for p in problems if p.is_error))
+    scaffold.write(item)
+    reporter.summary(Text.assemble(("wrote ", "bold green"), _shown_path(item.path), f" (id {item.id})"))
+    if "TODO" in item.text:
+        reporter.info("Replace its TODO lines, then run: python build.py check")
+    return 0
+
+
+def run_import(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int:
+    """Import an ACLED export into the content folder and say what changed."""
+    from . import acled
+
+    options = acled.ImportOptions(file=args.file, content=args.content, countries=tuple(args.country),
+                                  since=args.since, dry_run=args.dry_run)
+    with reporter.status("Reading the ACLED export…") as status:
+        result = acled.import_acled(options, progress=status.update)
+    for line in acled.summary_lines(result, dry_run=args.dry_run):
+        reporter.summary(line)
+    return 0
+
+
+def run_export(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int:
+    """Write the incidents in one of the formats the website offers."""
+    from . import pipeline
+    from .render import exports
+
+    project, warnings = pipeline.check(args.content)
+    reporter.problems(warnings, args.content)
+    makers: dict[str, Callable[..., str | bytes]] = {
+        "acled": exports.incidents_acled_csv, "json": exports.incidents_json, "geojson": exports.incidents_geojson,
+    }
+    data = makers[args.format](project)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if args.output is None:
+        reporter.out.file.flush()
+        out = reporter.out.file
+        if hasattr(out, "buffer"):
+            out.buffer.write(payload)
+            out.buffer.flush()
+        else:
+            out.write(payload.decode("utf-8"))
+        return 0
+    _write_file(args.output, payload)
+    reporter.info(Text.assemble(("wrote ", "bold green"), f"{plural(len(project.incidents), 'incident')} as "
+                                f"{args.format} → {args.output}"))
+    return 0
+
+
+def _write_file(path: Path, payload: bytes) -> None:
+    if path.is_dir():
+        raise UsageError(f"--output {path} is a folder; name a file")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_bytes(payload)
+        temporary.replace(path)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _shown_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Reporter, TextIO], int]] = {
+    "build": run_build, "check": run_check, "serve": run_serve, "new": run_new, "import": run_import,
+    "export": run_export,
+}
 
 
 def report_bug(err: TextIO) -> int:

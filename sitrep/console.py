@@ -1,0 +1,202 @@
+"""Terminal output: problems grouped by file with the offending lines marked, progress, summaries.
+
+Colour, spinners and bars appear only on a terminal (rich decides from isatty, NO_COLOR and TERM);
+piped or captured output is plain text with one `path:line:col: message` per problem, so editors
+and CI logs can still jump to it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console
+from rich.text import Text
+
+from .errors import Problem
+
+CONTEXT_LINES = 1  # lines shown above the offending one
+MAX_SHOWN_WIDTH = 160
+
+
+def make_console(stream: TextIO) -> Console:
+    """Return a console writing to stream: styled on a terminal, plain text anywhere else."""
+    # soft_wrap: never break a 'path:line:col: message' line at 80 columns when piped
+    return Console(file=stream, highlight=False, emoji=False, soft_wrap=True)
+
+
+class Reporter:
+    """What the user sees: errors always, the summary unless quiet, every step when verbose."""
+
+    def __init__(self, out: TextIO, err: TextIO, *, quiet: bool = False, verbose: bool = False) -> None:
+        self.out = make_console(out)
+        self.err = make_console(err)
+        self.quiet = quiet
+        self.verbose = verbose
+        self._started = time.perf_counter()
+
+    @property
+    def interactive(self) -> bool:
+        """Return True when progress can be drawn (a terminal, not quiet)."""
+        return self.err.is_terminal and not self.quiet
+
+    def summary(self, text: str | Text) -> None:
+        """Print the closing line of a command (on stdout) unless quiet."""
+        if not self.quiet:
+            self.out.print(text)
+
+    def info(self, text: str | Text) -> None:
+        """Print a note on stderr unless quiet."""
+        if not self.quiet:
+            self.err.print(text)
+
+    def step(self, text: str) -> None:
+        """Print one step of the work with the time since the start, when verbose."""
+        if self.verbose and not self.quiet:
+            self.err.print(Text(f"{time.perf_counter() - self._started:6.2f} s  {text}", style="dim"))
+
+    def error(self, text: str) -> None:
+        """Print an error that belongs to no file."""
+        self.err.print(Text.assemble(("error: ", "bold red"), text))
+
+    def problems(self, problems: Sequence[Problem], content: Path | None) -> None:
+        """Print problems grouped by file, then a count of errors."""
+        print_problems(self.err, problems, content)
+
+    @contextlib.contextmanager
+    def status(self, text: str) -> Iterator[Status]:
+        """Show a spinner with the current step on a terminal; print steps when verbose."""
+        if not self.interactive:
+            yield Status(self, None)
+            return
+        with self.err.status(text, spinner="dots") as live:
+            yield Status(self, live)
+
+
+class Status:
+    """The current step of a long piece of work."""
+
+    def __init__(self, reporter: Reporter, live: object | None) -> None:
+        self.reporter = reporter
+        self.live = live
+
+    def update(self, text: str) -> None:
+        """Show a new step."""
+        self.reporter.step(text)
+        if self.live is not None:
+            self.live.update(text)  # type: ignore[attr-defined]
+
+
+def print_problems(console: Console, problems: Sequence[Problem], content: Path | None) -> None:
+    """Print problems grouped by file, each followed by its line with the bad spot marked."""
+    if not problems:
+        return
+    base = content.absolute().parent if content else Path.cwd()
+    for path, group in _by_file(problems):
+        errors = sum(p.is_error for p in group)
+        warnings = len(group) - errors
+        console.print()
+        console.print(Text.assemble((path, "bold"), (f"  ({_counted(errors, warnings)})", "dim")))
+        lines = _read_lines(_resolve(base, content, path))
+        for problem in group:
+            console.print(problem_line(problem))
+            for line in excerpt_lines(lines, problem.line, problem.column, problem.is_error):
+                console.print(line)
+    errors = sum(p.is_error for p in problems)
+    if errors:
+        files = len({p.path for p in problems if p.is_error})
+        console.print()
+        console.print(Text(f"{_plural(errors, 'error')} in {_plural(files, 'file')}; nothing was written, "
+                           "output left as it was.", style="bold red"))
+
+
+def problem_line(problem: Problem) -> Text:
+    """Return 'path:line:col: message' with the severity coloured."""
+    style = "red" if problem.is_error else "yellow"
+    location = f"{problem.path}:{problem.line}:{problem.column}: "
+    prefix = "" if problem.is_error else "warning: "
+    return Text.assemble("  ", (location, "bold"), (prefix, style), problem.message)
+
+
+def excerpt_lines(lines: list[str] | None, line: int, column: int, is_error: bool = True) -> list[Text]:
+    """Return the offending line and the one above it, with carets under the bad spot."""
+    if not lines or not 1 <= line <= len(lines):
+        return []
+    width = len(str(line))
+    shown = []
+    for number in range(max(1, line - CONTEXT_LINES), line + 1):
+        text = _clip(lines[number - 1])
+        if number < line and not text.strip():
+            continue
+        style = "" if number == line else "dim"
+        shown.append(Text.assemble((f"    {number:>{width}} │ ", "dim"), (text, style)))
+    text = _clip(lines[line - 1])
+    start = max(0, min(column - 1, len(text)))
+    marks = "^" + "~" * max(0, token_length(text, start) - 1)
+    shown.append(Text.assemble((f"    {'':>{width}} │ ", "dim"), " " * start,
+                               (marks, "bold red" if is_error else "bold yellow")))
+    return shown
+
+
+def token_length(text: str, start: int) -> int:
+    """Return the length of the YAML key or value starting at start (a quoted string as a whole)."""
+    rest = text[start:]
+    if not rest:
+        return 1
+    if rest[0] in "\"'":
+        end = rest.find(rest[0], 1)
+        return end + 1 if end > 0 else len(rest.rstrip())
+    for stop in (": ", " #"):
+        index = rest.find(stop)
+        if index > 0:
+            rest = rest[:index]
+    rest = rest[:-1] if rest.endswith(":") else rest
+    return max(1, len(rest.rstrip()))
+
+
+def _by_file(problems: Iterable[Problem]) -> list[tuple[str, list[Problem]]]:
+    groups: dict[str, list[Problem]] = {}
+    for problem in sorted(problems):
+        groups.setdefault(problem.path, []).append(problem)
+    return list(groups.items())
+
+
+def _resolve(base: Path, content: Path | None, path: str) -> Path:
+    """Return the file a problem names: content-relative paths start with the content folder's name."""
+    candidate = Path(path)
+    if candidate.is_absolute():
+        return candidate
+    for folder in (base, content, Path.cwd()):
+        if folder is not None and (folder / candidate).is_file():
+            return folder / candidate
+    return base / candidate
+
+
+def _read_lines(path: Path) -> list[str] | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+
+
+def _clip(line: str) -> str:
+    line = line.replace("\t", " ")
+    return line if len(line) <= MAX_SHOWN_WIDTH else line[:MAX_SHOWN_WIDTH - 3] + "..."
+
+
+def _counted(errors: int, warnings: int) -> str:
+    parts = [_plural(errors, "error")] if errors else []
+    parts += [_plural(warnings, "warning")] if warnings else []
+    return ", ".join(parts)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def plural(count: int, noun: str) -> str:
+    """Return '1 incident' or '3 incidents'."""
+    return _plural(count, noun)
