@@ -124,7 +124,7 @@ def render_page(env: jinja2.Environment, project: Project, page: Page) -> bytes:
     try:
         template = env.get_template(page.template)
         text = template.render(site=project.site, project=project, root=urls.root_of(page.path),
-                               page_path=page.path, **page.context)
+                               page_path=page.path, **page.names())
     except jinja2.TemplateError as exc:
         raise RenderError(f"template {page.template} failed for {page.path}: {exc}") from None
     return text.encode("utf-8")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,11 +29,23 @@ RECENT_INCIDENTS = 8  # on the home page: about two weeks of a busy theatre
 
 @dataclass(frozen=True)
 class Page:
-    """One HTML or XML file of the site."""
+    """One HTML or XML file of the site.
+
+    context may be a function returning the names, so a build that skips the page never computes
+    them (maps and charts are costly). deps names what the page shows, so an incremental build
+    re-renders it only when one of those changed: keys from sitrep.deps such as ("incident", id),
+    ("location", id), ("country", "IRQ"), or ("*", "incident") for all incidents; None (the
+    default) means render on every build.
+    """
 
     path: str
     template: str
-    context: Mapping[str, Any] = field(default_factory=dict)
+    context: Mapping[str, Any] | Callable[[], Mapping[str, Any]] = field(default_factory=dict)
+    deps: frozenset[tuple[str, str]] | None = None
+
+    def names(self) -> Mapping[str, Any]:
+        """Return the names the template receives, computing them now if they were deferred."""
+        return self.context() if callable(self.context) else self.context
 
 
 def site_pages(project: Project, analyses: Mapping[str, BriefAnalysis]) -> Iterator[Page]:
