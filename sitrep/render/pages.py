@@ -22,7 +22,7 @@ from . import exports, indexes
 from .brief import brief_context
 from .figures import brief_map, brief_visuals
 from .notes import Notes
-from .page_maps import deployment_places, incidents_map
+from .page_maps import deployment_places, incidents_map, linked_map
 
 RECENT_INCIDENTS = 8  # on the home page: about two weeks of a busy theatre
 
@@ -80,7 +80,7 @@ def home_page(project: Project, analyses: Mapping[str, BriefAnalysis]) -> Page:
     latest = analyses[project.briefs_by_date[0].id] if project.briefs_by_date else None
     recent = project.incidents_by_date[:RECENT_INCIDENTS]
     if latest is not None:
-        map_svg = brief_map(project, latest, link_prefix="")
+        map_svg = linked_map(brief_map(project, latest, link_prefix=""))
     else:
         map_svg = incidents_map(project, recent, root="", countries=indexes.countries(project),
                                 title="Recent incidents", id_prefix="map-home")
@@ -95,6 +95,7 @@ def brief_pages(project: Project, analyses: Mapping[str, BriefAnalysis]) -> Iter
     for brief_id, analysis in analyses.items():
         path = urls.brief(brief_id)
         visuals = brief_visuals(project, analysis, link_prefix=urls.root_of(path))
+        visuals = {**visuals, "map": linked_map(visuals["map"])}
         context = brief_context(project, analysis, medium="web", visuals=visuals)
         yield Page(path, "site/brief.html", {**context, "section": "briefs"})
 

@@ -10,17 +10,10 @@
   }
   var ui = new window.PagefindUI({
     element: "#search",
-    showSubResults: true,
+    showSubResults: false,
     showImages: false,
     resetStyles: false,
-    translations: { placeholder: "Search incidents, briefs, actors and places" },
-    processResult: function (result) {
-      // Show the date beside the title, so results read like the incident timeline.
-      if (result.meta && result.meta.date && result.meta.title) {
-        result.meta.title = result.meta.title + " (" + result.meta.date + ")";
-      }
-      return result;
-    }
+    translations: { placeholder: "Search incidents, briefs, actors and places" }
   });
   var query = new URLSearchParams(window.location.search).get("q");
   if (query) { ui.triggerSearch(query); }

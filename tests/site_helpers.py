@@ -1,0 +1,124 @@
+"""The built default site, shared by the site, export and browser tests, and tools to read it."""
+
+from __future__ import annotations
+
+import functools
+import os
+import http.server
+import io
+import socketserver
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from sitrep.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONTENT = ROOT / "content"
+KHARAB = "2024-04-21-kharab-al-jir-rockets"
+KALSU = "2024-04-20-kalsu-base-explosion"
+TOWER_22 = "2024-01-28-tower-22-drone-attack"
+LATEST_BRIEF = "brief-2024-04-22"
+
+_built: dict[str, Path] = {}
+
+
+def build_default_site(factory: pytest.TempPathFactory) -> Path:
+    """Build the default content (with PDFs and search) once per test process; return the output folder."""
+    if "default" not in _built:
+        output = factory.mktemp("site") / "output"
+        out, err = io.StringIO(), io.StringIO()
+        status = main(["build", "--content", str(DEFAULT_CONTENT), "--output", str(output), "--jobs", "1"],
+                      out=out, err=err)
+        assert status == 0, err.getvalue()
+        _built["default"] = output
+    return _built["default"]
+
+
+def build_site(content: Path, output: Path, *extra: str) -> Path:
+    """Build a content tree into output (no PDFs, no search unless asked); return output."""
+    err = io.StringIO()
+    status = main(["build", "--content", str(content), "--output", str(output), "--no-pdf", *extra],
+                  out=io.StringIO(), err=err)
+    assert status == 0, err.getvalue()
+    return output
+
+
+# --- Reading pages ------------------------------------------------------------------------
+
+class PageLinks(HTMLParser):
+    """Collect a page's links, resources, element ids and attributes of interest."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str] = []
+        self.srcs: list[str] = []
+        self.ids: set[str] = set()
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        self.elements.append((tag, values))
+        if values.get("id"):
+            self.ids.add(values["id"] or "")
+        href = values.get("href", values.get("xlink:href"))
+        if tag in ("a", "link", "area") and href is not None:
+            self.hrefs.append(href)
+        if tag in ("img", "script", "source", "iframe", "audio", "video") and values.get("src") is not None:
+            self.srcs.append(values["src"] or "")
+
+    handle_startendtag = handle_starttag
+
+
+@functools.lru_cache(maxsize=None)
+def parse(path: Path) -> PageLinks:
+    """Return the links and ids of an HTML file."""
+    parser = PageLinks()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def is_external(url: str) -> bool:
+    """Return True for a link that leaves the site (another scheme or host)."""
+    parts = urlsplit(url)
+    return bool(parts.scheme or parts.netloc)
+
+
+def resolve(page: Path, url: str) -> tuple[Path, str]:
+    """Return the file a relative link on page names, as a browser does from file://, and its fragment."""
+    parts = urlsplit(url)
+    target = page if not parts.path else (page.parent / unquote(parts.path))
+    return Path(os.path.normpath(target)), unquote(parts.fragment)
+
+
+def html_pages(site: Path) -> list[Path]:
+    """Return every HTML file of the site except the search bundle's own."""
+    return sorted(p for p in site.rglob("*.html") if "pagefind" not in p.relative_to(site).parts)
+
+
+# --- Serving ------------------------------------------------------------------------------
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@contextmanager
+def serve(site: Path) -> Iterator[str]:
+    """Serve site on 127.0.0.1 at a free port for the duration; yield its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -1,0 +1,165 @@
+"""The site in a real browser (Debian's chromium through Playwright), served over http and read from disk."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.site_helpers import KHARAB, LATEST_BRIEF, ROOT, build_default_site, serve
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the built default site."""
+    return build_default_site(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Path) -> Iterator[str]:
+    """Serve the site on 127.0.0.1 at a free port for this module's tests."""
+    with serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Launch Debian's chromium once for the module."""
+    if not CHROMIUM.is_file():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Watch:
+    """Every request a page makes, and every console error or uncaught exception it reports."""
+
+    def __init__(self, page: object) -> None:
+        self.urls: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda request: self.urls.append(request.url))
+        page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def hosts(self) -> set[str]:
+        """Return the hosts (host:port) requested; file:// and data: URLs have none."""
+        return {urlsplit(url).netloc for url in self.urls if urlsplit(url).scheme not in ("data", "file", "blob")}
+
+
+@pytest.fixture()
+def page(browser: object) -> Iterator[object]:
+    """Return a fresh page at a laptop's width."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def test_reader_clicks_from_home_to_a_brief_an_incident_and_an_actor(page: object, base_url: str) -> None:
+    watch = Watch(page)
+    page.goto(f"{base_url}index.html")
+    assert page.locator("h1").first.inner_text() == "Iraq–Syria Security Monitor"
+
+    page.get_by_role("link", name="Read the brief").click()
+    page.wait_for_url(f"**/briefs/{LATEST_BRIEF}.html")
+    assert page.locator("h1").first.inner_text() == "Iraq–Syria Security Brief"
+    assert page.get_by_role("link", name="Download the PDF brief").is_visible()
+
+    page.get_by_role("link", name="Home", exact=True).click()
+    page.locator(".incident-cards").get_by_role("link", name=re.compile("^Rockets fired from northern Iraq")).click()
+    page.wait_for_url(f"**/incidents/{KHARAB}.html")
+    assert page.locator("h1").inner_text().startswith("Rockets fired from northern Iraq")
+    assert "18:50 GMT" in page.locator(".facts").inner_text()
+
+    page.locator(".facts").get_by_role("link", name="Unidentified Armed Group (Iraq)").click()
+    page.wait_for_url("**/actors/unidentified-armed-group-iraq.html")
+    assert page.locator("h1").inner_text() == "Unidentified Armed Group (Iraq)"
+
+    assert watch.errors == []
+    assert watch.hosts() == {urlsplit(base_url).netloc}
+
+
+def test_search_for_kharab_reaches_the_21_april_incident(page: object, base_url: str) -> None:
+    watch = Watch(page)
+    page.goto(f"{base_url}search.html")
+    page.locator(".pagefind-ui__search-input").fill("Kharab")
+    result = page.locator(".pagefind-ui__result").filter(has_text="Rockets fired from northern Iraq")
+    result.first.wait_for(timeout=15_000)
+    assert "21 April 2024" in result.first.inner_text()  # the incident's date is in the result
+    result.first.get_by_role("link").first.click()
+    page.wait_for_url(f"**/incidents/{KHARAB}.html")
+    assert page.locator("h1").inner_text().startswith("Rockets fired from northern Iraq")
+    assert watch.errors == []
+    assert watch.hosts() == {urlsplit(base_url).netloc}
+
+
+def test_search_filters_by_country_actor_and_event_type(page: object, base_url: str) -> None:
+    page.goto(f"{base_url}search.html")
+    page.locator(".pagefind-ui__search-input").fill("attack")
+    page.locator(".pagefind-ui__result").first.wait_for(timeout=15_000)
+    filters = page.locator(".pagefind-ui__filter-panel").inner_text().lower()
+    for name in ("country", "actor", "event type"):
+        assert name in filters
+
+
+def test_the_site_works_from_disk(page: object, site: Path) -> None:
+    watch = Watch(page)
+    page.goto((site / "index.html").as_uri())
+    page.locator(".incident-cards").get_by_role("link", name=re.compile("^Unexplained explosion")).click()
+    page.wait_for_url("**/incidents/2024-04-20-kalsu-base-explosion.html")
+    page.get_by_role("link", name="Iraq", exact=True).first.click()
+    page.wait_for_url("**/countries/irq.html")
+    assert page.locator("h1").inner_text() == "Iraq"
+    assert watch.errors == []
+    assert watch.hosts() == set()
+
+
+def test_keyboard_reaches_the_skip_link_first_and_it_moves_to_the_content(page: object, base_url: str) -> None:
+    page.goto(f"{base_url}incidents/{KHARAB}.html")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+
+
+@pytest.mark.parametrize("path", ["index.html", f"briefs/{LATEST_BRIEF}.html", f"incidents/{KHARAB}.html"])
+def test_pages_fit_a_360_pixel_phone_without_sideways_scrolling(browser: object, base_url: str,
+                                                               path: str) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    try:
+        phone = context.new_page()
+        phone.goto(f"{base_url}{path}")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        context.close()
+
+
+@pytest.mark.skipif(not AXE.is_file(), reason="needs node_modules/axe-core")
+@pytest.mark.parametrize("path", ["index.html", f"briefs/{LATEST_BRIEF}.html", f"incidents/{KHARAB}.html",
+                                  "actors/islamic-resistance-in-iraq.html"])
+def test_axe_finds_no_serious_or_critical_violations(browser: object, base_url: str, path: str) -> None:
+    # axe is injected as an inline script, which the page's Content-Security-Policy would block.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    try:
+        checked = context.new_page()
+        checked.goto(f"{base_url}{path}")
+        checked.add_script_tag(path=str(AXE))
+        results = checked.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    finally:
+        context.close()
+    serious = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+               for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == []

@@ -1,0 +1,309 @@
+"""The static website as a reader and a web server see it: pages, links, feeds, search index, markup."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from collections import deque
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from sitrep.render.pages import copy_attachments, attachment_path
+from tests.site_helpers import (KALSU, KHARAB, LATEST_BRIEF, ROOT, TOWER_22, build_default_site, build_site,
+                                html_pages, is_external, parse, resolve)
+
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+       "form-action 'none'")
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the output folder of the default content's build."""
+    return build_default_site(tmp_path_factory)
+
+
+def text_of(site: Path, relative: str) -> str:
+    """Return a page's text with tags removed and whitespace collapsed, as a reader scans it."""
+    html = (site / relative).read_text(encoding="utf-8")
+    html = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace(" ,", ",").replace(" .", ".")
+
+
+# --- Pages and links ----------------------------------------------------------------------
+
+def test_every_page_the_issue_lists_exists_at_its_stable_path(site: Path) -> None:
+    expected = ["index.html", "404.html", "search.html", "briefs/index.html", f"briefs/{LATEST_BRIEF}.html",
+                f"briefs/{LATEST_BRIEF}.pdf", "incidents/index.html", *(f"incidents/{i}.html" for i in
+                                                                        (KHARAB, KALSU, TOWER_22)),
+                "actors/index.html", "actors/islamic-resistance-in-iraq.html", "locations/index.html",
+                "locations/kharab-al-jir.html", "countries/index.html", "countries/syr.html",
+                "countries/irq.html", "forces/index.html", "context/index.html", "context/gaza-war.html",
+                "event-types/index.html", "event-types/explosions-remote-violence.html", "sources/index.html",
+                "data/index.html", "feeds/briefs.xml", "feeds/incidents.xml", "sitemap.xml", "robots.txt",
+                "data/incidents.json", "data/incidents.geojson", "data/incidents.csv",
+                "pagefind/pagefind-ui.js", "pagefind/pagefind-ui.css"]
+    assert [path for path in expected if not (site / path).is_file()] == []
+
+
+def test_every_internal_href_and_src_resolves_as_from_file_urls(site: Path) -> None:
+    broken = []
+    for page in html_pages(site):
+        links = parse(page)
+        for url in links.hrefs + links.srcs:
+            if is_external(url) or url.startswith("mailto:"):
+                continue
+            target, fragment = resolve(page, url)
+            where = f"{page.relative_to(site)} -> {url}"
+            if not target.is_file():
+                broken.append(f"{where}: no such file")
+            elif fragment and target.suffix == ".html" and fragment not in parse(target).ids:
+                broken.append(f"{where}: no element with id {fragment!r}")
+    assert broken == []
+
+
+def test_links_are_relative_and_name_files_never_bare_folders(site: Path) -> None:
+    bad = []
+    for page in html_pages(site):
+        for url in parse(page).hrefs + parse(page).srcs:
+            if is_external(url) or url.startswith(("#", "mailto:")):
+                continue
+            path = url.split("#")[0].split("?")[0]
+            if url.startswith("/") or path.endswith("/") or path in ("", ".", ".."):
+                if path:  # a pure '#fragment' link is fine
+                    bad.append(f"{page.relative_to(site)}: {url}")
+    assert bad == []
+
+
+def test_nothing_is_loaded_from_another_host(site: Path) -> None:
+    remote = []
+    for page in html_pages(site):
+        links = parse(page)
+        remote += [f"{page.relative_to(site)}: {src}" for src in links.srcs if is_external(src)]
+        remote += [f"{page.relative_to(site)}: <{tag}> {attrs.get('href')}" for tag, attrs in links.elements
+                   if tag == "link" and is_external(attrs.get("href") or "")]
+    assert remote == []
+    for css in site.glob("assets/css/*.css"):
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", css.read_text()), css.name
+
+
+def test_every_page_is_reachable_by_clicking_from_the_home_page(site: Path) -> None:
+    seen, queue = {site / "index.html"}, deque([site / "index.html"])
+    while queue:
+        page = queue.popleft()
+        for url in parse(page).hrefs:
+            if is_external(url):
+                continue
+            target, _ = resolve(page, url)
+            if target.suffix == ".html" and target.is_file() and target not in seen:
+                seen.add(target)
+                queue.append(target)
+    unreachable = {p.relative_to(site).as_posix() for p in html_pages(site)} - {
+        p.relative_to(site).as_posix() for p in seen}
+    assert unreachable == {"404.html"}
+
+
+def test_every_page_keeps_the_content_security_policy_and_declares_its_language(site: Path) -> None:
+    for page in html_pages(site):
+        elements = parse(page).elements
+        policies = [a.get("content") for t, a in elements if t == "meta" and a.get("http-equiv") ==
+                    "Content-Security-Policy"]
+        assert policies == [CSP], page
+        assert [a.get("lang") for t, a in elements if t == "html"] == ["en"], page
+
+
+def test_the_404_page_links_back_into_the_site(site: Path) -> None:
+    assert "Page not found" in text_of(site, "404.html")
+    assert "index.html" in parse(site / "404.html").hrefs
+
+
+# --- What the pages say -------------------------------------------------------------------
+
+def test_home_page_leads_with_the_latest_brief_its_figures_and_recent_incidents(site: Path) -> None:
+    text = text_of(site, "index.html")
+    assert "Latest brief" in text and "No. 16 · 16–22 April 2024" in text
+    assert "Key figures" in text and "Troops deployed" in text and "about 3,400" in text
+    assert "Iran-backed groups fighting under the Islamic Resistance in Iraq banner likely fired" in text
+    assert text.index("Rockets fired from northern Iraq") < text.index("Unexplained explosion at Kalsu")
+    assert "No. 15:" in text  # every brief is listed
+    hrefs = parse(site / "index.html").hrefs
+    assert f"briefs/{LATEST_BRIEF}.pdf" in hrefs and f"incidents/{KHARAB}.html" in hrefs
+    svg = [a for t, a in parse(site / "index.html").elements if t == "svg"]
+    assert len(svg) == 1 and svg[0].get("aria-labelledby")  # the map, with its title and description
+    # its markers are links, so it is a group of links rather than one image (axe: nested-interactive)
+    assert svg[0].get("role") == "group"
+
+
+def test_incident_page_shows_every_fact_with_its_source_and_grade(site: Path) -> None:
+    text = text_of(site, f"incidents/{KHARAB}.html")
+    assert "21 April 2024, 21:50 local time (Asia/Baghdad), 18:50 GMT" in text
+    assert "Time precision 1: exact day known" in text
+    assert "Kharab al-Jir base, Al-Hasakah, Syria" in text and "Geo precision 1: the named place itself" in text
+    assert "Launched from Northern Nineveh province, Iraq" in text
+    assert "Geo precision 3: only the wider region known" in text
+    assert "Explosions/Remote violence — Shelling/artillery/missile attack" in text
+    assert "Perpetrators Unidentified Armed Group (Iraq)" in text
+    assert "Iraqi security forces attributed it to Unidentified Armed Group (Iraq)" in text
+    assert "Syrian Observatory for Human Rights C3" in text  # the monitor's attribution, graded
+    assert "No casualty figures were reported" in text
+    assert "Launched a large search operation in northern Nineveh province" in text
+    assert "Source notes" in text and "via Agence France-Presse" in text
+    hrefs = parse(site / f"incidents/{KHARAB}.html").hrefs
+    assert "../actors/islamic-resistance-in-iraq.html" in hrefs and "../countries/syr.html" in hrefs
+    assert "#note-1" in hrefs and "note-1" in parse(site / f"incidents/{KHARAB}.html").ids
+
+
+def test_incident_casualties_show_each_source_and_the_headline_rule(site: Path) -> None:
+    text = text_of(site, f"incidents/{KALSU}.html")
+    assert "Headline figures follow ACLED's rule: the most conservative report for each side" in text
+    assert "Iraqi security forces (official statements) C2" in text
+    assert "Headline (most conservative) 1 8" in text
+    assert "Killed, UCDP style: best (low–high) 1 (1–1)" in text
+    assert "US forces" in text or "Military Forces of the United States denied involvement" in text
+    assert "Military Forces of Israel declined to comment" in text
+
+
+def test_actor_page_lists_incidents_by_role_and_its_arabic_name_right_to_left(site: Path) -> None:
+    page = site / "actors/islamic-resistance-in-iraq.html"
+    text = text_of(site, "actors/islamic-resistance-in-iraq.html")
+    assert "Blamed by others (2)" in text and "Rockets fired from northern Iraq" in text
+    assert "Profile" in text and "umbrella name used since October 2023" in text
+    arabic = [a for t, a in parse(page).elements if a.get("lang") == "ar"]
+    assert arabic and all(a.get("dir") == "rtl" for a in arabic)
+    assert "المقاومة الإسلامية في العراق" in page.read_text(encoding="utf-8")
+    targeted = text_of(site, "actors/us-forces.html")
+    assert "Targeted (2)" in targeted and "Denied involvement (1)" in targeted
+
+
+def test_location_and_country_pages_list_incidents_and_forces(site: Path) -> None:
+    base = text_of(site, "locations/kharab-al-jir.html")
+    assert "Incidents at Kharab al-Jir base" in base and "Rockets fired from northern Iraq" in base
+    province = text_of(site, "locations/northern-nineveh.html")
+    assert "Attacks launched from Northern Nineveh province" in province
+    syria = text_of(site, "countries/syr.html")
+    assert "Incidents in Syria" in syria and "nearly 900" in syria and "Forces stationed" in syria
+    iraq = text_of(site, "countries/irq.html")
+    assert "Attacks launched from Iraq into other countries" in iraq
+
+
+def test_timeline_force_posture_event_types_context_and_sources(site: Path) -> None:
+    timeline = text_of(site, "incidents/index.html")
+    assert timeline.index("April 2024") < timeline.index("January 2024")
+    forces = text_of(site, "forces/index.html")
+    assert "Military Forces of the United States in Iraq" in forces and "approximately 2,500" in forces
+    assert "Troop figures" in forces and "Agence France-Presse B2" in forces
+    types = text_of(site, "event-types/index.html")
+    assert "Explosions/Remote violence" in types and "3 incidents" in types and "Riots" in types
+    assert "Air/drone strike (1)" in text_of(site, "event-types/explosions-remote-violence.html")
+    assert "The Gaza war and its regional spill-over" in text_of(site, "context/index.html")
+    sources = text_of(site, "sources/index.html")
+    assert "Syrian Observatory for Human Rights" in sources and "C Fairly reliable" in sources
+    assert "source-sohr" in parse(site / "sources/index.html").ids
+
+
+def test_brief_page_keeps_its_pdf_link_and_search_filters(site: Path) -> None:
+    page = site / f"briefs/{LATEST_BRIEF}.html"
+    assert f"../briefs/{LATEST_BRIEF}.pdf" in parse(page).hrefs
+    filters = {a.get("data-pagefind-filter") for t, a in parse(page).elements if a.get("data-pagefind-filter")}
+    assert {"type", "country"} <= filters
+
+
+def test_incident_pages_carry_search_filters_and_metadata(site: Path) -> None:
+    html = (site / f"incidents/{KHARAB}.html").read_text(encoding="utf-8")
+    assert re.search(r'data-pagefind-filter="country"[^>]*>Syria<', html)
+    assert re.search(r'data-pagefind-filter="actor"[^>]*>Unidentified Armed Group \(Iraq\)<', html)
+    assert re.search(r'data-pagefind-filter="event type"[^>]*>Explosions/Remote violence<', html)
+    assert re.search(r'data-pagefind-meta="date">21 April 2024<', html)
+    assert re.search(r'data-pagefind-meta="title">Rockets fired', html)
+
+
+def test_search_page_uses_the_local_pagefind_bundle(site: Path) -> None:
+    links = parse(site / "search.html")
+    assert "pagefind/pagefind-ui.js" in links.srcs and "assets/js/search.js" in links.srcs
+    assert "pagefind/pagefind-ui.css" in links.hrefs
+    index = list((site / "pagefind").rglob("*.pf_fragment"))
+    assert len(index) >= 3  # one fragment per indexed page at least
+
+
+# --- Feeds, sitemap, robots ---------------------------------------------------------------
+
+def test_feeds_parse_and_link_to_pages_that_exist(site: Path) -> None:
+    for name, count in (("briefs", 2), ("incidents", 3)):
+        feed = feedparser.parse((site / f"feeds/{name}.xml").read_bytes())
+        assert not feed.bozo, feed.get("bozo_exception")
+        assert feed.feed.title.startswith("Iraq–Syria Security Monitor")
+        assert len(feed.entries) == count
+        ids = [entry.id for entry in feed.entries]
+        assert len(set(ids)) == count and all(i.startswith("urn:uuid:") for i in ids)
+        for entry in feed.entries:
+            target, _ = resolve(site / "feeds" / f"{name}.xml", entry.link)
+            assert target.is_file(), entry.link
+    incidents = feedparser.parse((site / "feeds/incidents.xml").read_bytes())
+    assert incidents.entries[0].title.startswith("Rockets fired from northern Iraq")
+    assert incidents.entries[0].updated.startswith("2024-04-21")
+    briefs = feedparser.parse((site / "feeds/briefs.xml").read_bytes())
+    assert any(link.type == "application/pdf" for link in briefs.entries[0].links)
+
+
+def test_sitemap_lists_reachable_pages_relative_without_a_base_url(site: Path) -> None:
+    locs = [e.text for e in ET.parse(site / "sitemap.xml").getroot().iter(
+        "{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert f"incidents/{KHARAB}.html" in locs and "index.html" in locs
+    assert [loc for loc in locs if not (site / loc).is_file()] == []
+    assert "Sitemap:" not in (site / "robots.txt").read_text()
+
+
+def test_with_a_base_url_feeds_and_sitemap_use_absolute_urls(content_copy: Path, tmp_path: Path) -> None:
+    settings = content_copy / "site.yaml"
+    settings.write_text(settings.read_text() + "base_url: https://monitor.example.org/briefs/\n")
+    output = build_site(content_copy, tmp_path / "out", "--no-search")
+    locs = [e.text for e in ET.parse(output / "sitemap.xml").getroot().iter(
+        "{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert f"https://monitor.example.org/briefs/incidents/{KHARAB}.html" in locs
+    assert "Sitemap: https://monitor.example.org/briefs/sitemap.xml" in (output / "robots.txt").read_text()
+    feed = feedparser.parse((output / "feeds/incidents.xml").read_bytes())
+    assert feed.entries[0].link == f"https://monitor.example.org/briefs/incidents/{KHARAB}.html"
+    # the 404 page may be served at any depth, so it links absolutely when it can
+    assert "https://monitor.example.org/briefs/index.html" in parse(output / "404.html").hrefs
+    # every other page still links relatively
+    assert "../index.html" in parse(output / f"incidents/{KHARAB}.html").hrefs
+
+
+# --- Markup validity ----------------------------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("java") is None or not VNU.is_file(), reason="needs Java and node_modules/vnu-jar")
+def test_nu_html_checker_finds_no_errors(site: Path) -> None:
+    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--skip-non-html", str(site)],
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[:4000]
+
+
+# --- Attachments --------------------------------------------------------------------------
+
+class _Stage:
+    """A stand-in for the write stage that records what it is given."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def write(self, relative: str, data: bytes) -> None:
+        self.files[relative] = data
+
+
+def test_attachments_are_published_under_media(tmp_path: Path) -> None:
+    from tests.helpers import make_content
+    from sitrep.validate import load_project
+
+    content = make_content(tmp_path)
+    project, problems = load_project(content)
+    assert project is not None, problems
+    stage = _Stage()
+    written = copy_attachments(project, content, stage)
+    attachment = project.incidents["baghdad-blast"].attachments[0]
+    assert written == {attachment_path(attachment)} == {"media/photos/base.jpg"}
+    assert stage.files["media/photos/base.jpg"].startswith(b"\xff\xd8")
