@@ -10,8 +10,6 @@ import argparse
 import contextlib
 import datetime as dt
 import sys
-import tempfile
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -19,7 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 from rich.text import Text
 
 from . import __version__
-from .console import Reporter, plural
+from .console import Reporter, plural, write_crash_log
 from .errors import ContentErrors, SitrepError, UsageError
 
 if TYPE_CHECKING:
@@ -285,8 +283,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Reporter, TextIO], int]] = {
 
 def report_bug(err: TextIO) -> int:
     """Write the traceback to a log file and ask the user to report it."""
-    log = Path(tempfile.gettempdir()) / f"sitrep-crash-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
-    log.write_text(traceback.format_exc())
+    log = write_crash_log()
     print("sitrep hit an internal error (a bug in sitrep, not in your content).\n"
           f"The details are in {log}; please file an issue with that file attached.\n"
           "Your output folder was left as it was.", file=err)

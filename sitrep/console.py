@@ -8,7 +8,10 @@ and CI logs can still jump to it.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import tempfile
 import time
+import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -200,3 +203,10 @@ def _plural(count: int, noun: str) -> str:
 def plural(count: int, noun: str) -> str:
     """Return '1 incident' or '3 incidents'."""
     return _plural(count, noun)
+
+
+def write_crash_log() -> Path:
+    """Write the exception being handled to a log file for a bug report, and return its path."""
+    log = Path(tempfile.gettempdir()) / f"sitrep-crash-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+    log.write_text(traceback.format_exc(), encoding="utf-8")
+    return log

@@ -1,0 +1,548 @@
+"""Live preview: build, serve output/ on this machine, rebuild on every change, reload the open page.
+
+Each change is built twice: first the HTML alone, so the page reloads within a second, then the PDFs
+and search index in the background (dropped as soon as the content changes again). While the content
+has errors the last good site stays served and every open page shows them over its content.
+
+The reload script is added to HTML responses as they are served, never to the files in output/:
+the server rewrites each page to load /__sitrep__/reload.js, which listens for Server-Sent Events
+on /__sitrep__/events. The site's Content-Security-Policy allows same-origin scripts, so no page
+needs changing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import errno
+import functools
+import html
+import json
+import os
+import shutil
+import socket
+import sys
+import threading
+import time
+import urllib.parse
+import webbrowser
+from collections.abc import Iterable
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import watchfiles
+from rich.text import Text
+
+from . import pipeline
+from .console import Reporter, excerpt_lines, plural, write_crash_log
+from .errors import ContentErrors, Problem, SitrepError
+from .render.env import template_dirs
+
+RELOAD_SCRIPT_PATH = "/__sitrep__/reload.js"
+EVENTS_PATH = "/__sitrep__/events"
+KEEPALIVE_SECONDS = 15.0
+PORT_TRIES = 20  # without --port: 8000, or the next free one up to 8019
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+#: Outputs of the background pass, carried over the HTML pass so they never vanish in between.
+SLOW_SUFFIXES = (".pdf",)
+SLOW_FOLDERS = ("pagefind/",)
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """What to build, and where to listen."""
+
+    build: pipeline.BuildOptions
+    host: str = "127.0.0.1"
+    port: int = 8000
+    port_given: bool = False
+    open_browser: bool = False
+
+    @property
+    def slow_pass(self) -> bool:
+        """Return True when PDFs or a search index are wanted."""
+        return self.build.pdf or self.build.search
+
+
+# --- State shared with open pages ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class State:
+    """What every open page should show: the last good build and the current problems, if any."""
+
+    version: int = 0
+    build: int = 0
+    problems: tuple[dict[str, Any], ...] = ()
+
+    def message(self) -> bytes:
+        """Return this state as one Server-Sent Event."""
+        if self.problems:
+            payload = {"build": self.build, "problems": list(self.problems)}
+            return f"event: problems\ndata: {json.dumps(payload)}\n\n".encode()
+        return f"event: build\ndata: {json.dumps({'build': self.build})}\n\n".encode()
+
+
+class Channel:
+    """The preview's state, and a way for each open page to wait for its next change."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._state = State()
+        self._closed = False
+
+    @property
+    def state(self) -> State:
+        """Return the current state."""
+        with self._changed:
+            return self._state
+
+    def built(self) -> None:
+        """Announce a good build: pages reload, overlays close."""
+        self._set(lambda s: State(s.version + 1, s.build + 1, ()))
+
+    def failed(self, problems: Iterable[dict[str, Any]]) -> None:
+        """Announce problems: pages keep the last good build and show them."""
+        shown = tuple(problems)
+        self._set(lambda s: State(s.version + 1, s.build, shown))
+
+    def wait(self, version: int, timeout: float) -> State | None:
+        """Return the state once it differs from version (or after timeout); None once closed."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._closed or self._state.version != version, timeout)
+            return None if self._closed else self._state
+
+    def close(self) -> None:
+        """Release every waiting page so the server can stop."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+    def _set(self, change: Any) -> None:
+        with self._changed:
+            self._state = change(self._state)
+            self._changed.notify_all()
+
+
+def problem_record(problem: Problem, content: Path) -> dict[str, Any]:
+    """Return a problem as the browser overlay shows it: where, what, and the line marked."""
+    path = Path(problem.path)
+    source = path if path.is_absolute() else content.absolute().parent / path
+    try:
+        lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = None
+    return {"where": f"{problem.path}:{problem.line}:{problem.column}", "message": problem.message,
+            "severity": problem.severity,
+            "excerpt": "\n".join(t.plain for t in excerpt_lines(lines, problem.line, problem.column))}
+
+
+def message_record(message: str) -> dict[str, Any]:
+    """Return an error that belongs to no file line as the overlay shows it."""
+    return {"where": "", "message": message, "severity": "error", "excerpt": ""}
+
+
+# --- Building --------------------------------------------------------------------------------
+
+class Superseded(Exception):
+    """The content changed again while the background pass ran: its result would be stale."""
+
+
+class Builder:
+    """Rebuild on request, one build at a time: the HTML first, then PDFs and search in the background."""
+
+    def __init__(self, options: ServeOptions, channel: Channel, reporter: Reporter) -> None:
+        self.options = options
+        self.channel = channel
+        self.reporter = reporter
+        self._wake = threading.Condition()
+        self._changes: set[str] = set()
+        self._pending = False
+        self._stopping = False
+        self._slow_due = False
+
+    def request(self, changes: Iterable[str]) -> None:
+        """Ask for a rebuild after these files changed."""
+        with self._wake:
+            self._changes.update(changes)
+            self._pending = True
+            self._wake.notify_all()
+
+    def stop(self) -> None:
+        """Stop after the current step."""
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
+
+    def first_build(self) -> None:
+        """Build the HTML before the server starts; usage errors (a wrong folder) stop the preview."""
+        if self.html_pass(set(), first=True) and self.options.slow_pass:
+            self._slow_due = True
+
+    def run(self) -> None:
+        """Build whatever is asked for until stopped (the builder thread)."""
+        while True:
+            with self._wake:
+                self._wake.wait_for(lambda: self._pending or self._stopping or self._slow_due)
+                if self._stopping:
+                    return
+                changes, html_due = set(self._changes), self._pending
+                self._changes.clear()
+                self._pending = False
+                if not html_due:
+                    self._slow_due = False
+            if html_due:
+                if self.html_pass(changes) and self.options.slow_pass:
+                    self._slow_due = True
+            else:
+                self.slow_pass()
+
+    def html_pass(self, changes: set[str], first: bool = False) -> bool:
+        """Build the pages alone; return True when the build was good."""
+        if changes:
+            self._say(Text.assemble(("changed: ", "dim"), ", ".join(sorted(self._shown(p) for p in changes))))
+        options = dataclasses.replace(self.options.build, pdf=False, search=False)
+        kept = keep_slow_outputs(options.output, options.cache / "serve-kept")
+        try:
+            report = self._build(options, first=first)
+            if report is None:
+                return False
+            restore_slow_outputs(kept, options.output)
+        finally:
+            shutil.rmtree(kept, ignore_errors=True)
+        self.channel.built()
+        self.reporter.problems(report.warnings, options.content)
+        later = " (PDFs and search index follow)" if self.options.slow_pass else ""
+        self._say(Text.assemble(("built ", "bold green"), f"{plural(report.pages, 'page')} in {report.seconds:.1f} s, "
+                                f"{report.written} files written{later}"))
+        return True
+
+    def slow_pass(self) -> None:
+        """Build everything, PDFs and search index included, unless the content changes meanwhile."""
+        try:
+            report = self._build(self.options.build, progress=self._raise_if_superseded)
+        except Superseded:
+            self.reporter.step("background pass dropped: the content changed again")
+            return
+        if report is not None:
+            self._say(Text.assemble(("PDFs ", "bold green"), f"{report.pdfs_rendered} rendered, "
+                                    f"{report.pdfs_reused} reused; search index "
+                                    f"{'ready' if self.options.build.search else 'off'} ({report.seconds:.1f} s)"))
+
+    def _build(self, options: pipeline.BuildOptions, first: bool = False,
+               progress: Any = None) -> pipeline.BuildReport | None:
+        """Run one build, reporting failures to the terminal and every open page; None on failure."""
+        try:
+            return pipeline.build(options, progress=progress or self.reporter.step)
+        except Superseded:
+            raise
+        except ContentErrors as exc:
+            self.reporter.problems(exc.problems, options.content)
+            self._say(Text("still serving the last good build; the browser shows the problems", style="yellow"))
+            self.channel.failed(problem_record(p, options.content) for p in exc.problems)
+        except SitrepError as exc:
+            if first and exc.exit_code == 2:
+                raise  # a wrong folder: nothing to preview
+            self.reporter.error(str(exc))
+            self.channel.failed([message_record(str(exc))])
+        except Exception:  # noqa: BLE001 - a bug in one rebuild must not stop the preview
+            log = write_crash_log()
+            message = f"sitrep hit an internal error (a bug in sitrep, not in your content); details in {log}"
+            self.reporter.error(message)
+            self.channel.failed([message_record(message)])
+        return None
+
+    def _raise_if_superseded(self, message: str) -> None:
+        self.reporter.step(message)
+        with self._wake:
+            if self._pending or self._stopping:
+                raise Superseded()
+
+    def _say(self, text: Text) -> None:
+        if not self.reporter.quiet:
+            self.reporter.out.print(Text.assemble((time.strftime("%H:%M:%S "), "dim"), text))
+
+    def _shown(self, path: str) -> str:
+        for base in (self.options.build.content.absolute().parent, Path.cwd()):
+            with contextlib.suppress(ValueError):
+                return str(Path(path).relative_to(base))
+        return path
+
+
+def _is_slow(relative: str) -> bool:
+    return relative.endswith(SLOW_SUFFIXES) or relative.startswith(SLOW_FOLDERS)
+
+
+def keep_slow_outputs(output: Path, keep: Path) -> Path:
+    """Hard-link the PDFs and search index of output/ into keep, to survive a build without them."""
+    shutil.rmtree(keep, ignore_errors=True)
+    keep.mkdir(parents=True)
+    for path in output.rglob("*") if output.is_dir() else ():
+        relative = path.relative_to(output).as_posix()
+        if path.is_file() and _is_slow(relative):
+            target = keep / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(path, target)
+    return keep
+
+
+def restore_slow_outputs(keep: Path, output: Path) -> None:
+    """Put the kept PDFs and search index back into output/ where the HTML build left them out.
+
+    The background pass then finds them, so it re-renders only the briefs whose content changed.
+    """
+    for path in keep.rglob("*"):
+        target = output / path.relative_to(keep)
+        if path.is_file() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(path, target)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+# --- Serving ---------------------------------------------------------------------------------
+
+RELOAD_SCRIPT = (Path(__file__).parent / "data" / "reload.js").read_text(encoding="utf-8")
+
+NOT_FOUND_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Not found · sitrep preview</title>{script}</head>
+<body style="font:16px/1.5 system-ui,sans-serif;margin:3rem">
+<h1>Not found</h1>
+<p><code>{path}</code> is not in the built site{why}.</p>
+<p><a href="/">Go to the home page</a></p>
+</body></html>
+"""
+
+
+def script_tag(build: int) -> str:
+    """Return the tag that loads the reload script, naming the build the page comes from."""
+    return f'<script src="{RELOAD_SCRIPT_PATH}" data-build="{build}" defer></script>'
+
+
+def inject(page: bytes, build: int) -> bytes:
+    """Return an HTML page with the reload script added at the end of its head (or body)."""
+    tag = script_tag(build).encode()
+    lowered = page.lower()
+    for marker in (b"</head>", b"</body>"):
+        index = lowered.find(marker)
+        if index >= 0:
+            return page[:index] + tag + page[index:]
+    return page + tag
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """An HTTP server for output/ that knows the preview's state."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], output: Path, channel: Channel, reporter: Reporter,
+                 check_host: bool) -> None:
+        self.output = output
+        self.channel = channel
+        self.reporter = reporter
+        self.check_host = check_host
+        self.allowed_hosts = LOOPBACK | {address[0]}
+        super().__init__(address, functools.partial(PreviewHandler, directory=str(output)))
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Log a failed request in one line; a browser closing a connection is not worth one."""
+        error = _current_exception()
+        if isinstance(error, ConnectionError):
+            return
+        self.reporter.step(f"request from {client_address[0]} failed: {error!r}")
+
+
+def _current_exception() -> BaseException | None:
+    return sys.exc_info()[1]
+
+
+class PreviewHandler(SimpleHTTPRequestHandler):
+    """Serve output/ with the reload script in every page, plus the script and the event stream."""
+
+    server: PreviewServer
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
+        """Serve a page with the reload script, the script itself, the event stream, or a file."""
+        if not self._host_allowed():
+            return
+        path = urllib.parse.urlsplit(self.path).path
+        if path == RELOAD_SCRIPT_PATH:
+            self._send(HTTPStatus.OK, RELOAD_SCRIPT.encode(), "text/javascript; charset=utf-8")
+        elif path == EVENTS_PATH:
+            self._stream_events()
+        elif (page := self._page()) is not None:
+            self._send(HTTPStatus.OK, inject(page, self.server.channel.state.build), "text/html; charset=utf-8")
+        else:
+            super().do_GET()
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        """Answer HEAD like GET without a body."""
+        if self._host_allowed():
+            super().do_HEAD()
+
+    def _host_allowed(self) -> bool:
+        """Refuse requests naming another host: a web page must not read the preview by DNS rebinding."""
+        if not self.server.check_host:
+            return True
+        host = (self.headers.get("Host") or "").strip().lower()
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if name.strip("[]") in self.server.allowed_hosts:
+            return True
+        self._send(HTTPStatus.FORBIDDEN, b"This preview only answers requests for localhost.\n",
+                   "text/plain; charset=utf-8")
+        return False
+
+    def _page(self) -> bytes | None:
+        """Return the bytes of the HTML page the request names, if it is one."""
+        target = Path(self.translate_path(self.path))
+        if target.is_dir():
+            if not urllib.parse.urlsplit(self.path).path.endswith("/"):
+                return None  # the parent class redirects to the URL with a slash
+            target = target / "index.html"
+        if target.suffix != ".html":
+            return None
+        try:
+            return target.read_bytes()
+        except OSError:  # missing, or swapped out by a build this instant
+            return None
+
+    def _stream_events(self) -> None:
+        """Send the current state, then every change, until the page goes away."""
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        version = -1
+        with contextlib.suppress(ConnectionError, ValueError):  # ValueError: the socket closed on shutdown
+            self.wfile.write(b"retry: 1000\n\n")
+            while True:
+                state = self.server.channel.wait(version, KEEPALIVE_SECONDS)
+                if state is None:
+                    return
+                self.wfile.write(state.message() if state.version != version else b": keep-alive\n\n")
+                self.wfile.flush()
+                version = state.version
+
+    def _send(self, status: HTTPStatus, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Answer 404 with a page that reloads once the build produces the missing file."""
+        if code != HTTPStatus.NOT_FOUND:
+            super().send_error(code, message, explain)
+            return
+        state = self.server.channel.state
+        why = "" if state.build else " (nothing has been built yet)"
+        body = NOT_FOUND_PAGE.format(script=script_tag(state.build), why=why,
+                                     path=html.escape(urllib.parse.urlsplit(self.path).path)).encode()
+        self._send(HTTPStatus.NOT_FOUND, body, "text/html; charset=utf-8")
+
+    def end_headers(self) -> None:
+        """Forbid caching: a reload must show the new build."""
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the parent's signature
+        """Log requests only when verbose."""
+        self.server.reporter.step(f"{self.address_string()} {format % args}")
+
+
+def make_server(options: ServeOptions, channel: Channel, reporter: Reporter) -> PreviewServer:
+    """Listen on the host and port asked for (without --port, the first free port from 8000)."""
+    host = options.host.strip("[]")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    server_class = type("PreviewServer", (PreviewServer,), {"address_family": family})
+    ports = [options.port] if options.port_given or options.port == 0 else \
+        range(options.port, options.port + PORT_TRIES)
+    wildcard = host in ("0.0.0.0", "::", "")
+    for port in ports:
+        try:
+            return server_class((host, port), options.build.output, channel, reporter, check_host=not wildcard)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE and port != ports[-1]:
+                continue
+            if exc.errno == errno.EADDRINUSE:
+                raise SitrepError(f"port {port} is in use; choose another with --port") from None
+            raise SitrepError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    raise AssertionError("unreachable: the loop returns or raises")
+
+
+def url_of(server: PreviewServer) -> str:
+    """Return the address to open in a browser."""
+    host, port = server.server_address[:2]
+    if host in ("0.0.0.0", "::"):
+        host = "localhost"
+    shown = f"[{host}]" if ":" in str(host) else host
+    return f"http://{shown}:{port}/"
+
+
+# --- Watching -------------------------------------------------------------------------------
+
+def watched_folders(options: ServeOptions) -> list[Path]:
+    """Return the folders whose changes trigger a rebuild: content, the theme and the default templates."""
+    folders = [options.build.content, *template_dirs(options.build.theme)]
+    return [folder for folder in dict.fromkeys(f.absolute() for f in folders) if folder.is_dir()]
+
+
+def watch(folders: list[Path], builder: Builder, stop: threading.Event) -> None:
+    """Request a rebuild for every batch of changes until stop is set (the watcher thread)."""
+    for changes in watchfiles.watch(*folders, stop_event=stop, raise_interrupt=False, debounce=400):
+        builder.request(path for _, path in changes)
+
+
+# --- The command -----------------------------------------------------------------------------
+
+def serve(options: ServeOptions, reporter: Reporter) -> int:
+    """Build, serve and rebuild until interrupted (Ctrl-C), then return 0."""
+    channel = Channel()
+    builder = Builder(options, channel, reporter)
+    builder.first_build()
+    server = make_server(options, channel, reporter)
+    stop = threading.Event()
+    folders = watched_folders(options)
+    threads = [threading.Thread(target=server.serve_forever, name="sitrep-http", daemon=True),
+               threading.Thread(target=builder.run, name="sitrep-builder", daemon=True),
+               threading.Thread(target=watch, args=(folders, builder, stop), name="sitrep-watch", daemon=True)]
+    for thread in threads:
+        thread.start()
+    url = url_of(server)
+    _announce(reporter, url, folders, options)
+    if options.open_browser:
+        webbrowser.open(url)
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        reporter.out.print("stopping…")
+    finally:
+        stop.set()
+        builder.stop()
+        channel.close()
+        server.shutdown()
+        server.server_close()
+        threads[1].join(timeout=60)  # let a build in progress finish or drop its stage cleanly
+    return 0
+
+
+def _announce(reporter: Reporter, url: str, folders: list[Path], options: ServeOptions) -> None:
+    reporter.out.print(Text.assemble(("Serving ", "bold"), (url, "bold cyan"), f" from {options.build.output}"))
+    if not reporter.quiet:
+        shown = ", ".join(str(f) for f in folders)
+        reporter.out.print(Text(f"Watching {shown}; Ctrl-C to stop.", style="dim"))
+    if options.host.strip("[]") not in LOOPBACK:
+        reporter.out.print(Text(f"Listening on {options.host}: other machines can read this preview; mind the "
+                                "TLP marks of what it shows.", style="yellow"))

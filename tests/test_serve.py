@@ -1,0 +1,305 @@
+"""The live preview: pages served with the reload script, rebuilds on change, errors shown in the browser."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from sitrep.console import Reporter
+from sitrep.serve import (Channel, ServeOptions, inject, keep_slow_outputs, make_server,
+                          restore_slow_outputs)
+from sitrep.pipeline import BuildOptions
+
+ROOT = Path(__file__).resolve().parent.parent
+KHARAB = "2024-04-21-kharab-al-jir-rockets"
+INCIDENT_PAGE = f"incidents/{KHARAB}.html"
+BRIEF_PAGE = "briefs/brief-2024-04-22.html"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+# --- The reload script goes into served pages only ----------------------------------------
+
+def test_inject_adds_the_script_before_the_end_of_head():
+    page = b"<!DOCTYPE html><html><head><title>x</title></head><body><p>hi</p></body></html>"
+    served = inject(page, 7)
+    assert served == (b'<!DOCTYPE html><html><head><title>x</title><script src="/__sitrep__/reload.js" '
+                      b'data-build="7" defer></script></head><body><p>hi</p></body></html>')
+
+
+def test_inject_falls_back_to_the_body_then_the_end():
+    assert inject(b"<p>a</p></BODY>", 1).endswith(b"defer></script></BODY>")
+    assert inject(b"plain", 1).startswith(b"plain<script")
+
+
+@pytest.fixture()
+def site(tmp_path: Path) -> Path:
+    """Return a small output folder as sitrep leaves it."""
+    output = tmp_path / "out"
+    (output / "incidents").mkdir(parents=True)
+    (output / ".sitrep-output").write_text("made by sitrep\n")
+    (output / "index.html").write_text("<html><head><title>Home</title></head><body>Home</body></html>")
+    (output / "incidents" / "a.html").write_text("<html><head></head><body>A</body></html>")
+    (output / "data.json").write_text('{"a": 1}')
+    return output
+
+
+@pytest.fixture()
+def server(site: Path, tmp_path: Path) -> Iterator[tuple[str, Channel]]:
+    """Return the address of a preview server for the site, and its channel."""
+    channel = Channel()
+    options = ServeOptions(BuildOptions(content=tmp_path / "content", output=site), port=0, port_given=True)
+    httpd = make_server(options, channel, Reporter(open(os.devnull, "w"), open(os.devnull, "w")))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    host, port = httpd.server_address[:2]
+    yield f"http://{host}:{port}/", channel
+    channel.close()
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def test_served_pages_load_the_reload_script_but_files_do_not(server: tuple[str, Channel], site: Path):
+    url, channel = server
+    channel.built()
+    status, headers, body = fetch(url + "incidents/a.html")
+    assert status == 200
+    assert body == '<html><head><script src="/__sitrep__/reload.js" data-build="1" defer></script></head>' \
+                   "<body>A</body></html>"
+    assert headers["Cache-Control"] == "no-store"
+    assert "reload.js" not in (site / "incidents" / "a.html").read_text()
+    assert "reload.js" in fetch(url)[2]  # the folder's index.html
+    assert fetch(url + "data.json")[2] == '{"a": 1}'  # other files as they are
+
+
+def test_reload_script_is_served(server: tuple[str, Channel]):
+    status, headers, body = fetch(server[0] + "__sitrep__/reload.js")
+    assert status == 200 and headers["Content-Type"].startswith("text/javascript")
+    assert 'new EventSource("/__sitrep__/events")' in body
+
+
+def test_missing_page_is_a_404_that_reloads_after_the_next_build(server: tuple[str, Channel]):
+    status, _, body = fetch(server[0] + "incidents/new-one.html")
+    assert status == 404
+    assert "<code>/incidents/new-one.html</code> is not in the built site (nothing has been built yet)" in body
+    assert '<script src="/__sitrep__/reload.js" data-build="0" defer></script>' in body
+
+
+def test_requests_for_other_host_names_are_refused(server: tuple[str, Channel]):
+    """A page elsewhere must not read a TLP:AMBER preview by pointing its own name at 127.0.0.1."""
+    status, _, body = fetch(server[0], headers={"Host": "attacker.example:8000"})
+    assert status == 403 and "only answers requests for localhost" in body
+    assert fetch(server[0], headers={"Host": "localhost:8000"})[0] == 200
+
+
+def read_events(url: str) -> Iterator[tuple[str, dict]]:
+    """Yield (event, data) from a Server-Sent Events stream."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    connection.request("GET", "/__sitrep__/events")
+    response = connection.getresponse()
+    assert response.status == 200 and response.headers["Content-Type"] == "text/event-stream"
+    name, data = "", ""
+    try:
+        while True:
+            line = response.readline().decode()
+            if not line:
+                return
+            if line.startswith("event: "):
+                name = line[7:].strip()
+            elif line.startswith("data: "):
+                data = line[6:].strip()
+            elif line == "\n" and name:
+                yield name, json.loads(data)
+                name, data = "", ""
+    finally:
+        connection.close()
+
+
+def test_event_stream_sends_the_state_then_each_change(server: tuple[str, Channel]):
+    url, channel = server
+    channel.built()
+    events = read_events(url)
+    assert next(events) == ("build", {"build": 1})
+    channel.failed([{"where": "content/incidents/a.yaml:3:5", "message": "bad", "severity": "error",
+                     "excerpt": ""}])
+    name, data = next(events)
+    assert name == "problems" and data["build"] == 1
+    assert data["problems"][0]["where"] == "content/incidents/a.yaml:3:5"
+    channel.built()
+    assert next(events) == ("build", {"build": 2})
+
+
+def test_pdfs_survive_the_html_pass(tmp_path: Path):
+    """The HTML pass builds without PDFs; the PDFs of the last build are put back for the PDF pass to reuse."""
+    output, keep = tmp_path / "out", tmp_path / "keep"
+    (output / "briefs").mkdir(parents=True)
+    (output / "briefs" / "b.pdf").write_bytes(b"%PDF-1.7 old")
+    (output / "briefs" / "b.html").write_text("old page")
+    keep_slow_outputs(output, keep)
+    (output / "briefs" / "b.pdf").unlink()  # what a build without PDFs does
+    restore_slow_outputs(keep, output)
+    assert (output / "briefs" / "b.pdf").read_bytes() == b"%PDF-1.7 old"
+    assert sorted(p.name for p in keep.rglob("*.*")) == ["b.pdf"]
+
+
+# --- The serve command, run as a user runs it ----------------------------------------------
+
+class Serving:
+    """A `python build.py serve` process, its address and what it printed."""
+
+    def __init__(self, process: subprocess.Popen[str], url: str, lines: queue.Queue[str]) -> None:
+        self.process, self.url, self.lines = process, url, lines
+        self.printed: list[str] = []
+
+    def wait_for_line(self, pattern: str, timeout: float = 60) -> str:
+        """Return the next printed line matching pattern."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=deadline - time.monotonic())
+            except queue.Empty:
+                break
+            self.printed.append(line)
+            if re.search(pattern, line):
+                return line
+        raise AssertionError(f"no line matching {pattern!r} in:\n" + "".join(self.printed))
+
+
+@contextlib.contextmanager
+def serving(content: Path, output: Path, *flags: str) -> Iterator[Serving]:
+    """Run the serve command on a free port; stop it with Ctrl-C (SIGINT) and check it exits 0."""
+    command = [sys.executable, str(ROOT / "build.py"), "serve", "--port", "0", "--content", str(content),
+               "--output", str(output), "--no-search", *flags]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"})
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    try:
+        first = Serving(process, "", lines)
+        url = re.search(r"http://\S+/", first.wait_for_line(r"^Serving http://")).group(0)
+        first.url = url
+        yield first
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            code = process.wait(timeout=60)
+        finally:
+            process.kill()
+        assert code == 0, f"serve exited {code}"
+
+
+def title_of(incident: Path) -> str:
+    return next(line[7:] for line in incident.read_text().splitlines() if line.startswith("title: "))
+
+
+def retitle(incident: Path, new: str) -> None:
+    text = incident.read_text()
+    incident.write_text(text.replace(f"title: {title_of(incident)}", f"title: {new}", 1))
+
+
+def break_geo_precision(incident: Path) -> int:
+    """Set the incident's first geo_precision to 7; return its line number."""
+    lines = incident.read_text().splitlines()
+    number = next(i for i, line in enumerate(lines) if line.strip() == "geo_precision: 1")
+    lines[number] = lines[number].replace("geo_precision: 1", "geo_precision: 7")
+    incident.write_text("\n".join(lines) + "\n")
+    return number + 1
+
+
+def test_serve_rebuilds_on_change_shows_errors_and_stops_cleanly(content_copy: Path, tmp_path: Path):
+    """Edit, break and fix an incident: each time the page's event stream says so; PDFs follow the HTML."""
+    incident = content_copy / "incidents" / f"{KHARAB}.yaml"
+    with serving(content_copy, tmp_path / "out") as serve:
+        serve.wait_for_line(r"PDFs 2 rendered")
+        events = read_events(serve.url)
+        assert next(events) == ("build", {"build": 1})
+
+        retitle(incident, "Rockets hit Kharab al-Jir (edited)")
+        assert next(events) == ("build", {"build": 2})
+        served = fetch(serve.url + BRIEF_PAGE)[2]
+        assert "Rockets hit Kharab al-Jir (edited)" in served and 'data-build="2"' in served
+        serve.wait_for_line(r"built \d+ pages")
+        serve.wait_for_line(r"PDFs 1 rendered, 1 reused")  # only the brief that shows the incident
+
+        line = break_geo_precision(incident)
+        name, data = next(events)
+        assert name == "problems" and data["build"] == 2
+        where = f"content/incidents/{KHARAB}.yaml:{line}:"
+        assert any(p["where"].startswith(where) and "geo_precision" in p["message"] for p in data["problems"])
+        assert "geo_precision: 7" in data["problems"][0]["excerpt"]
+        assert "Rockets hit Kharab al-Jir (edited)" in fetch(serve.url + BRIEF_PAGE)[2]  # the last good build
+        serve.wait_for_line(re.escape(where))  # and in the terminal
+
+        incident.write_text(incident.read_text().replace("geo_precision: 7", "geo_precision: 1"))
+        assert next(events) == ("build", {"build": 3})
+
+
+def test_serve_refuses_a_missing_content_folder(tmp_path: Path):
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "serve", "--port", "0", "--content",
+                             str(tmp_path / "nope"), "--output", str(tmp_path / "out")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- In a real browser ----------------------------------------------------------------------
+
+@pytest.mark.browser
+def test_browser_reloads_on_edit_and_shows_the_error_overlay(content_copy: Path, tmp_path: Path):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    incident = content_copy / "incidents" / f"{KHARAB}.yaml"
+    old_title = title_of(incident)
+    with serving(content_copy, tmp_path / "out", "--no-pdf") as serve, \
+            playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.goto(serve.url + INCIDENT_PAGE)
+        expect = playwright_api.expect
+        expect(page.get_by_text(old_title).first).to_be_visible()
+        expect(page.locator("html[data-sitrep-preview=connected]")).to_have_count(1)
+
+        retitle(incident, "Rockets hit Kharab al-Jir after two months of calm")
+        expect(page.get_by_text("Rockets hit Kharab al-Jir after two months of calm").first).to_be_visible(
+            timeout=20_000)
+
+        line = break_geo_precision(incident)
+        overlay = page.locator("#sitrep-problems")
+        expect(overlay).to_be_visible(timeout=20_000)
+        expect(overlay).to_contain_text(f"content/incidents/{KHARAB}.yaml:{line}:")
+        expect(overlay).to_contain_text("geo_precision")
+        expect(page.get_by_role("alertdialog")).to_contain_text("problem in the content")
+        page.screenshot(path=str(tmp_path / "overlay.png"))
+        expect(page.get_by_text("Rockets hit Kharab al-Jir after two months of calm").first).to_be_attached()
+
+        incident.write_text(incident.read_text().replace("geo_precision: 7", "geo_precision: 1"))
+        expect(overlay).to_have_count(0, timeout=20_000)
+        expect(page.get_by_text("Rockets hit Kharab al-Jir after two months of calm").first).to_be_visible()
+        assert not [e for e in errors if "Content Security Policy" in e], errors
+        browser.close()
