@@ -20,7 +20,7 @@ from .model import Brief, Project
 from .render.brief import brief_context
 from .render.env import make_env, template_dirs
 from .render.figures import brief_visuals
-from .render.pages import Page, site_pages
+from .render.pages import Page, copy_attachments, site_pages
 from .render.pdf import write_pdf
 from .validate import load_project
 from .write import Stage
@@ -82,6 +82,7 @@ def build(options: BuildOptions, progress: Progress = lambda message: None) -> B
     try:
         produced = _render_site(env, project, analyses, stage, report, progress)
         produced |= _copy_static(options, stage)
+        produced |= copy_attachments(project, options.content, stage)
         pdf_keys: dict[str, str] = {}
         if options.pdf:
             pdf_keys = _render_pdfs(env, project, analyses, stage, options, report, progress)

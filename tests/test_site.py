@@ -12,7 +12,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from sitrep.render.pages import copy_attachments, attachment_path
+from tests.helpers import make_content
 from tests.site_helpers import (KALSU, KHARAB, LATEST_BRIEF, ROOT, TOWER_22, build_default_site, build_site,
                                 html_pages, is_external, parse, resolve)
 
@@ -285,25 +285,10 @@ def test_nu_html_checker_finds_no_errors(site: Path) -> None:
 
 # --- Attachments --------------------------------------------------------------------------
 
-class _Stage:
-    """A stand-in for the write stage that records what it is given."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
-
-    def write(self, relative: str, data: bytes) -> None:
-        self.files[relative] = data
-
-
-def test_attachments_are_published_under_media(tmp_path: Path) -> None:
-    from tests.helpers import make_content
-    from sitrep.validate import load_project
-
-    content = make_content(tmp_path)
-    project, problems = load_project(content)
-    assert project is not None, problems
-    stage = _Stage()
-    written = copy_attachments(project, content, stage)
-    attachment = project.incidents["baghdad-blast"].attachments[0]
-    assert written == {attachment_path(attachment)} == {"media/photos/base.jpg"}
-    assert stage.files["media/photos/base.jpg"].startswith(b"\xff\xd8")
+def test_attachments_are_published_and_shown_with_their_caption(tmp_path: Path) -> None:
+    output = build_site(make_content(tmp_path), tmp_path / "out", "--no-search")
+    assert (output / "media/photos/base.jpg").read_bytes().startswith(b"\xff\xd8")
+    page = output / "incidents/baghdad-blast.html"
+    images = [a for t, a in parse(page).elements if t == "img"]
+    assert images == [{"src": "../media/photos/base.jpg", "alt": "The base after the blast.", "loading": "lazy"}]
+    assert resolve(page, images[0]["src"])[0].is_file()

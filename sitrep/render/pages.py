@@ -18,6 +18,8 @@ from markupsafe import Markup
 from .. import urls
 from ..analyse import BriefAnalysis, IncidentFigures, incident_figures, posture, when
 from ..model import EVENT_TYPES, Attachment, Incident, Project
+from ..validate import resolve_asset
+from ..write import Stage
 from . import exports, indexes
 from .brief import brief_context
 from .figures import brief_map, brief_visuals
@@ -149,10 +151,8 @@ def attachment_path(attachment: Attachment) -> str:
     return f"media/{attachment.path}"
 
 
-def copy_attachments(project: Project, content_dir: Path, stage: Any) -> set[str]:
+def copy_attachments(project: Project, content_dir: Path, stage: Stage) -> set[str]:
     """Copy every incident attachment into the stage under media/; return the paths written."""
-    from ..validate import resolve_asset
-
     written: set[str] = set()
     for incident in project.incidents.values():
         for attachment in incident.attachments:
