@@ -1,0 +1,189 @@
+"""The command line as a user sees it: summaries, errors grouped by file with the bad spot marked, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from sitrep import pipeline
+from sitrep.cli import main
+from sitrep.console import token_length
+from sitrep.render.exports import ACLED_COLUMNS
+
+ROOT = Path(__file__).resolve().parent.parent
+KHARAB = "2024-04-21-kharab-al-jir-rockets"
+KALSU = "2024-04-20-kalsu-base-explosion"
+ANSI = re.compile(r"\x1b\[")
+
+
+class Terminal(io.StringIO):
+    """A captured stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def run(argv: list[str], err: io.StringIO | None = None) -> tuple[int, str, str]:
+    out, err = io.StringIO(), err if err is not None else io.StringIO()
+    code = main(argv, out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+# --- Summaries ------------------------------------------------------------------------------
+
+def test_build_ends_with_a_plain_summary_when_not_on_a_terminal(content_copy: Path, tmp_path: Path):
+    code, out, err = run(["--content", str(content_copy), "--output", str(tmp_path / "out"), "--no-pdf",
+                          "--no-search"])
+    assert code == 0
+    assert re.fullmatch(r"built \d+ pages, 0 PDFs rendered, 0 reused; \d+ files written, 0 unchanged, 0 removed "
+                        rf"in \d+\.\d s → {re.escape(str(tmp_path / 'out'))}\n", out), out
+    assert not ANSI.search(out + err)
+
+
+def test_quiet_prints_nothing_and_verbose_prints_each_step(content_copy: Path, tmp_path: Path):
+    argv = ["build", "--content", str(content_copy), "--output", str(tmp_path / "out"), "--no-pdf", "--no-search"]
+    assert run([*argv, "--quiet"]) == (0, "", "")
+    code, out, err = run([*argv, "--verbose"])
+    assert code == 0 and out.startswith("built ")
+    assert re.search(r"^\s+\d+\.\d\d s  loaded 3 incidents, 2 briefs$", err, re.MULTILINE), err
+    assert re.search(r"^\s+\d+\.\d\d s  rendered \d+ pages$", err, re.MULTILINE), err
+
+
+def test_check_says_what_the_content_holds():
+    code, out, err = run(["check", "--content", str(ROOT / "content")])
+    assert (code, err) == (0, "")
+    assert re.fullmatch(r"content OK: 3 incidents, 2 briefs, \d+ actors, \d+ locations\n", out)
+
+
+# --- Errors grouped by file -----------------------------------------------------------------
+
+def break_files(content: Path) -> tuple[int, int, int]:
+    """Put two errors in one incident and one in another; return their line numbers."""
+    kharab = content / "incidents" / f"{KHARAB}.yaml"
+    lines = kharab.read_text().splitlines()
+    event = next(i for i, line in enumerate(lines) if line.startswith("event_type:"))
+    lines[event] = lines[event].replace("event_type:", "event_typ:")
+    precision = next(i for i, line in enumerate(lines) if line == "  geo_precision: 1")
+    lines[precision] = "  geo_precision: 7"
+    kharab.write_text("\n".join(lines) + "\n")
+    kalsu = content / "incidents" / f"{KALSU}.yaml"
+    other = kalsu.read_text().splitlines()
+    date = next(i for i, line in enumerate(other) if line.startswith("date:"))
+    other[date] = "date: 2024-02-30"
+    kalsu.write_text("\n".join(other) + "\n")
+    return event + 1, precision + 1, date + 1
+
+
+def test_errors_are_grouped_by_file_with_the_line_shown_and_the_spot_marked(content_copy: Path, tmp_path: Path):
+    event, precision, date = break_files(content_copy)
+    code, out, err = run(["--content", str(content_copy), "--output", str(tmp_path / "out")])
+    assert (code, out) == (1, "")
+    kharab, kalsu = f"content/incidents/{KHARAB}.yaml", f"content/incidents/{KALSU}.yaml"
+    above = (content_copy / "incidents" / f"{KHARAB}.yaml").read_text().splitlines()[event - 2]
+    assert err.count(f"\n{kharab}  (2 errors)\n") == 1 and err.count(f"\n{kalsu}  (1 error)\n") == 1
+    assert err.index(kalsu) < err.index(kharab)  # files in order, each once
+    assert (f"  {kharab}:{event}:1: unknown key 'event_typ'; did you mean 'event_type'?\n"
+            f"    {event - 1:>4} │ {above}\n"
+            f"    {event:>4} │ event_typ: Explosions/Remote violence\n"
+            f"         │ ^~~~~~~~~\n") in err
+    assert (f"  {kharab}:{precision}:18: location.geo_precision: '7' is not allowed; expected 1, 2 or 3\n"
+            f"    {precision - 1:>4} │   location: kharab-al-jir\n"
+            f"    {precision:>4} │   geo_precision: 7\n"
+            f"         │                  ^\n") in err
+    assert f"  {kalsu}:{date}:7: '2024-02-30' is not a real date" in err
+    assert err.endswith("\n3 errors in 2 files; nothing was written, output left as it was.\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_errors_are_coloured_on_a_terminal(content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    break_files(content_copy)
+    code, _, err = run(["check", "--content", str(content_copy)], err=Terminal())
+    assert code == 1
+    assert ANSI.search(err) and "\x1b[1;31m^~~~~~~~~\x1b[0m" in err
+
+
+@pytest.mark.parametrize(("text", "start", "length"), [
+    ("event_typ: Explosions/Remote violence", 0, 9),
+    ("  geo_precision: 7", 17, 1),
+    ('time: "21:50"  # local', 6, 7),
+    ("title: Rockets fired at Kharab al-Jir  # note", 7, 30),
+    ("", 0, 1),
+])
+def test_the_mark_spans_the_key_or_value(text: str, start: int, length: int):
+    assert token_length(text, start) == length
+
+
+# --- Exit codes -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv", [["export", "xml"], ["new", "place", "--title", "x"], ["import", "acled"],
+                                  ["import", "acled", "x.csv", "--since", "last week"], ["serve", "--port", "x"]])
+def test_usage_errors_exit_2(argv: list[str]):
+    code, out, err = run(argv)
+    assert code == 2 and "usage: python build.py" in err
+
+
+def test_interrupt_exits_130_and_leaves_output(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "build", interrupted)
+    code, _, err = run(["build", "--output", str(tmp_path / "out")])
+    assert code == 130 and err == "interrupted: output left as it was\n"
+
+
+def test_a_bug_exits_70_with_a_log_and_no_traceback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(pipeline, "build", broken)
+    code, _, err = run(["build", "--output", str(tmp_path / "out")])
+    assert code == 70 and "Traceback" not in err
+    log = Path(re.search(r"details are in (\S+);", err).group(1))
+    assert "RuntimeError: boom" in log.read_text()
+
+
+def test_a_broken_theme_template_is_an_error_naming_it(content_copy: Path, tmp_path: Path):
+    theme = tmp_path / "theme" / "site"
+    theme.mkdir(parents=True)
+    (theme / "index.html").write_text("{% extends 'site/base.html' %}{% block main %}{{ no_such_name }}"
+                                      "{% endblock %}")
+    code, _, err = run(["--content", str(content_copy), "--output", str(tmp_path / "out"), "--no-pdf",
+                        "--no-search", "--theme", str(tmp_path / "theme")])
+    assert code == 1
+    assert "error: template site/index.html failed for index.html: 'no_such_name' is undefined" in err
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+def test_export_acled_writes_acled_columns(tmp_path: Path):
+    target = tmp_path / "incidents.csv"
+    code, out, err = run(["export", "acled", "--content", str(ROOT / "content"), "--output", str(target)])
+    assert (code, out) == (0, "") and err == f"wrote 3 incidents as acled → {target}\n"
+    with target.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert tuple(rows[0]) == ACLED_COLUMNS and len(ACLED_COLUMNS) == 31
+    assert {row["event_date"] for row in rows} == {"2024-04-21", "2024-04-20", "2024-01-28"}
+
+
+def test_export_json_and_geojson_to_standard_output():
+    code, out, _ = run(["export", "json", "--content", str(ROOT / "content")])
+    assert code == 0 and len(json.loads(out)["incidents"]) == 3
+    code, out, _ = run(["export", "geojson", "--content", str(ROOT / "content")])
+    collection = json.loads(out)
+    assert code == 0 and collection["type"] == "FeatureCollection"
+    kharab = next(f for f in collection["features"] if f["id"] == KHARAB)
+    assert kharab["geometry"] == {"type": "Point", "coordinates": [42.04, 36.87]}
+
+
+def test_export_refuses_broken_content(content_copy: Path, tmp_path: Path):
+    break_files(content_copy)
+    code, out, err = run(["export", "json", "--content", str(content_copy), "--output", str(tmp_path / "x.json")])
+    assert (code, out) == (1, "") and "3 errors in 2 files" in err
+    assert not (tmp_path / "x.json").exists()
