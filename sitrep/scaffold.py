@@ -534,7 +534,7 @@ def _brief(entity_id: str, a: dict[str, Any], tree: Tree) -> str:
         (f"  start: {start.isoformat()}", "first day covered"),
         (f"  end: {end.isoformat()}", "last day covered"),
         (f"cutoff: {cutoff.isoformat()}", "information cut-off, with its UTC offset"),
-        (f"published: {tree.today.isoformat()}", ""),
+        (f"published: {end.isoformat()}", "the day it goes out"),
         (f"next_report: {(end + dt.timedelta(days=7)).isoformat()}", ""),
         (f"# tlp: {tree.site.tlp}", f"the handling mark; default {tree.site.tlp} from site.yaml"),
         (f"countries: {_flow(a['country'])}", "ISO alpha-3 codes"),
