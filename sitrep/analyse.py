@@ -273,8 +273,8 @@ class PeriodFigures:
 
 def period_figures(project: Project, period: Period, countries: Sequence[str]) -> PeriodFigures:
     """Return the incidents of a period in the given countries (oldest first) and their figures."""
-    incidents = tuple(sorted((i for i in project.incidents.values()
-                              if i.date in period and project.country_of(i) in countries),
+    incidents = tuple(sorted((i for i in project.incidents_between(period.start, period.end)
+                              if project.country_of(i) in countries),
                              key=lambda i: (i.date, i.time or "", i.id)))
     figures = tuple(incident_figures(project, i) for i in incidents)
     return PeriodFigures(

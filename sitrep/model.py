@@ -6,6 +6,7 @@ writes; the JSON Schemas in schemas/ are generated from these classes (see sitre
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -534,6 +535,17 @@ class Project:
     def briefs_by_date(self) -> list[Brief]:
         """Return briefs newest first."""
         return sorted(self.briefs.values(), key=lambda b: (b.period.end, b.number), reverse=True)
+
+    @cached_property
+    def _dated(self) -> tuple[list[dt.date], list[Incident]]:
+        """Return incidents oldest first, and their dates for bisection."""
+        oldest_first = self.incidents_by_date[::-1]
+        return [i.date for i in oldest_first], oldest_first
+
+    def incidents_between(self, start: dt.date, end: dt.date) -> list[Incident]:
+        """Return the incidents dated from start to end, both included, oldest first (a slice, not a scan)."""
+        dates, oldest_first = self._dated
+        return oldest_first[bisect.bisect_left(dates, start):bisect.bisect_right(dates, end)]
 
     def country_of(self, incident: Incident) -> str:
         """Return the ISO alpha-3 country of an incident's location."""
