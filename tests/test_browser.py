@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.site_helpers import KHARAB, LATEST_BRIEF, ROOT, build_default_site, serve
+from tests.site_helpers import KHARAB, LATEST_BRIEF, ROOT, build_default_site, html_pages, serve
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -135,27 +135,34 @@ def test_keyboard_reaches_the_skip_link_first_and_it_moves_to_the_content(page: 
     assert page.evaluate("location.hash") == "#main"
 
 
-@pytest.mark.parametrize("path", ["index.html", f"briefs/{LATEST_BRIEF}.html", f"incidents/{KHARAB}.html"])
-def test_pages_fit_a_360_pixel_phone_without_sideways_scrolling(browser: object, base_url: str,
-                                                               path: str) -> None:
+def test_every_page_fits_a_360_pixel_phone_without_sideways_scrolling(browser: object, base_url: str,
+                                                                     site: Path) -> None:
     context = browser.new_context(viewport={"width": 360, "height": 740})
+    too_wide = {}
     try:
         phone = context.new_page()
-        phone.goto(f"{base_url}{path}")
-        assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+        for path in html_pages(site):
+            relative = path.relative_to(site).as_posix()
+            phone.goto(f"{base_url}{relative}")
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            if width > 360:
+                too_wide[relative] = width
     finally:
         context.close()
+    assert too_wide == {}
 
 
 @pytest.mark.skipif(not AXE.is_file(), reason="needs node_modules/axe-core")
 @pytest.mark.parametrize("path", ["index.html", f"briefs/{LATEST_BRIEF}.html", f"incidents/{KHARAB}.html",
-                                  "actors/islamic-resistance-in-iraq.html"])
+                                  "actors/islamic-resistance-in-iraq.html", "search.html?q=Kharab"])
 def test_axe_finds_no_serious_or_critical_violations(browser: object, base_url: str, path: str) -> None:
     # axe is injected as an inline script, which the page's Content-Security-Policy would block.
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     try:
         checked = context.new_page()
         checked.goto(f"{base_url}{path}")
+        if path.startswith("search.html"):
+            checked.locator(".pagefind-ui__result").first.wait_for(timeout=15_000)
         checked.add_script_tag(path=str(AXE))
         results = checked.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     finally:

@@ -15,6 +15,14 @@
     resetStyles: false,
     translations: { placeholder: "Search incidents, briefs, actors and places" }
   });
+  // Pagefind's input has only a title; give it a name of its own (WCAG 4.1.2, axe: label-title-only).
+  var label = function () {
+    var input = container.querySelector("input[type=text], input[type=search], input:not([type])");
+    if (input && !input.hasAttribute("aria-label")) { input.setAttribute("aria-label", "Search the site"); }
+    return Boolean(input);
+  };
+  if (!label()) { new MutationObserver(function (changes, observer) { if (label()) { observer.disconnect(); } })
+    .observe(container, { childList: true, subtree: true }); }
   var query = new URLSearchParams(window.location.search).get("q");
   if (query) { ui.triggerSearch(query); }
 })();
