@@ -6,7 +6,7 @@ export changes nothing, a newer one rewrites the incidents ACLED revised. A file
 deleted, or whose text no longer matches its digest, has been edited by hand and is never
 overwritten; nor is any incident written by hand (no marker).
 
-Choices made where ACLED says less than sitrep needs (also in docs/analyst-guide.md):
+Choices made where ACLED says less than sitrep needs (also in docs/acled.md):
 - ACLED's `fatalities` is its most conservative count of deaths for the whole event; it becomes the
   `killed` figure of one casualty report on the side attacked (actor 2; actor 1 for protests), with
   a note saying it is not split by side. ACLED does not count wounded, so they stay unknown.
@@ -627,9 +627,14 @@ class Planner:
 
 
 def _country_in_name(name: str) -> str | None:
-    """Return the country ACLED puts in brackets after many actor names: 'Civilians (Iraq)'."""
-    match = re.search(r"\(([^()]+)\)\s*$", name)
-    return country_code(match[1]) if match else None
+    """Return the country an ACLED actor name gives: 'Civilians (Iraq)', 'Military Forces of Iraq (2020-)'."""
+    bracket = re.search(r"\(([^()]+)\)\s*$", name)
+    forces = re.search(r"\bForces of (?:the )?(.+?)(?:\s*\(|$)", name)
+    for match in (bracket, forces):
+        code = country_code(match[1]) if match else None
+        if code:
+            return code
+    return None
 
 
 def _incident_id(event: Event, location: str) -> str:
@@ -876,7 +881,7 @@ def summary_lines(result: ImportResult, dry_run: bool = False) -> list[str]:
         lines.append(f"    {len(items)} {reason}:{_listed(items).removeprefix(':')}")
     if result.added or result.updated:
         lines.append("Imported events are for analysis: ACLED's terms restrict republishing its data, so a "
-                     "published site should show your own incidents (see docs/analyst-guide.md).")
+                     "published site should show your own incidents (see docs/acled.md).")
     return lines
 
 

@@ -104,9 +104,10 @@ def print_problems(console: Console, problems: Sequence[Problem], content: Path 
         console.print()
         console.print(Text.assemble((path, "bold"), (f"  ({_counted(errors, warnings)})", "dim")))
         lines = _read_lines(_resolve(base, content, path))
+        separator = "," if path.endswith(".csv") else None
         for problem in group:
             console.print(problem_line(problem))
-            for line in excerpt_lines(lines, problem.line, problem.column, problem.is_error):
+            for line in excerpt_lines(lines, problem.line, problem.column, problem.is_error, separator):
                 console.print(line)
     errors = sum(p.is_error for p in problems)
     if errors:
@@ -124,24 +125,38 @@ def problem_line(problem: Problem) -> Text:
     return Text.assemble("  ", (location, "bold"), (prefix, style), problem.message)
 
 
-def excerpt_lines(lines: list[str] | None, line: int, column: int, is_error: bool = True) -> list[Text]:
-    """Return the offending line and the one above it, with carets under the bad spot."""
+def excerpt_lines(lines: list[str] | None, line: int, column: int, is_error: bool = True,
+                  separator: str | None = None) -> list[Text]:
+    """Return the offending line and the one above it, with carets under the bad spot.
+
+    A long line is shown from a little before the column, so the mark always points at text.
+    With a separator (',' for CSV) the mark spans one field instead of one YAML key or value.
+    """
     if not lines or not 1 <= line <= len(lines):
         return []
-    width = len(str(line))
+    width = max(4, len(str(line)))
+    skip = max(0, column - 1 - (MAX_SHOWN_WIDTH - 60))
     shown = []
     for number in range(max(1, line - CONTEXT_LINES), line + 1):
-        text = _clip(lines[number - 1])
+        text = _window(lines[number - 1], skip)
         if number < line and not text.strip():
             continue
         style = "" if number == line else "dim"
         shown.append(Text.assemble((f"    {number:>{width}} │ ", "dim"), (text, style)))
-    text = _clip(lines[line - 1])
-    start = max(0, min(column - 1, len(text)))
-    marks = "^" + "~" * max(0, token_length(text, start) - 1)
+    text = _window(lines[line - 1], skip)
+    start = max(0, min(column - 1 - skip + (3 if skip else 0), len(text)))
+    length = field_length(text, start, separator) if separator else token_length(text, start)
+    marks = "^" + "~" * max(0, min(length, len(text) - start) - 1)
     shown.append(Text.assemble((f"    {'':>{width}} │ ", "dim"), " " * start,
                                (marks, "bold red" if is_error else "bold yellow")))
     return shown
+
+
+def _window(line: str, skip: int) -> str:
+    line = line.replace("\t", " ")
+    if skip:
+        line = "..." + line[skip:]
+    return line if len(line) <= MAX_SHOWN_WIDTH else line[:MAX_SHOWN_WIDTH - 3] + "..."
 
 
 def token_length(text: str, start: int) -> int:
@@ -158,6 +173,17 @@ def token_length(text: str, start: int) -> int:
             rest = rest[:index]
     rest = rest[:-1] if rest.endswith(":") else rest
     return max(1, len(rest.rstrip()))
+
+
+def field_length(text: str, start: int, separator: str) -> int:
+    """Return the length of the CSV field starting at start (a quoted field as a whole)."""
+    quoted = False
+    for index, char in enumerate(text[start:]):
+        if char == '"':
+            quoted = not quoted
+        elif char == separator and not quoted:
+            return max(1, index)
+    return max(1, len(text) - start)
 
 
 def _by_file(problems: Iterable[Problem]) -> list[tuple[str, list[Problem]]]:
@@ -183,11 +209,6 @@ def _read_lines(path: Path) -> list[str] | None:
         return path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-
-
-def _clip(line: str) -> str:
-    line = line.replace("\t", " ")
-    return line if len(line) <= MAX_SHOWN_WIDTH else line[:MAX_SHOWN_WIDTH - 3] + "..."
 
 
 def _counted(errors: int, warnings: int) -> str:
