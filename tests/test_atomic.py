@@ -1,0 +1,312 @@
+"""Nothing lost: a build never touches content/, and output/ is the old build or the new one, never a mix.
+
+A build is stopped at every stage it can fail in (bad content, a broken theme template, a PDF
+that cannot render), killed with SIGKILL at random moments, and interrupted with Ctrl-C; each
+time output/ must be byte for byte a complete build, and no stage folder may be left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.snapshots import build, leftovers, start_build, tree_digest
+from sitrep.write import MARKER, Stage
+
+ROOT = Path(__file__).resolve().parent.parent
+KHARAB = "2024-04-21-kharab-al-jir-rockets"
+#: SIGKILL runs; raise it to hunt a rare race: SITREP_KILL_RUNS=300 pytest tests/test_atomic.py -k sigkill
+KILL_RUNS = int(os.environ.get("SITREP_KILL_RUNS", "30"))
+
+
+def changed_content(content: Path) -> Path:
+    """Change content so that a new build differs from the old one on every page, and adds pages."""
+    site = content / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace("title: Iraq–Syria Security Monitor",
+                                                             "title: Iraq–Syria Security Monitor (revised)"),
+                    encoding="utf-8")
+    source = (content / "incidents" / f"{KHARAB}.yaml").read_text(encoding="utf-8")
+    copy = source.replace(f"id: {KHARAB}", "id: 2024-04-21-kharab-al-jir-second-salvo").replace(
+        "title: Rockets fired", "title: A second salvo of rockets fired", 1)
+    (content / "incidents" / "2024-04-21-kharab-al-jir-second-salvo.yaml").write_text(copy, encoding="utf-8")
+    return content
+
+
+def copy_content(source: Path, target: Path) -> Path:
+    """Return a copy of a content tree."""
+    shutil.copytree(source, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, str]]:
+    """Return (content, output, output digest) of one complete build of the default content."""
+    base = tmp_path_factory.mktemp("built")
+    content = copy_content(ROOT / "content", base / "content")
+    output = base / "site" / "output"
+    run = build(content, output)
+    assert run.status == 0, run.err
+    return content, output, tree_digest(output)
+
+
+# --- The build never writes into content/ ------------------------------------------------------
+
+def test_build_never_writes_into_content(content_copy: Path, tmp_path: Path) -> None:
+    before = tree_digest(content_copy)
+    output = tmp_path / "output"
+    run = build(content_copy, output, "--jobs", "1")
+    assert run.status == 0, run.err
+    run = build(content_copy, output)  # again: the incremental path reads the previous build too
+    assert run.status == 0, run.err
+    assert tree_digest(content_copy) == before
+    assert not list(content_copy.rglob(".sitrep*")), "caches and stages belong beside the output"
+
+
+def test_output_inside_content_is_refused(content_copy: Path) -> None:
+    before = tree_digest(content_copy)
+    run = build(content_copy, content_copy / "output")
+    assert run.status == 2
+    assert "output folder must be outside the content folder" in run.err
+    assert tree_digest(content_copy) == before
+
+
+# --- Two clean builds are the same bytes ---------------------------------------------------------
+
+def test_two_clean_builds_are_byte_identical(built: tuple[Path, Path, dict[str, str]], tmp_path: Path) -> None:
+    content, _, first = built
+    # A separate process, so that a different hash seed would show up as a different order.
+    second = tmp_path / "elsewhere" / "output"
+    process = start_build(content, second)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    assert tree_digest(second) == first
+    assert any(name.endswith(".pdf") for name in first)
+
+
+def test_rebuild_reusing_the_previous_build_is_byte_identical(content_copy: Path, tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    assert build(content_copy, output).status == 0
+    first = tree_digest(output)
+    run = build(content_copy, output)
+    assert run.status == 0, run.err
+    assert tree_digest(output) == first
+
+
+# --- A build that fails at any stage leaves output/ as it was ------------------------------------
+
+def theme_with(tmp_path: Path, files: dict[str, str]) -> Path:
+    """Return a theme folder holding the given template-relative files."""
+    theme = tmp_path / "theme"
+    for relative, text in files.items():
+        path = theme / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return theme
+
+
+FAILURES = {
+    "validation_error": ({"incidents/broken.yaml": "id: broken\ntitle: [unclosed\n"}, {},
+                         r"content/incidents/broken\.yaml:\d+:\d+: "),
+    "template_error": ({}, {"site/index.html": "{% extends 'site/base.html' %}{% block main %}"
+                           "{{ no_such_name }}{% endblock %}"}, "'no_such_name' is undefined"),
+    "template_syntax_error": ({}, {"brief/macros.html": "{% macro link(path, text) %}{% if %}{% endmacro %}"},
+                              "Expected an expression"),
+    "pdf_render_error": ({}, {"static/css/pdf.css": '@import url("file:///etc/passwd");\n'},
+                         "refused to fetch 'file:///etc/passwd'"),
+    "pdf_missing_font": ({}, {"static/css/pdf.css": '@font-face { font-family: Lost; src: url(../fonts/lost.ttf); }\n'
+                                                    "body { font-family: Lost; }\n"}, "lost.ttf"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FAILURES))
+def test_failed_build_leaves_output_byte_identical(case: str, built: tuple[Path, Path, dict[str, str]],
+                                                   tmp_path: Path) -> None:
+    content_files, theme_files, message = FAILURES[case]
+    default_content, output, before = built
+    content = changed_content(copy_content(default_content, tmp_path / "content"))
+    for relative, text in content_files.items():
+        (content / relative).write_text(text, encoding="utf-8")
+    content_before = tree_digest(content)
+    extra = ["--theme", str(theme_with(tmp_path, theme_files))] if theme_files else []
+    run = build(content, output, *extra)
+    assert run.status == 1, run.err
+    assert re.search(message, run.err), run.err
+    assert "Traceback" not in run.err
+    assert tree_digest(output) == before
+    assert leftovers(output) == []
+    assert tree_digest(content) == content_before
+
+
+# --- The stage folder ------------------------------------------------------------------------------
+
+def dead_pid() -> int:
+    """Return the pid of a process that has exited."""
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_stage_never_changes_the_linked_files_of_the_live_output(built: tuple[Path, Path, dict[str, str]]) -> None:
+    _, output, before = built
+    stage = Stage(output).open(reuse=True)
+    try:
+        for path in sorted(stage.path.rglob("*")):
+            if path.is_file():
+                stage.write(path.relative_to(stage.path).as_posix(), b"rewritten by the next build")
+        assert stage.written > 10
+        assert tree_digest(output) == before
+    finally:
+        stage.discard()
+    assert leftovers(output) == []
+
+
+def test_stage_left_by_a_killed_build_is_removed(built: tuple[Path, Path, dict[str, str]]) -> None:
+    content, output, before = built
+    stale = output.parent / f".sitrep-stage-{output.name}-{dead_pid()}"
+    shutil.copytree(output, stale)
+    (stale / "briefs" / "half-written.pdf").write_bytes(b"%PDF-1.7 cut off")
+    run = build(content, output)
+    assert run.status == 0, run.err
+    assert leftovers(output) == []
+    assert tree_digest(output) == before
+
+
+def test_stage_of_a_build_still_running_is_kept(built: tuple[Path, Path, dict[str, str]]) -> None:
+    content, output, _ = built
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        running = output.parent / f".sitrep-stage-{output.name}-{other.pid}"
+        running.mkdir()
+        assert build(content, output).status == 0
+        assert running.is_dir()
+    finally:
+        other.kill()
+        other.wait()
+        shutil.rmtree(running, ignore_errors=True)
+
+
+def test_swap_interrupted_half_way_puts_the_old_build_back(built: tuple[Path, Path, dict[str, str]],
+                                                           tmp_path: Path) -> None:
+    _, output, before = built
+    # What the non-atomic fallback leaves if killed between its renames: no output, the old build aside.
+    work = tmp_path / "output"
+    aside = tmp_path / f".sitrep-stage-output-{dead_pid()}-old"
+    shutil.copytree(output, aside)
+    Stage(work).open(reuse=True).discard()
+    assert tree_digest(work) == before
+    assert leftovers(work) == []
+
+
+def test_folder_not_made_by_sitrep_is_never_replaced(content_copy: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "thesis.txt").write_text("years of work")
+    run = build(content_copy, home)
+    assert run.status == 2
+    assert "was not made by sitrep" in run.err
+    assert (home / "thesis.txt").read_text() == "years of work"
+    assert not (home / MARKER).exists()
+
+
+# --- SIGKILL and Ctrl-C at random moments -----------------------------------------------------------
+
+def timed_build(content: Path, output: Path) -> float:
+    """Build in a separate process as a user would; return its wall time in seconds."""
+    started = time.perf_counter()
+    process = start_build(content, output)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    return time.perf_counter() - started
+
+
+@pytest.fixture(scope="module")
+def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[Path, dict[str, str]], float]:
+    """Return the complete builds of the default content and of a changed copy, and a build's wall time."""
+    base = tmp_path_factory.mktemp("two-builds")
+    old = copy_content(ROOT / "content", base / "old-content")
+    new = changed_content(copy_content(old, base / "new-content"))
+    seconds = [timed_build(content, base / f"reference-{content.name}") for content in (old, new)]
+    digests = {content: tree_digest(base / f"reference-{content.name}") for content in (old, new)}
+    assert digests[old] != digests[new]
+    return digests, max(seconds)
+
+
+def build_state(digest: dict[str, str], digests: dict[Path, dict[str, str]]) -> Path | None:
+    """Return the content whose complete build the digest is, or None for a mix."""
+    return next((content for content, complete in digests.items() if complete == digest), None)
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_moments_leaves_the_old_or_the_new_build(
+        two_builds: tuple[dict[Path, dict[str, str]], float], tmp_path: Path) -> None:
+    digests, seconds = two_builds
+    old, new = digests
+    output = tmp_path / "output"
+    assert build(old, output).status == 0
+    seed = random.randrange(1 << 32)
+    rng = random.Random(seed)
+    outcomes: Counter[str] = Counter()
+    groups = []
+    try:
+        for run in range(KILL_RUNS):
+            before = build_state(tree_digest(output), digests)
+            target = new if run % 2 == 0 else old
+            process = start_build(target, output)
+            groups.append(process.pid)
+            time.sleep(rng.uniform(0.2, 1.05) * seconds)
+            staged = bool(leftovers(output))
+            process.kill()  # the build's own process only: its PDF workers live on, as after an OOM kill
+            process.wait()
+            after = build_state(tree_digest(output), digests)
+            assert after in (before, target), f"run {run} (seed {seed}): output/ is a mix of two builds"
+            outcomes[("finished" if process.returncode == 0 else "killed with a stage" if staged else "killed")
+                     + (", new" if after != before else "")] += 1
+        final = start_build(new, output)
+        _, err = final.communicate(timeout=120)
+        assert final.returncode == 0, err
+    finally:
+        for group in groups:
+            try:
+                os.killpg(group, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    assert build_state(tree_digest(output), digests) == new
+    assert leftovers(output) == []
+    # The runs must have hit the dangerous window, not only the start-up or the finished build.
+    assert outcomes["killed with a stage"] >= KILL_RUNS // 5, f"seed {seed}: {dict(outcomes)}"
+
+
+@pytest.mark.slow
+def test_ctrl_c_cleans_up_and_exits_130(two_builds: tuple[dict[Path, dict[str, str]], float],
+                                        tmp_path: Path) -> None:
+    digests, seconds = two_builds
+    old, new = digests
+    output = tmp_path / "output"
+    assert build(old, output).status == 0
+    interrupted_with_stage = 0
+    for fraction in (0.4, 0.55, 0.7, 0.85, 0.95):
+        before = build_state(tree_digest(output), digests)
+        target = new if before == old else old
+        process = start_build(target, output)
+        time.sleep(fraction * seconds)
+        staged = bool(leftovers(output))
+        os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C: the whole foreground group
+        _, err = process.communicate(timeout=120)
+        assert "Traceback" not in err
+        assert process.returncode in (130, 0), err
+        if process.returncode == 130:
+            assert "interrupted" in err
+            interrupted_with_stage += staged
+        assert leftovers(output) == [], f"Ctrl-C at {fraction:.0%} left a stage folder"
+        assert build_state(tree_digest(output), digests) in (before, target)
+    assert interrupted_with_stage >= 2
