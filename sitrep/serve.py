@@ -1,8 +1,10 @@
 """Live preview: build, serve output/ on this machine, rebuild on every change, reload the open page.
 
-Each change is built twice: first the HTML alone, so the page reloads within a second, then the PDFs
-and search index in the background (dropped as soon as the content changes again). While the content
-has errors the last good site stays served and every open page shows them over its content.
+Each change is built twice: first the pages alone, into a preview folder under the build cache, so the
+open page reloads within a second; then the whole site, PDFs and search index included, into
+output/ in the background (dropped as soon as the content changes again). The server takes PDFs and
+the search index from output/ and everything else from the preview folder. While the content has
+errors the last good site stays served and every open page shows them over its content.
 
 The reload script is added to HTML responses as they are served, never to the files in output/:
 the server rewrites each page to load /__sitrep__/reload.js, which listens for Server-Sent Events
@@ -18,8 +20,7 @@ import errno
 import functools
 import html
 import json
-import os
-import shutil
+import signal
 import socket
 import sys
 import threading
@@ -40,6 +41,8 @@ from . import pipeline
 from .console import Reporter, excerpt_lines, plural, write_crash_log
 from .errors import ContentErrors, Problem, SitrepError
 from .render.env import template_dirs
+from .render.search import BUNDLE as SEARCH_BUNDLE
+from .write import check_output_folder
 
 RELOAD_SCRIPT_PATH = "/__sitrep__/reload.js"
 EVENTS_PATH = "/__sitrep__/events"
@@ -47,9 +50,9 @@ KEEPALIVE_SECONDS = 15.0
 PORT_TRIES = 20  # without --port: 8000, or the next free one up to 8019
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
-#: Outputs of the background pass, carried over the HTML pass so they never vanish in between.
+#: What only the background pass makes; the server takes these from output/, the rest from the page build.
 SLOW_SUFFIXES = (".pdf",)
-SLOW_FOLDERS = ("pagefind/",)
+SLOW_FOLDERS = (f"{SEARCH_BUNDLE}/",)
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,17 @@ class ServeOptions:
     def slow_pass(self) -> bool:
         """Return True when PDFs or a search index are wanted."""
         return self.build.pdf or self.build.search
+
+    @property
+    def pages(self) -> pipeline.BuildOptions:
+        """Return the quick build: the pages alone, into a folder of their own under the build cache.
+
+        The full build goes on into output/; each folder keeps its own incremental state, so
+        neither build ever redoes the other's work.
+        """
+        if not self.slow_pass:
+            return self.build
+        return dataclasses.replace(self.build, output=self.build.cache / "preview", pdf=False, search=False)
 
 
 # --- State shared with open pages ----------------------------------------------------------
@@ -178,7 +192,8 @@ class Builder:
             self._wake.notify_all()
 
     def first_build(self) -> None:
-        """Build the HTML before the server starts; usage errors (a wrong folder) stop the preview."""
+        """Build the pages before the server starts; usage errors (a wrong folder) stop the preview."""
+        check_output_folder(self.options.build.output)  # before the background pass finds it
         if self.html_pass(set(), first=True) and self.options.slow_pass:
             self._slow_due = True
 
@@ -204,20 +219,15 @@ class Builder:
         """Build the pages alone; return True when the build was good."""
         if changes:
             self._say(Text.assemble(("changed: ", "dim"), ", ".join(sorted(self._shown(p) for p in changes))))
-        options = dataclasses.replace(self.options.build, pdf=False, search=False)
-        kept = keep_slow_outputs(options.output, options.cache / "serve-kept")
-        try:
-            report = self._build(options, first=first)
-            if report is None:
-                return False
-            restore_slow_outputs(kept, options.output)
-        finally:
-            shutil.rmtree(kept, ignore_errors=True)
+        options = self.options.pages
+        report = self._build(options, first=first)
+        if report is None:
+            return False
         self.channel.built()
         self.reporter.problems(report.warnings, options.content)
         later = " (PDFs and search index follow)" if self.options.slow_pass else ""
-        self._say(Text.assemble(("built ", "bold green"), f"{plural(report.pages, 'page')} in {report.seconds:.1f} s, "
-                                f"{report.written} files written{later}"))
+        self._say(Text.assemble(("built ", "bold green"), f"{plural(report.pages, 'page')} in "
+                                f"{report.seconds:.1f} s, {plural(report.written, 'file')} written{later}"))
         return True
 
     def slow_pass(self) -> None:
@@ -228,9 +238,10 @@ class Builder:
             self.reporter.step("background pass dropped: the content changed again")
             return
         if report is not None:
+            search = "ready" if self.options.build.search else "off"
             self._say(Text.assemble(("PDFs ", "bold green"), f"{report.pdfs_rendered} rendered, "
-                                    f"{report.pdfs_reused} reused; search index "
-                                    f"{'ready' if self.options.build.search else 'off'} ({report.seconds:.1f} s)"))
+                                    f"{report.pdfs_reused} reused; search index {search} "
+                                    f"({report.seconds:.1f} s)"))
 
     def _build(self, options: pipeline.BuildOptions, first: bool = False,
                progress: Any = None) -> pipeline.BuildReport | None:
@@ -241,7 +252,8 @@ class Builder:
             raise
         except ContentErrors as exc:
             self.reporter.problems(exc.problems, options.content)
-            self._say(Text("still serving the last good build; the browser shows the problems", style="yellow"))
+            self._say(Text("still serving the last good build; the browser shows the problems",
+                           style="yellow"))
             self.channel.failed(problem_record(p, options.content) for p in exc.problems)
         except SitrepError as exc:
             if first and exc.exit_code == 2:
@@ -272,40 +284,9 @@ class Builder:
         return path
 
 
-def _is_slow(relative: str) -> bool:
+def is_slow(relative: str) -> bool:
+    """Return True for what only the full build makes: PDFs and the search index."""
     return relative.endswith(SLOW_SUFFIXES) or relative.startswith(SLOW_FOLDERS)
-
-
-def keep_slow_outputs(output: Path, keep: Path) -> Path:
-    """Hard-link the PDFs and search index of output/ into keep, to survive a build without them."""
-    shutil.rmtree(keep, ignore_errors=True)
-    keep.mkdir(parents=True)
-    for path in output.rglob("*") if output.is_dir() else ():
-        relative = path.relative_to(output).as_posix()
-        if path.is_file() and _is_slow(relative):
-            target = keep / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _link_or_copy(path, target)
-    return keep
-
-
-def restore_slow_outputs(keep: Path, output: Path) -> None:
-    """Put the kept PDFs and search index back into output/ where the HTML build left them out.
-
-    The background pass then finds them, so it re-renders only the briefs whose content changed.
-    """
-    for path in keep.rglob("*"):
-        target = output / path.relative_to(keep)
-        if path.is_file() and not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _link_or_copy(path, target)
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
 
 
 # --- Serving ---------------------------------------------------------------------------------
@@ -344,14 +325,15 @@ class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, address: tuple[str, int], output: Path, channel: Channel, reporter: Reporter,
-                 check_host: bool) -> None:
+    def __init__(self, address: tuple[str, int], pages: Path, output: Path, channel: Channel,
+                 reporter: Reporter, check_host: bool) -> None:
+        self.pages = pages
         self.output = output
         self.channel = channel
         self.reporter = reporter
         self.check_host = check_host
         self.allowed_hosts = LOOPBACK | {address[0]}
-        super().__init__(address, functools.partial(PreviewHandler, directory=str(output)))
+        super().__init__(address, functools.partial(PreviewHandler, directory=str(pages)))
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Log a failed request in one line; a browser closing a connection is not worth one."""
@@ -370,7 +352,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
 
     server: PreviewServer
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
+    def do_GET(self) -> None:
         """Serve a page with the reload script, the script itself, the event stream, or a file."""
         if not self._host_allowed():
             return
@@ -380,11 +362,12 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         elif path == EVENTS_PATH:
             self._stream_events()
         elif (page := self._page()) is not None:
-            self._send(HTTPStatus.OK, inject(page, self.server.channel.state.build), "text/html; charset=utf-8")
+            build = self.server.channel.state.build
+            self._send(HTTPStatus.OK, inject(page, build), "text/html; charset=utf-8")
         else:
             super().do_GET()
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         """Answer HEAD like GET without a body."""
         if self._host_allowed():
             super().do_HEAD()
@@ -400,6 +383,12 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         self._send(HTTPStatus.FORBIDDEN, b"This preview only answers requests for localhost.\n",
                    "text/plain; charset=utf-8")
         return False
+
+    def translate_path(self, path: str) -> str:
+        """Return the file for a URL: PDFs and search index from output/, the rest from the quick build."""
+        relative = urllib.parse.unquote(urllib.parse.urlsplit(path).path).lstrip("/")
+        self.directory = str(self.server.output if is_slow(relative) else self.server.pages)
+        return super().translate_path(path)
 
     def _page(self) -> bytes | None:
         """Return the bytes of the HTML page the request names, if it is one."""
@@ -456,7 +445,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         super().end_headers()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the parent's signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Log requests only when verbose."""
         self.server.reporter.step(f"{self.address_string()} {format % args}")
 
@@ -471,7 +460,8 @@ def make_server(options: ServeOptions, channel: Channel, reporter: Reporter) -> 
     wildcard = host in ("0.0.0.0", "::", "")
     for port in ports:
         try:
-            return server_class((host, port), options.build.output, channel, reporter, check_host=not wildcard)
+            return server_class((host, port), options.pages.output, options.build.output, channel, reporter,
+                                check_host=not wildcard)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE and port != ports[-1]:
                 continue
@@ -516,19 +506,23 @@ def serve(options: ServeOptions, reporter: Reporter) -> int:
     folders = watched_folders(options)
     threads = [threading.Thread(target=server.serve_forever, name="sitrep-http", daemon=True),
                threading.Thread(target=builder.run, name="sitrep-builder", daemon=True),
-               threading.Thread(target=watch, args=(folders, builder, stop), name="sitrep-watch", daemon=True)]
+               threading.Thread(target=watch, args=(folders, builder, stop), name="sitrep-watch",
+                                daemon=True)]
     for thread in threads:
         thread.start()
     url = url_of(server)
     _announce(reporter, url, folders, options)
     if options.open_browser:
         webbrowser.open(url)
+    previous = _stop_on_sigterm()
     try:
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
         reporter.out.print("stopping…")
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         stop.set()
         builder.stop()
         channel.close()
@@ -538,11 +532,23 @@ def serve(options: ServeOptions, reporter: Reporter) -> int:
     return 0
 
 
+def _stop_on_sigterm() -> Any:
+    """Stop on SIGTERM (a service manager, `kill`) as on Ctrl-C; return the handler it replaces."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
+
+
 def _announce(reporter: Reporter, url: str, folders: list[Path], options: ServeOptions) -> None:
-    reporter.out.print(Text.assemble(("Serving ", "bold"), (url, "bold cyan"), f" from {options.build.output}"))
+    reporter.out.print(Text.assemble(("Serving ", "bold"), (url, "bold cyan"),
+                                     f" (the full build goes to {options.build.output})"))
     if not reporter.quiet:
         shown = ", ".join(str(f) for f in folders)
         reporter.out.print(Text(f"Watching {shown}; Ctrl-C to stop.", style="dim"))
     if options.host.strip("[]") not in LOOPBACK:
-        reporter.out.print(Text(f"Listening on {options.host}: other machines can read this preview; mind the "
-                                "TLP marks of what it shows.", style="yellow"))
+        reporter.out.print(Text(f"Listening on {options.host}: other machines can read this preview; "
+                                "mind the TLP marks of what it shows.", style="yellow"))

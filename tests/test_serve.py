@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import io
 import json
 import os
 import queue
@@ -15,15 +16,15 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from sitrep.console import Reporter
-from sitrep.serve import (Channel, ServeOptions, inject, keep_slow_outputs, make_server,
-                          restore_slow_outputs)
 from sitrep.pipeline import BuildOptions
+from sitrep.serve import Channel, ServeOptions, inject, make_server
 
 ROOT = Path(__file__).resolve().parent.parent
 KHARAB = "2024-04-21-kharab-al-jir-rockets"
@@ -63,8 +64,9 @@ def site(tmp_path: Path) -> Path:
 def server(site: Path, tmp_path: Path) -> Iterator[tuple[str, Channel]]:
     """Return the address of a preview server for the site, and its channel."""
     channel = Channel()
-    options = ServeOptions(BuildOptions(content=tmp_path / "content", output=site), port=0, port_given=True)
-    httpd = make_server(options, channel, Reporter(open(os.devnull, "w"), open(os.devnull, "w")))
+    options = ServeOptions(BuildOptions(content=tmp_path / "content", output=site, pdf=False, search=False),
+                           port=0, port_given=True)
+    httpd = make_server(options, channel, Reporter(io.StringIO(), io.StringIO()))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     host, port = httpd.server_address[:2]
@@ -154,17 +156,30 @@ def test_event_stream_sends_the_state_then_each_change(server: tuple[str, Channe
     assert next(events) == ("build", {"build": 2})
 
 
-def test_pdfs_survive_the_html_pass(tmp_path: Path):
-    """The HTML pass builds without PDFs; the PDFs of the last build are put back for the PDF pass to reuse."""
-    output, keep = tmp_path / "out", tmp_path / "keep"
-    (output / "briefs").mkdir(parents=True)
-    (output / "briefs" / "b.pdf").write_bytes(b"%PDF-1.7 old")
-    (output / "briefs" / "b.html").write_text("old page")
-    keep_slow_outputs(output, keep)
-    (output / "briefs" / "b.pdf").unlink()  # what a build without PDFs does
-    restore_slow_outputs(keep, output)
-    assert (output / "briefs" / "b.pdf").read_bytes() == b"%PDF-1.7 old"
-    assert sorted(p.name for p in keep.rglob("*.*")) == ["b.pdf"]
+def test_pdfs_and_search_come_from_the_full_build_and_pages_from_the_quick_one(tmp_path: Path):
+    output = tmp_path / "out"
+    options = ServeOptions(BuildOptions(content=tmp_path / "content", output=output), port=0, port_given=True)
+    pages = options.pages.output
+    assert pages == tmp_path / ".sitrep-cache" / "out" / "preview"
+    assert (options.pages.pdf, options.pages.search) == (False, False)
+    for folder, text in ((pages, "quick"), (output, "full")):
+        (folder / "briefs").mkdir(parents=True)
+        (folder / "pagefind").mkdir()
+        (folder / "briefs" / "b.html").write_text(f"<p>{text}</p>")
+        (folder / "briefs" / "b.pdf").write_text(f"%PDF {text}")
+        (folder / "pagefind" / "pagefind.js").write_text(f"// {text}")
+    channel = Channel()
+    httpd = make_server(options, channel, Reporter(io.StringIO(), io.StringIO()))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = "http://{}:{}/".format(*httpd.server_address[:2])
+    try:
+        assert fetch(url + "briefs/b.html")[2].startswith("<p>quick</p>")
+        assert fetch(url + "briefs/b.pdf")[2] == "%PDF full"
+        assert fetch(url + "pagefind/pagefind.js")[2] == "// full"
+    finally:
+        channel.close()
+        httpd.shutdown()
+        httpd.server_close()
 
 
 # --- The serve command, run as a user runs it ----------------------------------------------
@@ -244,7 +259,11 @@ def test_serve_rebuilds_on_change_shows_errors_and_stops_cleanly(content_copy: P
         served = fetch(serve.url + BRIEF_PAGE)[2]
         assert "Rockets hit Kharab al-Jir (edited)" in served and 'data-build="2"' in served
         serve.wait_for_line(r"built \d+ pages")
-        serve.wait_for_line(r"PDFs 1 rendered, 1 reused")  # only the brief that shows the incident
+        rendered = serve.wait_for_line(r"PDFs \d rendered, \d reused")
+        if not any("changed: templates/" in line for line in serve.printed):  # templates edited meanwhile
+            assert "PDFs 1 rendered, 1 reused" in rendered  # only the brief showing the incident is redone
+        pdf = pypdf.PdfReader(tmp_path / "out" / "briefs" / "brief-2024-04-22.pdf")
+        assert "Rockets hit Kharab al-Jir (edited)" in " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
 
         line = break_geo_precision(incident)
         name, data = next(events)
@@ -262,7 +281,7 @@ def test_serve_rebuilds_on_change_shows_errors_and_stops_cleanly(content_copy: P
 def test_serve_refuses_a_missing_content_folder(tmp_path: Path):
     result = subprocess.run([sys.executable, str(ROOT / "build.py"), "serve", "--port", "0", "--content",
                              str(tmp_path / "nope"), "--output", str(tmp_path / "out")],
-                            capture_output=True, text=True, timeout=60)
+                            check=False, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "does not exist" in result.stderr and "Traceback" not in result.stderr
 
