@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-import os
 import http.server
 import io
+import os
 import socketserver
 import threading
 from collections.abc import Iterator
@@ -75,7 +75,7 @@ class PageLinks(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def parse(path: Path) -> PageLinks:
     """Return the links and ids of an HTML file."""
     parser = PageLinks()
@@ -104,7 +104,7 @@ def html_pages(site: Path) -> list[Path]:
 # --- Serving ------------------------------------------------------------------------------
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

@@ -57,7 +57,8 @@ class Watch:
 
     def hosts(self) -> set[str]:
         """Return the hosts (host:port) requested; file:// and data: URLs have none."""
-        return {urlsplit(url).netloc for url in self.urls if urlsplit(url).scheme not in ("data", "file", "blob")}
+        parts = [urlsplit(url) for url in self.urls]
+        return {part.netloc for part in parts if part.scheme not in ("data", "file", "blob")}
 
 
 @pytest.fixture()
@@ -79,7 +80,8 @@ def test_reader_clicks_from_home_to_a_brief_an_incident_and_an_actor(page: objec
     assert page.get_by_role("link", name="Download the PDF brief").is_visible()
 
     page.get_by_role("link", name="Home", exact=True).click()
-    page.locator(".incident-cards").get_by_role("link", name=re.compile("^Rockets fired from northern Iraq")).click()
+    cards = page.locator(".incident-cards")
+    cards.get_by_role("link", name=re.compile("^Rockets fired from northern Iraq")).click()
     page.wait_for_url(f"**/incidents/{KHARAB}.html")
     assert page.locator("h1").inner_text().startswith("Rockets fired from northern Iraq")
     assert "18:50 GMT" in page.locator(".facts").inner_text()
@@ -127,7 +129,8 @@ def test_the_site_works_from_disk(page: object, site: Path) -> None:
     assert watch.hosts() == set()
 
 
-def test_keyboard_reaches_the_skip_link_first_and_it_moves_to_the_content(page: object, base_url: str) -> None:
+def test_keyboard_reaches_the_skip_link_first_and_it_moves_to_the_content(page: object,
+                                                                          base_url: str) -> None:
     page.goto(f"{base_url}incidents/{KHARAB}.html")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"

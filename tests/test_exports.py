@@ -11,8 +11,13 @@ import json
 import pytest
 
 from sitrep.model import Incident, Project
-from sitrep.render.exports import (ACLED_COLUMNS, incidents_acled_csv, incidents_geojson, incidents_json,
-                                   interaction)
+from sitrep.render.exports import (
+    ACLED_COLUMNS,
+    incidents_acled_csv,
+    incidents_geojson,
+    incidents_json,
+    interaction,
+)
 from sitrep.validate import load_project
 from tests.site_helpers import DEFAULT_CONTENT, KALSU, KHARAB, TOWER_22, build_default_site
 
@@ -64,13 +69,14 @@ def test_csv_codes_the_kharab_al_jir_attack_as_acled_would(project: Project) -> 
                                                                           "Al-Hasakah")
     assert (row["location"], row["latitude"], row["longitude"], row["geo_precision"]) == (
         "Kharab al-Jir base", "36.8700", "42.0400", "1")
-    assert row["source"].split("; ") == ["Iraqi security forces (official statements)", "Agence France-Presse",
-                                         "Syrian Observatory for Human Rights", "Mint"]
+    assert row["source"].split("; ") == [
+        "Iraqi security forces (official statements)", "Agence France-Presse",
+        "Syrian Observatory for Human Rights", "Mint"]
     assert row["civilian_targeting"] == ""
     assert row["tags"] == "coalition; rockets; cross-border"
     # no death was reported: ACLED codes 0, and the notes say why
     assert row["fatalities"] == "0" and row["notes"].endswith("[Fatalities not reported; coded 0.]")
-    assert row["timestamp"] == str(int(dt.datetime(2024, 4, 21, tzinfo=dt.timezone.utc).timestamp()))
+    assert row["timestamp"] == str(int(dt.datetime(2024, 4, 21, tzinfo=dt.UTC).timestamp()))
 
 
 def test_csv_fatalities_are_the_conservative_headline(project: Project) -> None:
@@ -91,7 +97,7 @@ def test_csv_uses_an_imported_acled_id_civilian_targeting_and_the_updated_date(p
         "acled_id": "IRQ34567", "civilian_targeting": True, "updated": dt.date(2024, 5, 2)})
     row = rows(incidents_acled_csv(with_incident(project, changed)))["IRQ34567"]
     assert row["civilian_targeting"] == "Civilian targeting"
-    assert row["timestamp"] == str(int(dt.datetime(2024, 5, 2, tzinfo=dt.timezone.utc).timestamp()))
+    assert row["timestamp"] == str(int(dt.datetime(2024, 5, 2, tzinfo=dt.UTC).timestamp()))
 
 
 def test_csv_survives_commas_quotes_and_line_breaks_in_text(project: Project) -> None:
@@ -104,7 +110,8 @@ def test_csv_survives_commas_quotes_and_line_breaks_in_text(project: Project) ->
 
 @pytest.mark.parametrize(("codes", "expected"), [((3, 8), 38), ((8, 3), 38), ((1, 1), 11), ((6, None), 60),
                                                  ((None, 1), "")])
-def test_interaction_code(project: Project, codes: tuple[int | None, int | None], expected: int | str) -> None:
+def test_interaction_code(project: Project, codes: tuple[int | None, int | None],
+                          expected: int | str) -> None:
     by_code = {a.inter_code: a for a in project.actors.values()}
     by_code[6] = project.actors["iraqi-security-forces"].model_copy(update={"kind": "protesters"})
     actors = [by_code[c] if c is not None else None for c in codes]

@@ -13,8 +13,19 @@ import feedparser
 import pytest
 
 from tests.helpers import make_content
-from tests.site_helpers import (KALSU, KHARAB, LATEST_BRIEF, ROOT, TOWER_22, build_default_site, build_site,
-                                html_pages, is_external, parse, resolve)
+from tests.site_helpers import (
+    KALSU,
+    KHARAB,
+    LATEST_BRIEF,
+    ROOT,
+    TOWER_22,
+    build_default_site,
+    build_site,
+    html_pages,
+    is_external,
+    parse,
+    resolve,
+)
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
@@ -31,7 +42,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def text_of(site: Path, relative: str) -> str:
     """Return a page's text with tags removed and whitespace collapsed, as a reader scans it."""
     html = (site / relative).read_text(encoding="utf-8")
-    html = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", html, flags=re.DOTALL)
     return " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace(" ,", ",").replace(" .", ".")
 
 
@@ -74,9 +85,8 @@ def test_links_are_relative_and_name_files_never_bare_folders(site: Path) -> Non
             if is_external(url) or url.startswith(("#", "mailto:")):
                 continue
             path = url.split("#")[0].split("?")[0]
-            if url.startswith("/") or path.endswith("/") or path in ("", ".", ".."):
-                if path:  # a pure '#fragment' link is fine
-                    bad.append(f"{page.relative_to(site)}: {url}")
+            if path and (url.startswith("/") or path.endswith("/") or path in (".", "..")):
+                bad.append(f"{page.relative_to(site)}: {url}")
     assert bad == []
 
 
@@ -143,7 +153,8 @@ def test_incident_page_shows_every_fact_with_its_source_and_grade(site: Path) ->
     text = text_of(site, f"incidents/{KHARAB}.html")
     assert "21 April 2024, 21:50 local time (Asia/Baghdad), 18:50 GMT" in text
     assert "Time precision 1: exact day known" in text
-    assert "Kharab al-Jir base, Al-Hasakah, Syria" in text and "Geo precision 1: the named place itself" in text
+    assert "Kharab al-Jir base, Al-Hasakah, Syria" in text
+    assert "Geo precision 1: the named place itself" in text
     assert "Launched from Northern Nineveh province, Iraq" in text
     assert "Geo precision 3: only the wider region known" in text
     assert "Explosions/Remote violence — Shelling/artillery/missile attack" in text
@@ -209,7 +220,7 @@ def test_timeline_force_posture_event_types_context_and_sources(site: Path) -> N
 def test_brief_page_keeps_its_pdf_link_and_search_filters(site: Path) -> None:
     page = site / f"briefs/{LATEST_BRIEF}.html"
     assert f"../briefs/{LATEST_BRIEF}.pdf" in parse(page).hrefs
-    filters = {a.get("data-pagefind-filter") for t, a in parse(page).elements if a.get("data-pagefind-filter")}
+    filters = {a.get("data-pagefind-filter") for _, a in parse(page).elements} - {None}
     assert {"type", "country"} <= filters
 
 
@@ -276,7 +287,8 @@ def test_with_a_base_url_feeds_and_sitemap_use_absolute_urls(content_copy: Path,
 
 # --- Markup validity ----------------------------------------------------------------------
 
-@pytest.mark.skipif(shutil.which("java") is None or not VNU.is_file(), reason="needs Java and node_modules/vnu-jar")
+@pytest.mark.skipif(shutil.which("java") is None or not VNU.is_file(),
+                    reason="needs Java and node_modules/vnu-jar")
 def test_nu_html_checker_finds_no_errors(site: Path) -> None:
     result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--skip-non-html", str(site)],
                             capture_output=True, text=True, timeout=300, check=False)
@@ -290,5 +302,6 @@ def test_attachments_are_published_and_shown_with_their_caption(tmp_path: Path) 
     assert (output / "media/photos/base.jpg").read_bytes().startswith(b"\xff\xd8")
     page = output / "incidents/baghdad-blast.html"
     images = [a for t, a in parse(page).elements if t == "img"]
-    assert images == [{"src": "../media/photos/base.jpg", "alt": "The base after the blast.", "loading": "lazy"}]
+    assert images == [{"src": "../media/photos/base.jpg", "alt": "The base after the blast.",
+                       "loading": "lazy"}]
     assert resolve(page, images[0]["src"])[0].is_file()

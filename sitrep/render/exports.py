@@ -28,7 +28,8 @@ ACLED_COLUMNS: tuple[str, ...] = (
 
 #: ACLED's region of each country this project covers; a country not listed gets an empty region.
 ACLED_REGIONS: dict[str, str] = dict.fromkeys(
-    "ARE BHR IRN IRQ ISR JOR KWT LBN OMN PSE QAT SAU SYR TUR YEM".split(), "Middle East")
+    ["ARE", "BHR", "IRN", "IRQ", "ISR", "JOR", "KWT", "LBN", "OMN", "PSE", "QAT", "SAU", "SYR", "TUR", "YEM"],
+    "Middle East")
 
 
 # --- JSON and GeoJSON ---------------------------------------------------------------------
@@ -68,7 +69,8 @@ def incidents_geojson(project: Project) -> str:
             "geometry": {"type": "Point", "coordinates": [record["longitude"], record["latitude"]]},
             "properties": record,
         })
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=2) + "\n"
+    collection = {"type": "FeatureCollection", "features": features}
+    return json.dumps(collection, ensure_ascii=False, indent=2) + "\n"
 
 
 # --- ACLED CSV ----------------------------------------------------------------------------
@@ -146,7 +148,7 @@ def source_names(project: Project, incident: Incident) -> list[str]:
 
 
 def source_scale(project: Project, incident: Incident) -> str:
-    """Return ACLED's source scale: one scale, or the narrowest and widest joined ('National-International')."""
+    """Return ACLED's source scale: one, or the narrowest and widest joined ('National-International')."""
     scales = {project.sources[c.source].scale for c in incident.sources}
     ordered = sorted(scales, key=SOURCE_SCALES.index)
     return ordered[0] if len(ordered) == 1 else f"{ordered[0]}-{ordered[-1]}"

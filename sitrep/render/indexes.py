@@ -20,24 +20,26 @@ ROLES: dict[str, str] = {
 }
 
 
-def actor_roles(project: Project, actor_id: str) -> dict[str, list[Incident]]:
-    """Return, for each role in ROLES, the incidents (newest first) in which an actor played it."""
-    roles: dict[str, list[Incident]] = {role: [] for role in ROLES}
+def actor_roles(project: Project) -> dict[str, dict[str, list[Incident]]]:
+    """Return, for every actor and each role in ROLES it played, the incidents (newest first), in one pass."""
+    roles: dict[str, dict[str, list[Incident]]] = {actor_id: {} for actor_id in project.actors}
     for incident in project.incidents_by_date:
-        played = [s.stance for s in incident.claims if s.actor == actor_id]
-        played += ["attributed_by" for s in incident.claims if s.by == actor_id and s.actor != actor_id]
-        played += ["perpetrated"] if actor_id in incident.perpetrators else []
-        played += ["targeted"] if actor_id in incident.targets else []
-        played += ["casualties"] if any(r.side == actor_id for r in incident.casualties) else []
-        for role in dict.fromkeys(played):
-            roles[role].append(incident)
-    return roles
+        played: list[tuple[str, str]] = [(s.actor, s.stance) for s in incident.claims]
+        played += [(s.by, "attributed_by") for s in incident.claims if s.by and s.by != s.actor]
+        played += [(a, "perpetrated") for a in incident.perpetrators]
+        played += [(a, "targeted") for a in incident.targets]
+        played += [(r.side, "casualties") for r in incident.casualties]
+        for actor_id, role in dict.fromkeys(played):
+            if actor_id in roles:
+                roles[actor_id].setdefault(role, []).append(incident)
+    return {actor_id: {role: by_role[role] for role in ROLES if role in by_role}
+            for actor_id, by_role in roles.items()}
 
 
-def actor_incidents(project: Project, actor_id: str) -> list[Incident]:
-    """Return every incident an actor appears in, newest first."""
-    seen = {i.id for incidents in actor_roles(project, actor_id).values() for i in incidents}
-    return [i for i in project.incidents_by_date if i.id in seen]
+def incidents_of(roles: Mapping[str, list[Incident]]) -> list[Incident]:
+    """Return every incident among an actor's roles, newest first, each once."""
+    seen = {i.id: i for incidents in roles.values() for i in incidents}
+    return sorted(seen.values(), key=lambda i: (i.date, i.id), reverse=True)
 
 
 def incident_actors(incident: Incident, actors: Mapping[str, Actor]) -> list[str]:
@@ -45,7 +47,8 @@ def incident_actors(incident: Incident, actors: Mapping[str, Actor]) -> list[str
     ids = [*incident.perpetrators, *incident.targets]
     for statement in incident.claims:
         ids += [statement.actor] + ([statement.by] if statement.by in actors else [])
-    ids += [report.side for report in incident.casualties] + [response.actor for response in incident.response]
+    ids += [report.side for report in incident.casualties]
+    ids += [response.actor for response in incident.response]
     return list(dict.fromkeys(ids))
 
 
@@ -54,17 +57,27 @@ def members(project: Project, actor_id: str) -> list[Actor]:
     return sorted((a for a in project.actors.values() if a.part_of == actor_id), key=lambda a: a.name)
 
 
-def places_within(project: Project, location_id: str) -> list[Location]:
+def places_within(project: Project, location_id: str, children: Mapping[str, list[str]] | None = None
+                  ) -> list[Location]:
     """Return the places inside a location, at any depth, by name."""
+    children = children if children is not None else children_of(project)
     inside: dict[str, Location] = {}
     frontier = [location_id]
     while frontier:
-        parent = frontier.pop()
-        for place in project.locations.values():
-            if place.within == parent and place.id not in inside and place.id != location_id:
-                inside[place.id] = place
-                frontier.append(place.id)
+        for child in children.get(frontier.pop(), ()):
+            if child not in inside and child != location_id:
+                inside[child] = project.locations[child]
+                frontier.append(child)
     return sorted(inside.values(), key=lambda p: p.name)
+
+
+def children_of(project: Project) -> dict[str, list[str]]:
+    """Return the places directly inside each location."""
+    children: dict[str, list[str]] = {}
+    for place in project.locations.values():
+        if place.within:
+            children.setdefault(place.within, []).append(place.id)
+    return children
 
 
 def enclosing(project: Project, location_id: str) -> list[Location]:
@@ -91,18 +104,31 @@ class PlaceIncidents:
         return tuple(sorted(seen.values(), key=lambda i: (i.date, i.id), reverse=True))
 
 
-def location_incidents(project: Project, location_id: str) -> PlaceIncidents:
-    """Return the incidents at a location or a place inside it, and those launched from there."""
-    here = {location_id} | {p.id for p in places_within(project, location_id)}
-    return PlaceIncidents(
-        struck=tuple(i for i in project.incidents_by_date if i.location.location in here),
-        launched=tuple(i for i in project.incidents_by_date if i.origin and i.origin.location in here),
-    )
+def incidents_by_place(project: Project) -> tuple[dict[str, list[Incident]], dict[str, list[Incident]]]:
+    """Return the incidents at each location, and those launched from each, newest first, in one pass."""
+    struck: dict[str, list[Incident]] = {}
+    launched: dict[str, list[Incident]] = {}
+    for incident in project.incidents_by_date:
+        struck.setdefault(incident.location.location, []).append(incident)
+        if incident.origin:
+            launched.setdefault(incident.origin.location, []).append(incident)
+    return struck, launched
 
 
-def location_deployments(project: Project, location_id: str) -> list[Deployment]:
-    """Return the deployments stationed at a location or a place inside it."""
-    here = {location_id} | {p.id for p in places_within(project, location_id)}
+def location_incidents(here: Iterable[str], struck: Mapping[str, list[Incident]],
+                       launched: Mapping[str, list[Incident]]) -> PlaceIncidents:
+    """Return the incidents at any of the places here, and those launched from them, newest first."""
+    def newest_first(groups: Iterable[list[Incident]]) -> tuple[Incident, ...]:
+        found = (i for group in groups for i in group)
+        return tuple(sorted(found, key=lambda i: (i.date, i.id), reverse=True))
+
+    places = list(here)
+    return PlaceIncidents(struck=newest_first(struck.get(p, []) for p in places),
+                          launched=newest_first(launched.get(p, []) for p in places))
+
+
+def location_deployments(project: Project, here: set[str]) -> list[Deployment]:
+    """Return the deployments stationed at any of the places here."""
     return [d for d in project.deployments.values() if d.location in here]
 
 
@@ -141,7 +167,8 @@ def country_view(project: Project, code: str) -> CountryView:
         code=code,
         incidents=tuple(i for i in project.incidents_by_date if project.country_of(i) == code),
         launched_from=tuple(i for i in project.incidents_by_date if launched(i)),
-        locations=tuple(sorted((p for p in project.locations.values() if p.country == code), key=lambda p: p.name)),
+        locations=tuple(sorted((p for p in project.locations.values() if p.country == code),
+                               key=lambda p: p.name)),
         deployments=tuple(d for d in project.deployments.values() if d.country == code),
         actors=tuple(sorted((a for a in project.actors.values() if a.country == code), key=lambda a: a.name)),
         context=tuple(sorted((n for n in project.context.values() if code in n.countries),

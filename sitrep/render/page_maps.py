@@ -1,7 +1,12 @@
-"""The maps of the site's pages: the incidents of a country or place, and one incident's map."""
+"""The maps of the site's pages: the incidents of a country or a place, one marker per place.
+
+Incidents at the same place share one marker (labelled with their number and linked to the place's
+page), so a country with hundreds of incidents still gets a legible map that renders quickly.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from .. import urls
@@ -11,25 +16,49 @@ from ..model import Deployment, Incident, Location, Project
 
 def incidents_map(project: Project, incidents: Iterable[Incident], *, root: str, countries: Sequence[str],
                   title: str, id_prefix: str, places: Iterable[Location] = ()) -> str:
-    """Return an SVG map of incidents (linked to their pages), their launch points and other places."""
-    points: dict[str, MapPoint] = {}
-    arrows: list[MapArrow] = []
+    """Return an SVG map of incidents by place (linked to their pages), launch points and other places."""
+    at_place: dict[str, list[Incident]] = {}
+    launches: dict[tuple[str, str], list[Incident]] = {}
     for incident in incidents:
-        place = project.locations[incident.location.location]
-        href = f"{root}{urls.incident(incident)}"
-        points[incident.id] = MapPoint(incident.id, f"{place.name} ({incident.date.day} {incident.date:%b})",
-                                       place.latitude, place.longitude, "incident", incident.event_type, href)
+        at_place.setdefault(incident.location.location, []).append(incident)
         if incident.origin:
-            start = project.locations[incident.origin.location]
-            points.setdefault(start.id, _place_point(start, root))
-            arrows.append(MapArrow((start.latitude, start.longitude), (place.latitude, place.longitude), href,
-                                   f"Launched from {start.name}"))
+            launches.setdefault((incident.origin.location, incident.location.location), []).append(incident)
+    points = {place: _incident_point(project, place, group, root) for place, group in at_place.items()}
+    arrows = []
+    for (start_id, end_id), group in launches.items():
+        start, end = project.locations[start_id], project.locations[end_id]
+        points.setdefault(start_id, _place_point(start, root))
+        href = f"{root}{urls.incident(group[0])}" if len(group) == 1 else f"{root}{urls.location(end)}"
+        arrows.append(MapArrow((start.latitude, start.longitude), (end.latitude, end.longitude), href,
+                               f"Launched from {start.name}"))
     for place in places:
         points.setdefault(place.id, _place_point(place, root))
     if not points:
         return ""
     return linked_map(render_map(list(points.values()), arrows, focus_countries=list(countries), title=title,
                                  id_prefix=id_prefix))
+
+
+def _incident_point(project: Project, place_id: str, group: list[Incident], root: str) -> MapPoint:
+    """Return the marker of the incidents at one place: the incident itself, or how many there were."""
+    place = project.locations[place_id]
+    if len(group) == 1:
+        incident = group[0]
+        return MapPoint(place.id, f"{place.name} ({incident.date.day} {incident.date:%b})", place.latitude,
+                        place.longitude, "incident", incident.event_type, f"{root}{urls.incident(incident)}")
+    commonest = Counter(i.event_type for i in group).most_common(1)[0][0]
+    return MapPoint(place.id, f"{place.name} ({len(group)} incidents)", place.latitude, place.longitude,
+                    "incident", commonest, f"{root}{urls.location(place)}")
+
+
+def deployment_places(project: Project, deployments: Iterable[Deployment]) -> list[Location]:
+    """Return the bases of deployments that name one."""
+    return [project.locations[d.location] for d in deployments if d.location]
+
+
+def _place_point(place: Location, root: str) -> MapPoint:
+    return MapPoint(place.id, place.name, place.latitude, place.longitude, place.kind,
+                    href=f"{root}{urls.location(place)}")
 
 
 def linked_map(svg: str) -> str:
@@ -42,13 +71,3 @@ def linked_map(svg: str) -> str:
         return svg
     head, bracket, rest = svg.partition(">")
     return head.replace(' role="img"', ' role="group"', 1) + bracket + rest
-
-
-def deployment_places(project: Project, deployments: Iterable[Deployment]) -> list[Location]:
-    """Return the bases of deployments that name one."""
-    return [project.locations[d.location] for d in deployments if d.location]
-
-
-def _place_point(place: Location, root: str) -> MapPoint:
-    return MapPoint(place.id, place.name, place.latitude, place.longitude, place.kind,
-                    href=f"{root}{urls.location(place)}")

@@ -2,29 +2,46 @@
 
 Every link between pages is relative (the templates prefix paths with `root`), so the site works
 under any sub-path and from file://; links always name an explicit .../index.html file.
+
+Each page's names are computed only when it is rendered (maps are costly, and the build renders
+deferred pages in parallel), and each page declares what it shows (sitrep.deps keys) so that an
+incremental build redoes it only when one of those changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from .. import urls
-from ..analyse import BriefAnalysis, IncidentFigures, incident_figures, posture, when
-from ..model import EVENT_TYPES, Attachment, Incident, Project
+from .. import deps, urls
+from ..analyse import BriefAnalysis, IncidentFigures, acled_week, incident_figures, posture, when
+from ..model import (
+    EVENT_TYPES,
+    Actor,
+    Attachment,
+    Brief,
+    ContextNote,
+    Deployment,
+    Incident,
+    Location,
+    Project,
+)
 from ..validate import resolve_asset
 from ..write import Stage
 from . import exports, indexes
 from .brief import brief_context
-from .figures import brief_map, brief_visuals
+from .figures import CHART_WEEKS, brief_map, brief_visuals
 from .notes import Notes
 from .page_maps import deployment_places, incidents_map, linked_map
+
+Keys = frozenset[deps.Key]
 
 RECENT_INCIDENTS = 8  # on the home page: about two weeks of a busy theatre
 
@@ -52,7 +69,7 @@ class Page:
 
 def site_pages(project: Project, analyses: Mapping[str, BriefAnalysis]) -> Iterator[Page]:
     """Yield every page of the site."""
-    yield home_page(project, analyses)
+    yield Page("index.html", "site/index.html", partial(home_context, project, analyses))
     yield from brief_pages(project, analyses)
     yield from incident_pages(project)
     yield from actor_pages(project)
@@ -60,9 +77,10 @@ def site_pages(project: Project, analyses: Mapping[str, BriefAnalysis]) -> Itera
     yield from country_pages(project)
     yield from event_type_pages(project)
     yield from context_pages(project)
-    yield forces_page(project)
+    yield Page("forces/index.html", "site/forces.html", partial(forces_context, project),
+               deps.every("deployment", "actor", "location", "source"))
     yield Page("sources/index.html", "site/sources.html",
-               {"section": "sources", "citations": indexes.citation_counts(project)})
+               lambda: {"section": "sources", "citations": indexes.citation_counts(project)}, deps.EVERYTHING)
     yield Page("data/index.html", "site/data.html", {"section": "data", "files": DATA_FILES})
     yield Page("search.html", "site/search.html", {"section": "search"})
     yield Page("404.html", "site/404.html", _not_found_context(project))
@@ -70,15 +88,15 @@ def site_pages(project: Project, analyses: Mapping[str, BriefAnalysis]) -> Itera
     yield from data_pages(project)
 
 
-def figures(project: Project, incidents: Any) -> list[IncidentFigures]:
+def figures(project: Project, incidents: Iterable[Incident]) -> list[IncidentFigures]:
     """Return the headline figures of each incident, in the order given."""
     return [incident_figures(project, incident) for incident in incidents]
 
 
 # --- Home and briefs ----------------------------------------------------------------------
 
-def home_page(project: Project, analyses: Mapping[str, BriefAnalysis]) -> Page:
-    """Return the home page: the latest brief's judgments and figures, recent incidents, all briefs."""
+def home_context(project: Project, analyses: Mapping[str, BriefAnalysis]) -> dict[str, Any]:
+    """Return the home page's names: the latest brief's judgments and figures, recent incidents, a map."""
     latest = analyses[project.briefs_by_date[0].id] if project.briefs_by_date else None
     recent = project.incidents_by_date[:RECENT_INCIDENTS]
     if latest is not None:
@@ -86,64 +104,73 @@ def home_page(project: Project, analyses: Mapping[str, BriefAnalysis]) -> Page:
     else:
         map_svg = incidents_map(project, recent, root="", countries=indexes.countries(project),
                                 title="Recent incidents", id_prefix="map-home")
-    return Page("index.html", "site/index.html", {
-        "section": "home", "latest": latest, "recent": figures(project, recent), "map_svg": map_svg,
-    })
+    return {"section": "home", "latest": latest, "recent": figures(project, recent), "map_svg": map_svg}
 
 
 def brief_pages(project: Project, analyses: Mapping[str, BriefAnalysis]) -> Iterator[Page]:
     """Yield the list of briefs and a page per brief."""
-    yield Page("briefs/index.html", "site/briefs.html", {"section": "briefs", "analyses": analyses})
-    for brief_id, analysis in analyses.items():
-        path = urls.brief(brief_id)
-        visuals = brief_visuals(project, analysis, link_prefix=urls.root_of(path))
-        visuals = {**visuals, "map": linked_map(visuals["map"])}
-        context = brief_context(project, analysis, medium="web", visuals=visuals)
-        yield Page(path, "site/brief.html", {**context, "section": "briefs"})
+    yield Page("briefs/index.html", "site/briefs.html",
+               lambda: {"section": "briefs", "analyses": _all_analyses(project, analyses)},
+               deps.every("brief", "incident", "location"))
+    for brief in project.briefs_by_date:
+        yield Page(urls.brief(brief), "site/brief.html",
+                   partial(brief_page_context, project, analyses, brief.id), brief_keys(project, brief))
+
+
+def _all_analyses(project: Project, analyses: Mapping[str, BriefAnalysis]) -> dict[str, BriefAnalysis]:
+    return {brief.id: analyses[brief.id] for brief in project.briefs_by_date}
+
+
+def brief_page_context(project: Project, analyses: Mapping[str, BriefAnalysis],
+                       brief_id: str) -> dict[str, Any]:
+    """Return a brief page's names: the brief as in its PDF, with maps and charts linking into the site."""
+    analysis = analyses[brief_id]
+    visuals = brief_visuals(project, analysis, link_prefix=urls.root_of(urls.brief(brief_id)))
+    visuals = {**visuals, "map": linked_map(visuals["map"])}
+    return {**brief_context(project, analysis, medium="web", visuals=visuals), "section": "briefs"}
+
+
+def brief_keys(project: Project, brief: Brief) -> Keys:
+    """Return what a brief page shows: the same as its PDF, whose charts start CHART_WEEKS back."""
+    window_start = acled_week(brief.period.end) - dt.timedelta(weeks=CHART_WEEKS - 1)
+    return deps.brief_page(project, brief, project.previous_brief(brief), window_start)
 
 
 # --- Incidents ----------------------------------------------------------------------------
 
 def incident_pages(project: Project) -> Iterator[Page]:
     """Yield the timeline of all incidents and a page per incident."""
-    everything = figures(project, project.incidents_by_date)
-    yield Page("incidents/index.html", "site/incidents.html", {
-        "section": "incidents", "months": _months(everything),
-    })
+    yield Page("incidents/index.html", "site/incidents.html", partial(timeline_context, project),
+               deps.every("incident", "location"))
     for incident in project.incidents_by_date:
-        path = urls.incident(incident)
-        root = urls.root_of(path)
-        place = project.locations[incident.location.location]
-        yield Page(path, "site/incident.html", {
-            "section": "incidents",
-            "incident": incident,
-            "facts": incident_figures(project, incident),
-            "timing": when(incident),
-            "place": place,
-            "origin": project.locations[incident.origin.location] if incident.origin else None,
-            "country": project.country_of(incident),
-            "notes": Notes(project, anchor="note"),
-            "actor_ids": indexes.incident_actors(incident, project.actors),
-            "attachments": [(a, attachment_path(a)) for a in incident.attachments],
-            "briefs": [b for b in project.briefs_by_date
-                       if incident.date in b.period and project.country_of(incident) in b.countries],
-            "map_svg": incidents_map(project, [incident], root=root, countries=_countries_of(project, incident),
-                                     title=f"Where: {place.name}", id_prefix=f"map-{incident.id}"),
-        })
+        yield Page(urls.incident(incident), "site/incident.html",
+                   partial(incident_context, project, incident), deps.incident_page(project, incident))
 
 
-def _countries_of(project: Project, incident: Incident) -> list[str]:
-    """Return the country an incident happened in, then the one it was launched from."""
-    codes = [project.country_of(incident)]
-    if incident.origin:
-        codes.append(project.locations[incident.origin.location].country)
-    return list(dict.fromkeys(codes))
+def timeline_context(project: Project) -> dict[str, Any]:
+    """Return the timeline's names: every incident with its figures, grouped by month."""
+    by_id = {f.incident.id: f for f in figures(project, project.incidents_by_date)}
+    months = [(month, [by_id[i.id] for i in group])
+              for month, group in indexes.by_month(project.incidents_by_date)]
+    return {"section": "incidents", "months": months}
 
 
-def _months(items: list[IncidentFigures]) -> list[tuple[str, list[IncidentFigures]]]:
-    by_id = {f.incident.id: f for f in items}
-    return [(month, [by_id[i.id] for i in group])
-            for month, group in indexes.by_month(f.incident for f in items)]
+def incident_context(project: Project, incident: Incident) -> dict[str, Any]:
+    """Return an incident page's names: its facts, figures, places, statements and notes."""
+    return {
+        "section": "incidents",
+        "incident": incident,
+        "facts": incident_figures(project, incident),
+        "timing": when(incident),
+        "place": project.locations[incident.location.location],
+        "origin": project.locations[incident.origin.location] if incident.origin else None,
+        "country": project.country_of(incident),
+        "notes": Notes(project, anchor="note"),
+        "actor_ids": indexes.incident_actors(incident, project.actors),
+        "attachments": [(a, attachment_path(a)) for a in incident.attachments],
+        "briefs": [b for b in project.briefs_by_date
+                   if incident.date in b.period and project.country_of(incident) in b.countries],
+    }
 
 
 def attachment_path(attachment: Attachment) -> str:
@@ -164,70 +191,141 @@ def copy_attachments(project: Project, content_dir: Path, stage: Stage) -> set[s
     return written
 
 
-# --- Actors, places, countries ------------------------------------------------------------
+# --- Actors -------------------------------------------------------------------------------
 
 def actor_pages(project: Project) -> Iterator[Page]:
     """Yield the index of actors by kind and a page per actor."""
-    counts = {a: len(indexes.actor_incidents(project, a)) for a in project.actors}
-    yield Page("actors/index.html", "site/actors.html", {"section": "actors", "counts": counts})
+    all_roles = indexes.actor_roles(project)
+    counts = {actor_id: len(indexes.incidents_of(roles)) for actor_id, roles in all_roles.items()}
+    yield Page("actors/index.html", "site/actors.html", {"section": "actors", "counts": counts},
+               deps.every("actor", "incident"))
     for actor in project.actors.values():
-        roles = indexes.actor_roles(project, actor.id)
-        yield Page(urls.actor(actor), "site/actor.html", {
-            "section": "actors",
-            "actor": actor,
-            "roles": {role: figures(project, items) for role, items in roles.items() if items},
-            "role_labels": indexes.ROLES,
-            "members": indexes.members(project, actor.id),
-            "deployments": [d for d in project.deployments.values() if d.actor == actor.id],
-            "notes": Notes(project, anchor="note"),
-        })
+        roles = all_roles[actor.id]
+        yield Page(urls.actor(actor), "site/actor.html", partial(actor_context, project, actor, roles),
+                   actor_keys(project, actor, roles))
 
+
+def actor_context(project: Project, actor: Actor, roles: Mapping[str, list[Incident]]) -> dict[str, Any]:
+    """Return an actor page's names: its profile, members, deployments and incidents by role."""
+    return {
+        "section": "actors",
+        "actor": actor,
+        "roles": {role: figures(project, items) for role, items in roles.items()},
+        "role_labels": indexes.ROLES,
+        "members": indexes.members(project, actor.id),
+        "deployments": [d for d in project.deployments.values() if d.actor == actor.id],
+        "notes": Notes(project, anchor="note"),
+    }
+
+
+def actor_keys(project: Project, actor: Actor, roles: Mapping[str, list[Incident]]) -> Keys:
+    """Return what an actor page shows: itself, what names it, its incidents, parent, members and forces."""
+    keys = {deps.entity("actor", actor.id), deps.mentions("actor", actor.id)}
+    keys |= deps.incidents_listed(project, indexes.incidents_of(roles))
+    keys |= {deps.entity("actor", a.id) for a in indexes.members(project, actor.id)}
+    keys |= {deps.entity("actor", actor.part_of)} if actor.part_of else set()
+    keys |= _citation_keys(actor.sources)
+    for deployment in project.deployments.values():
+        if deployment.actor == actor.id:
+            keys |= _deployment_keys(deployment)
+    return frozenset(keys)
+
+
+def _citation_keys(citations: Iterable[Any]) -> set[deps.Key]:
+    return {deps.entity("source", s) for c in citations for s in (c.source, c.via) if s}
+
+
+def _deployment_keys(deployment: Deployment) -> set[deps.Key]:
+    keys = {deps.entity("deployment", deployment.id), deps.entity("actor", deployment.actor)}
+    return keys | ({deps.entity("location", deployment.location)} if deployment.location else set())
+
+
+# --- Places and countries -----------------------------------------------------------------
 
 def location_pages(project: Project) -> Iterator[Page]:
     """Yield the index of places by country and a page per location."""
-    yield Page("locations/index.html", "site/locations.html", {
-        "section": "places", "countries": indexes.countries(project),
-    })
+    yield Page("locations/index.html", "site/locations.html",
+               {"section": "places", "countries": indexes.countries(project)}, deps.every("location"))
+    children = indexes.children_of(project)
+    struck, launched = indexes.incidents_by_place(project)
     for place in project.locations.values():
-        path = urls.location(place)
-        found = indexes.location_incidents(project, place.id)
-        deployments = indexes.location_deployments(project, place.id)
-        inside = indexes.places_within(project, place.id)
-        yield Page(path, "site/location.html", {
-            "section": "places",
-            "place": place,
-            "struck": figures(project, found.struck),
-            "launched": figures(project, found.launched),
-            "deployments": [_posture_of(project, d) for d in deployments],
-            "inside": inside,
-            "enclosing": indexes.enclosing(project, place.id),
-            "map_svg": incidents_map(project, found.all, root=urls.root_of(path), countries=[place.country],
-                                     title=f"Incidents at and near {place.name}", id_prefix=f"map-{place.id}",
-                                     places=[place, *deployment_places(project, deployments)]),
-        })
+        inside = indexes.places_within(project, place.id, children)
+        found = indexes.location_incidents([place.id, *(p.id for p in inside)], struck, launched)
+        deployments = indexes.location_deployments(project, {place.id, *(p.id for p in inside)})
+        yield Page(urls.location(place), "site/location.html",
+                   partial(location_context, project, place, inside, found, deployments),
+                   location_keys(project, place, inside, found, deployments))
+
+
+def location_context(project: Project, place: Location, inside: list[Location], found: indexes.PlaceIncidents,
+                     deployments: list[Deployment]) -> dict[str, Any]:
+    """Return a location page's names: its facts, the incidents there and launched from there, forces, map."""
+    return {
+        "section": "places",
+        "place": place,
+        "struck": figures(project, found.struck),
+        "launched": figures(project, found.launched),
+        "deployments": [_posture_of(d) for d in deployments],
+        "inside": inside,
+        "enclosing": indexes.enclosing(project, place.id),
+        "map_svg": incidents_map(project, found.all, root=urls.root_of(urls.location(place)),
+                                 countries=[place.country], title=f"Incidents at and near {place.name}",
+                                 id_prefix=f"map-{place.id}",
+                                 places=[place, *deployment_places(project, deployments)])
+        if found.all or deployments else "",
+    }
+
+
+def location_keys(project: Project, place: Location, inside: list[Location], found: indexes.PlaceIncidents,
+                  deployments: list[Deployment]) -> Keys:
+    """Return what a location page shows; the country's key covers anything added there."""
+    keys = {deps.entity("location", place.id), deps.mentions("location", place.id),
+            deps.country(place.country)}
+    keys |= {deps.entity("location", p.id) for p in [*inside, *indexes.enclosing(project, place.id)]}
+    keys |= {deps.mentions("location", p.id) for p in inside}
+    keys |= deps.incidents_listed(project, found.all)
+    for deployment in deployments:
+        keys |= _deployment_keys(deployment)
+    return frozenset(keys)
 
 
 def country_pages(project: Project) -> Iterator[Page]:
     """Yield the index of countries and a page per country the content names."""
     codes = indexes.countries(project)
-    views = {code: indexes.country_view(project, code) for code in codes}
-    yield Page("countries/index.html", "site/countries.html", {"section": "places", "views": views})
-    for code, view in views.items():
-        path = urls.country(code)
-        yield Page(path, "site/country.html", {
-            "section": "places",
-            "code": code,
-            "view": view,
-            "incidents": figures(project, view.incidents),
-            "launched_from": figures(project, view.launched_from),
-            "deployments": [_posture_of(project, d) for d in view.deployments],
-            "briefs": [b for b in project.briefs_by_date if code in b.countries],
-            "map_svg": incidents_map(project, (*view.incidents, *view.launched_from), root=urls.root_of(path),
-                                     countries=[code], title=f"Incidents in {_country_name(code)}",
-                                     id_prefix=f"map-{code.lower()}",
-                                     places=deployment_places(project, view.deployments))
-            if view.incidents or view.launched_from or view.deployments else "",
-        })
+    yield Page("countries/index.html", "site/countries.html",
+               lambda: {"section": "places", "views": {c: indexes.country_view(project, c) for c in codes}},
+               deps.every("incident", "location", "deployment", "actor", "brief", "context"))
+    for code in codes:
+        view = indexes.country_view(project, code)
+        yield Page(urls.country(code), "site/country.html", partial(country_context, project, view),
+                   country_keys(project, view))
+
+
+def country_context(project: Project, view: indexes.CountryView) -> dict[str, Any]:
+    """Return a country page's names: incidents in and launched from it, forces, places, actors, notes."""
+    code = view.code
+    return {
+        "section": "places",
+        "code": code,
+        "view": view,
+        "incidents": figures(project, view.incidents),
+        "launched_from": figures(project, view.launched_from),
+        "deployments": [_posture_of(d) for d in view.deployments],
+        "briefs": [b for b in project.briefs_by_date if code in b.countries],
+        "map_svg": incidents_map(project, (*view.incidents, *view.launched_from),
+                                 root=urls.root_of(urls.country(code)), countries=[code],
+                                 title=f"Incidents in {_country_name(code)}", id_prefix=f"map-{code.lower()}",
+                                 places=deployment_places(project, view.deployments))
+        if view.incidents or view.launched_from or view.deployments else "",
+    }
+
+
+def country_keys(project: Project, view: indexes.CountryView) -> Keys:
+    """Return what a country page shows: everything in the country, and the places and forces it names."""
+    keys = {deps.country(view.code)} | deps.incidents_listed(project, (*view.incidents, *view.launched_from))
+    for deployment in view.deployments:
+        keys |= _deployment_keys(deployment)
+    return frozenset(keys)
 
 
 def _country_name(code: str) -> str:
@@ -236,10 +334,9 @@ def _country_name(code: str) -> str:
     return country_name(code)
 
 
-def _posture_of(project: Project, deployment: Any) -> Any:
+def _posture_of(deployment: Deployment) -> Any:
     """Return a deployment's latest troop figure and the one before it."""
-    latest = deployment.latest.as_of
-    return posture([deployment], latest)[0]
+    return posture([deployment], deployment.latest.as_of)[0]
 
 
 # --- Event types, forces, context ---------------------------------------------------------
@@ -247,37 +344,47 @@ def _posture_of(project: Project, deployment: Any) -> Any:
 def event_type_pages(project: Project) -> Iterator[Page]:
     """Yield the index of ACLED event types and a page per type, each listing its incidents."""
     by_type = {name: [i for i in project.incidents_by_date if i.event_type == name] for name in EVENT_TYPES}
-    yield Page("event-types/index.html", "site/event-types.html", {
-        "section": "incidents", "by_type": by_type, "event_types": EVENT_TYPES,
-    })
+    yield Page("event-types/index.html", "site/event-types.html",
+               {"section": "incidents", "by_type": by_type, "event_types": EVENT_TYPES},
+               deps.every("incident"))
     for name, items in by_type.items():
-        groups = indexes.by_sub_event(items)
-        yield Page(urls.event_type(name), "site/event-type.html", {
-            "section": "incidents", "name": name, "sub_types": EVENT_TYPES[name],
-            "groups": {sub: figures(project, group) for sub, group in groups.items()},
-            "count": len(items),
-        })
+        yield Page(urls.event_type(name), "site/event-type.html",
+                   partial(event_type_context, project, name, items),
+                   frozenset({deps.event_type(name)} | deps.incidents_listed(project, items)))
 
 
-def forces_page(project: Project) -> Page:
-    """Return the force-posture page: every deployment's troop figures over time."""
+def event_type_context(project: Project, name: str, items: list[Incident]) -> dict[str, Any]:
+    """Return an event type page's names: its incidents grouped by sub-event type."""
+    return {"section": "incidents", "name": name, "sub_types": EVENT_TYPES[name], "count": len(items),
+            "groups": {sub: figures(project, group) for sub, group in indexes.by_sub_event(items).items()}}
+
+
+def forces_context(project: Project) -> dict[str, Any]:
+    """Return the force-posture page's names: every deployment's troop figures over time."""
     deployments = sorted(project.deployments.values(), key=lambda d: (d.country, d.actor, d.id))
-    return Page("forces/index.html", "site/forces.html", {
+    return {
         "section": "forces",
         "deployments": [(d, sorted(d.figures, key=lambda f: f.as_of, reverse=True)) for d in deployments],
         "notes": Notes(project, anchor="note"),
-    })
+    }
 
 
 def context_pages(project: Project) -> Iterator[Page]:
     """Yield the list of context notes and a page per note."""
     notes = sorted(project.context.values(), key=lambda n: (n.date, n.id), reverse=True)
-    yield Page("context/index.html", "site/context-index.html", {"section": "context", "items": notes})
+    yield Page("context/index.html", "site/context-index.html", {"section": "context", "items": notes},
+               deps.every("context"))
     for note in notes:
-        yield Page(urls.context(note), "site/context.html", {
-            "section": "context", "note": note, "notes": Notes(project, anchor="note"),
-            "briefs": [b for b in project.briefs_by_date if note.id in b.context],
-        })
+        keys = {deps.entity("context", note.id), deps.mentions("context", note.id)}
+        keys |= _citation_keys(note.sources)
+        yield Page(urls.context(note), "site/context.html", partial(context_note_context, project, note),
+                   frozenset(keys))
+
+
+def context_note_context(project: Project, note: ContextNote) -> dict[str, Any]:
+    """Return a context note page's names: the note, its sources and the briefs that cite it."""
+    return {"section": "context", "note": note, "notes": Notes(project, anchor="note"),
+            "briefs": [b for b in project.briefs_by_date if note.id in b.context]}
 
 
 def _not_found_context(project: Project) -> dict[str, Any]:
@@ -304,7 +411,7 @@ def feed_pages(project: Project) -> Iterator[Page]:
     yield Page("robots.txt", "site/robots.txt", common)
 
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def atom_id(project: Project, kind: str, key: str) -> str:
@@ -336,7 +443,7 @@ def sitemap_paths(project: Project) -> list[str]:
 #: The downloadable data files, with what a reader is told about each.
 DATA_FILES: dict[str, str] = {
     "data/incidents.json": "Every incident with every field, as JSON.",
-    "data/incidents.geojson": "A GeoJSON FeatureCollection: one point per incident, its fields as properties.",
+    "data/incidents.geojson": "GeoJSON: a point feature per incident, its fields as properties.",
     "data/incidents.csv": "ACLED's 31 columns and codes, for tools built for ACLED data.",
 }
 
