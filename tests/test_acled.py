@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import shutil
 from pathlib import Path
 
 import pytest
@@ -60,9 +59,9 @@ def test_import_into_an_empty_folder_summarises_and_passes_check(tmp_path: Path)
     assert (code, err) == (0, "")
     assert out.splitlines()[:5] == [
         f"ACLED import of {SAMPLE}: 7 rows",
-        "  added: 7 incidents: 2024-04-02-ain-al-asad-air-base-irq90001, 2024-04-06-wadi-al-shay-irq90002, "
-        "2024-04-12-baghdad-al-resafa-irq90003, 2024-04-19-basra-irq90004, 2024-04-21-kharab-al-jir-syr90005, "
-        "and 2 more; new 14 actors, 7 locations, 8 sources",
+        ("  added: 7 incidents: 2024-04-02-ain-al-asad-air-base-irq90001, 2024-04-06-wadi-al-shay-irq90002, "
+         "2024-04-12-baghdad-al-resafa-irq90003, 2024-04-19-basra-irq90004, 2024-04-21-kharab-al-jir-syr90005, "
+         "and 2 more; new 14 actors, 7 locations, 8 sources"),
         "  updated: 0 incidents",
         "  unchanged: 0 incidents",
         "  skipped: 0 events",
@@ -185,8 +184,7 @@ def test_incidents_written_by_hand_are_never_overwritten(content_copy: Path):
 
 
 def test_existing_actors_places_and_sources_are_reused(content_copy: Path):
-    code, out, _ = import_acled(SAMPLE, content_copy)
-    assert code == 0
+    assert import_acled(SAMPLE, content_copy)[0] == 0
     rockets = read(content_copy, "incidents/acled/2024-04-21-kharab-al-jir-syr90005.yaml")
     assert rockets["location"]["location"] == "kharab-al-jir"  # 'Kharab al-Jir base', same spot
     assert rockets["perpetrators"] == ["unidentified-armed-group-iraq"]
@@ -222,10 +220,10 @@ def test_unknown_country_flag_is_a_usage_error(tmp_path: Path):
 # --- Bad exports: one file per case ---------------------------------------------------------
 
 @pytest.mark.parametrize(("case", "message"), [
-    ("acled_missing_columns", ":1:1: not an ACLED export: missing column(s) latitude, longitude; expected "
-                              "ACLED's 31 columns"),
-    ("acled_unknown_event_type", ":3:51: event_type: 'Drone strikes' is not one of Battles, "
-                                 "Explosions/Remote violence,"),
+    ("acled_missing_columns", (":1:1: not an ACLED export: missing column(s) latitude, longitude; expected "
+                               "ACLED's 31 columns")),
+    ("acled_unknown_event_type", (":3:51: event_type: 'Drone strikes' is not one of Battles, "
+                                  "Explosions/Remote violence,")),
     ("acled_bad_coordinates", ":3:250: latitude: 133.7856 is outside -90..90"),
     ("acled_impossible_date", ":3:10: event_date: '2024-02-30' is not a date (YYYY-MM-DD)"),
     ("acled_not_utf8", ":4:1: the file is not UTF-8 text; export it from ACLED again as CSV"),
@@ -250,7 +248,7 @@ def test_export_then_import_keeps_the_key_fields(tmp_path: Path):
     exported = tmp_path / "export.csv"
     assert run(["export", "acled", "--content", str(ROOT / "content"), "--output", str(exported)])[0] == 0
     content = tmp_path / "content"
-    code, out, err = import_acled(exported, content)
+    code, _, err = import_acled(exported, content)
     assert code == 0, err
     original, _ = load_project(ROOT / "content")
     copy, problems = load_project(content)
@@ -271,3 +269,14 @@ def test_export_then_import_keeps_the_key_fields(tmp_path: Path):
         assert key_fields(copy, copy.incidents[incident_id]) == key_fields(original, incident), incident_id
     with exported.open(newline="", encoding="utf-8") as handle:
         assert len(list(csv.DictReader(handle))) == 3
+
+
+def test_a_spreadsheet_export_with_semicolons_and_a_byte_order_mark_is_read(tmp_path: Path):
+    with SAMPLE.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    resaved = tmp_path / "resaved.csv"
+    with resaved.open("w", newline="", encoding="utf-8-sig") as handle:
+        csv.writer(handle, delimiter=";").writerows(rows)
+    code, out, _ = import_acled(resaved, tmp_path / "content")
+    assert code == 0 and "  added: 7 incidents" in out
+    assert read(tmp_path / "content", CLASH)["acled_id"] == "IRQ90002"
