@@ -108,6 +108,19 @@ def test_search_for_kharab_reaches_the_21_april_incident(page: object, base_url:
     assert watch.hosts() == {urlsplit(base_url).netloc}
 
 
+def test_the_site_and_its_search_work_under_a_sub_path(page: object, site: Path) -> None:
+    watch = Watch(page)
+    with serve(site.parent) as parent_url:
+        base = f"{parent_url}{site.name}/"
+        page.goto(f"{base}index.html")
+        page.get_by_role("link", name="Search", exact=True).click()
+        page.locator(".pagefind-ui__search-input").fill("Kharab")
+        result = page.locator(".pagefind-ui__result").filter(has_text="Rockets fired from northern Iraq")
+        result.first.get_by_role("link").first.click()
+        page.wait_for_url(f"{base}incidents/{KHARAB}.html")
+    assert watch.errors == []
+
+
 def test_search_filters_by_country_actor_and_event_type(page: object, base_url: str) -> None:
     page.goto(f"{base_url}search.html")
     page.locator(".pagefind-ui__search-input").fill("attack")
