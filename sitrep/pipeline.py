@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
-import json
+import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
-from . import urls
+from . import cache, urls
 from .analyse import BriefAnalysis, analyse_brief
 from .errors import ContentErrors, Problem, RenderError, UsageError
 from .model import Brief, Project
@@ -22,8 +23,10 @@ from .render.env import make_env, template_dirs
 from .render.figures import brief_visuals
 from .render.pages import Page, copy_attachments, site_pages
 from .render.pdf import write_pdf
+from .render.search import BUNDLE, index_site
+from .render.search_order import stabilise
 from .validate import load_project
-from .write import Stage
+from .write import MARKER, Stage
 
 Progress = Callable[[str], None]
 
@@ -50,6 +53,7 @@ class BuildReport:
     """What a build did."""
 
     pages: int = 0
+    rendered: int = 0  # pages rendered this time; the others were kept from the last build
     pdfs_rendered: int = 0
     pdfs_reused: int = 0
     written: int = 0
@@ -57,6 +61,7 @@ class BuildReport:
     removed: int = 0
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    nothing_changed: bool = False  # no input changed and output/ was as the last build left it
 
 
 def check(content: Path) -> tuple[Project, list[Problem]]:
@@ -70,37 +75,143 @@ def check(content: Path) -> tuple[Project, list[Problem]]:
 
 
 def build(options: BuildOptions, progress: Progress = lambda message: None) -> BuildReport:
-    """Build the site, briefs and PDFs into options.output; on any failure output/ stays as it was."""
+    """Build the site, briefs and PDFs into options.output; on any failure output/ stays as it was.
+
+    After a first build, a build redoes only what its inputs reach: nothing at all when no input
+    changed, and otherwise the pages whose dependencies (Page.deps) an edit touched. The output is
+    byte for byte what a clean build would write (tests/test_incremental.py).
+    """
     started = time.perf_counter()
     _check_folders(options)
-    project, warnings = check(options.content)
-    report = BuildReport(warnings=[p for p in warnings if not p.is_error])
-    progress(f"loaded {len(project.incidents)} incidents, {len(project.briefs)} briefs")
+    state = cache.read_state(options.cache)
+    hasher = cache.Hasher(state.hasher.known, state.hasher.since_ns) if state else cache.Hasher()
+    inputs = cache.fingerprint(options.content, template_dirs(options.theme), _option_key(options), hasher)
+    scan = cache.scan_output(options.output) if (options.output / MARKER).is_file() else {}
+    if state is not None and state.inputs == inputs and scan == state.outputs:
+        progress("nothing changed since the last build")
+        return BuildReport(pages=state.page_count, unchanged=len(scan), warnings=list(state.warnings),
+                           seconds=time.perf_counter() - started, nothing_changed=True)
+    with cache.paused_gc():
+        content_cache = cache.ContentCache(options.cache).read()
+        loaded, records, changed_files = cache.load(options.content, content_cache, inputs.content,
+                                                    options.jobs)
+        touches = cache.touch_keys(loaded)
+    project = loaded.project
+    progress(f"loaded {len(project.incidents)} incidents, {len(project.briefs)} briefs "
+             f"({len(changed_files)} file(s) read again)")
+    plan = _plan(state, inputs, loaded, touches, scan)
+    report = BuildReport(warnings=loaded.warnings)
     env = make_env(options.theme, options.cache / "jinja")
-    analyses = {brief.id: analyse_brief(project, brief) for brief in project.briefs_by_date}
-    stage = Stage(options.output).open(reuse=True)
+    analyses = Analyses(project)
+    gc.freeze()  # the project lives as long as the build: spare the collector from walking it again
+    stage = _TrackedStage(options.output).open(reuse=True)
     try:
-        produced = _render_site(env, project, analyses, stage, report, progress)
+        produced, page_deps = _render_site(env, project, analyses, stage, plan, options.jobs, report,
+                                           progress)
         produced |= _copy_static(options, stage)
         produced |= copy_attachments(project, options.content, stage)
         pdf_keys: dict[str, str] = {}
         if options.pdf:
-            pdf_keys = _render_pdfs(env, project, analyses, stage, options, report, progress)
+            pdf_keys = _render_pdfs(env, project, analyses, stage, options, plan, page_deps, report, progress)
             produced |= set(pdf_keys)
+        # Prune before indexing, so that the search never finds a page this build dropped.
+        bundle = {path for path in scan if path.startswith(f"{BUNDLE}/")} if options.search else set()
+        report.removed = _prune(stage, scan, produced | bundle)
         if options.search:
-            from .render.search import index_site
-
-            produced |= index_site(stage.path, progress)
-        report.removed = stage.prune(produced)
+            produced |= _index_search(stage, plan, page_deps, progress)
         report.written, report.unchanged = stage.written, stage.unchanged
+        outputs = cache.scan_output(stage.path)
+        # Forget the last build first: killed between the commit and the new state, a build would
+        # otherwise leave a state describing files output/ no longer holds.
+        cache.forget_state(options.cache)
         stage.commit()
     except BaseException:
         stage.discard()
         raise
-    if options.pdf:  # only once the PDFs they describe are really in output/
-        _write_json(options.cache / "pdf-keys.json", pdf_keys)
+    finally:
+        gc.unfreeze()
+    cache.write_state(options.cache, cache.BuildState(
+        inputs=inputs, hasher=hasher.remembered(), digests=plan.digests, touches=touches, pages=page_deps,
+        outputs=outputs, pdf_keys=pdf_keys, warnings=report.warnings, page_count=report.pages))
+    content_cache.write(records, changed_files)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _option_key(options: BuildOptions) -> tuple[object, ...]:
+    """Return the options that change the output (not the number of processes)."""
+    return (options.pdf, options.search, str(options.theme.absolute()) if options.theme else None,
+            os.environ.get("SOURCE_DATE_EPOCH"))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What this build must redo, given the last one."""
+
+    full: bool  # no usable last build, or templates, code, options, site settings or assets changed
+    dirty: frozenset[cache.Key]  # keys touched by entities added, changed or removed
+    old_pages: dict[str, frozenset[cache.Key] | None]
+    old_pdf_keys: dict[str, str]
+    present: frozenset[str]  # files of the last build still in output/ exactly as it left them
+    previous: frozenset[str]  # every file the last build left in output/
+    digests: dict[cache.Key, str]
+    inputs: dict[str, str]  # content-relative path -> SHA-256
+
+    def clean(self, path: str, deps: frozenset[cache.Key] | None) -> bool:
+        """Return True when a page or PDF can be kept from the last build as it is."""
+        if self.full or deps is None or path not in self.present:
+            return False
+        old = self.old_pages.get(path)
+        return old is not None and not (deps & self.dirty) and not (old & self.dirty)
+
+
+def _plan(state: cache.BuildState | None, inputs: cache.Inputs, loaded: cache.Loaded,
+          touches: dict[cache.Key, frozenset[cache.Key]], scan: dict[str, tuple[int, int]]) -> Plan:
+    digests = {key: record.digest for key, record in loaded.records.items()}
+    if state is None:
+        return Plan(True, frozenset(), {}, {}, frozenset(), frozenset(), digests, inputs.content)
+    old, new = state.inputs.content, inputs.content
+    settings_changed = any(old.get(name) != new.get(name) for name in set(old) | set(new)
+                           if name == "site.yaml" or name.startswith("assets/"))
+    full = settings_changed or not inputs.same_shape(state.inputs)
+    present = frozenset(path for path, seen in scan.items() if state.outputs.get(path) == seen)
+    return Plan(full, frozenset(cache.changed_keys(state, digests, touches)), state.pages, state.pdf_keys,
+                present, frozenset(state.outputs), digests, inputs.content)
+
+
+class Analyses(Mapping[str, BriefAnalysis]):
+    """Each brief's analysis, newest brief first, computed the first time it is asked for."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.order = [brief.id for brief in project.briefs_by_date]
+        self.done: dict[str, BriefAnalysis] = {}
+
+    def __getitem__(self, brief_id: str) -> BriefAnalysis:
+        if brief_id not in self.done:
+            self.done[brief_id] = analyse_brief(self.project, self.project.briefs[brief_id])
+        return self.done[brief_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.order)
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+
+class _TrackedStage(Stage):
+    """A stage that remembers which files this build wrote."""
+
+    def __init__(self, output: Path) -> None:
+        super().__init__(output)
+        self.changed: set[str] = set()
+
+    def write(self, relative: str, data: bytes) -> None:
+        """Write a file unless the same bytes are there, remembering it if written."""
+        before = self.written
+        super().write(relative, data)
+        if self.written != before:
+            self.changed.add(relative)
 
 
 def _check_folders(options: BuildOptions) -> None:
@@ -109,15 +220,66 @@ def _check_folders(options: BuildOptions) -> None:
         raise UsageError("the output folder must be outside the content folder, and not contain it")
 
 
-def _render_site(env: jinja2.Environment, project: Project, analyses: dict[str, BriefAnalysis], stage: Stage,
-                 report: BuildReport, progress: Progress) -> set[str]:
-    produced = set()
+PageDeps = dict[str, frozenset[cache.Key] | None]
+
+
+def _render_site(env: jinja2.Environment, project: Project, analyses: Analyses, stage: _TrackedStage,
+                 plan: Plan, jobs: int, report: BuildReport, progress: Progress) -> tuple[set[str], PageDeps]:
+    """Render every page the plan does not keep; return the site's paths and what each depends on."""
+    page_deps: dict[str, frozenset[cache.Key] | None] = {}
+    deferred: list[Page] = []
     for page in site_pages(project, analyses):
-        stage.write(page.path, render_page(env, project, page))
-        produced.add(page.path)
-    report.pages = len(produced)
-    progress(f"rendered {report.pages} pages")
-    return produced
+        page_deps[page.path] = page.deps
+        if plan.clean(page.path, page.deps):
+            continue
+        if callable(page.context):
+            deferred.append(page)
+        else:  # its names are already computed: render now rather than hold them all in memory
+            stage.write(page.path, render_page(env, project, page))
+            report.rendered += 1
+    _render_deferred(env, project, deferred, stage, jobs)
+    report.rendered += len(deferred)
+    report.pages = len(page_deps)
+    progress(f"rendered {report.rendered} of {report.pages} pages")
+    return set(page_deps), page_deps
+
+
+#: What forked page renderers work on: set just before the fork, so nothing is pickled.
+_RENDER_JOB: tuple[jinja2.Environment, Project, list[Page], _TrackedStage] | None = None
+PARALLEL_PAGES = 48  # fewer pages than this render faster in one process than forking would allow
+
+
+def _render_deferred(env: jinja2.Environment, project: Project, pages: list[Page], stage: _TrackedStage,
+                     jobs: int) -> None:
+    """Render pages whose names were deferred, across processes when there are enough of them."""
+    global _RENDER_JOB
+    if jobs <= 1 or len(pages) < PARALLEL_PAGES:
+        for page in pages:
+            stage.write(page.path, render_page(env, project, page))
+        return
+    for name in sorted({page.template for page in pages}):
+        env.get_template(name)  # compile once, before the fork
+    _RENDER_JOB = (env, project, pages, stage)
+    chunks = [range(i, min(i + 16, len(pages))) for i in range(0, len(pages), 16)]
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            for written, unchanged, changed in pool.map(_render_chunk, chunks):
+                stage.written += written
+                stage.unchanged += unchanged
+                stage.changed |= changed
+    finally:
+        _RENDER_JOB = None
+
+
+def _render_chunk(indices: range) -> tuple[int, int, set[str]]:
+    """Render some of the deferred pages (runs in a forked worker); return what it wrote."""
+    assert _RENDER_JOB is not None
+    env, project, pages, stage = _RENDER_JOB
+    stage.written = stage.unchanged = 0
+    stage.changed = set()
+    for i in indices:
+        stage.write(pages[i].path, render_page(env, project, pages[i]))
+    return stage.written, stage.unchanged, stage.changed
 
 
 def render_page(env: jinja2.Environment, project: Project, page: Page) -> bytes:
@@ -155,18 +317,28 @@ def pdf_html(env: jinja2.Environment, project: Project, analysis: BriefAnalysis)
     return render_page(env, project, page).decode("utf-8")
 
 
-def _render_pdfs(env: jinja2.Environment, project: Project, analyses: dict[str, BriefAnalysis], stage: Stage,
-                 options: BuildOptions, report: BuildReport, progress: Progress) -> dict[str, str]:
-    """Render every brief whose input changed, in parallel across cores; reuse the rest; return their keys."""
+def _render_pdfs(env: jinja2.Environment, project: Project, analyses: Analyses, stage: _TrackedStage,
+                 options: BuildOptions, plan: Plan, page_deps: dict[str, frozenset[cache.Key] | None],
+                 report: BuildReport, progress: Progress) -> dict[str, str]:
+    """Render every brief whose input changed, in parallel across cores; reuse the rest; return their keys.
+
+    A brief whose web page the plan keeps keeps its PDF without even computing its HTML; any other
+    brief's PDF is reused when the HTML it is made from is the same as last time.
+    """
     statics = template_dirs(options.theme)
-    fingerprint = _static_fingerprint(statics)
-    old_keys = _read_json(options.cache / "pdf-keys.json")
+    fingerprint = _static_fingerprint(statics) + _assets_fingerprint(plan, options.content)
     jobs, keys = [], {}
-    for brief_id, analysis in analyses.items():
-        html = pdf_html(env, project, analysis)
+    for brief_id in analyses:
         path = urls.brief_pdf(brief_id)
+        old_key = plan.old_pdf_keys.get(path)
+        web = urls.brief(brief_id)
+        if old_key and path in plan.present and plan.clean(web, page_deps.get(web)):
+            keys[path] = old_key
+            report.pdfs_reused += 1
+            continue
+        html = pdf_html(env, project, analyses[brief_id])
         keys[path] = hashlib.sha256((fingerprint + html).encode("utf-8")).hexdigest()
-        if old_keys.get(path) == keys[path] and (stage.path / path).is_file():
+        if old_key == keys[path] and path in plan.present:
             report.pdfs_reused += 1
             continue
         jobs.append((html, str(stage.file(path)), [str(d) for d in statics], str(options.content), path))
@@ -174,6 +346,15 @@ def _render_pdfs(env: jinja2.Environment, project: Project, analyses: dict[str, 
     report.pdfs_rendered = len(jobs)
     progress(f"rendered {len(jobs)} PDF(s), reused {report.pdfs_reused}")
     return keys
+
+
+def _assets_fingerprint(plan: Plan, content: Path) -> str:
+    """Return a hash of content/assets/, whose images a PDF embeds."""
+    digest = hashlib.sha256()
+    for name, sha in sorted(plan.inputs.items()):
+        if name.startswith("assets/"):
+            digest.update(f"{name}:{sha}\n".encode())
+    return digest.hexdigest()
 
 
 def _run_pdf_jobs(jobs: list[tuple[str, str, list[str], str, str]], workers: int) -> None:
@@ -202,17 +383,35 @@ def _static_fingerprint(folders: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-def _write_json(path: Path, data: dict[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=0, sort_keys=True))
+def _index_search(stage: _TrackedStage, plan: Plan, page_deps: dict[str, frozenset[cache.Key] | None],
+                  progress: Progress) -> set[str]:
+    """Index the staged site with Pagefind, or keep the last index when no HTML file changed."""
+    bundle = {path for path in plan.previous if path.startswith(f"{BUNDLE}/")}
+    html_changed = any(path.endswith(".html") for path in stage.changed) or \
+        any(path.endswith(".html") for path in set(plan.old_pages) - set(page_deps))
+    if not plan.full and not html_changed and bundle and bundle <= plan.present:
+        progress("search index kept: no page changed")
+        return bundle
+    index_site(stage.path, progress)
+    stabilise(stage.path / BUNDLE)
+    return {p.relative_to(stage.path).as_posix() for p in (stage.path / BUNDLE).rglob("*") if p.is_file()}
 
 
-def _read_json(path: Path) -> dict[str, str]:
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+def _prune(stage: Stage, scan: dict[str, tuple[int, int]], keep: set[str]) -> int:
+    """Remove the last build's files that this build did not produce; return how many."""
+    removed = 0
+    folders: set[Path] = set()
+    for relative in sorted(set(scan) - keep - {MARKER}):
+        path = stage.path / relative
+        if path.is_file() or path.is_symlink():
+            path.unlink()
+            removed += 1
+            folders.add(path.parent)
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        while folder != stage.path and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    return removed
 
 
 def latest_brief(project: Project) -> Brief | None:

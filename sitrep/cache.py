@@ -1,0 +1,433 @@
+"""Build caches: each content file parsed and validated once per version, and what the last build made.
+
+Everything here only saves time: deleting .sitrep-cache/ changes no byte of the output.
+
+- Content files are hashed (SHA-256); a file's parsed and validated entity is kept under its path
+  and reused while the hash is the same. The size, times and inode of a file only decide whether
+  it must be hashed again, and a file changed less than a second before it was last hashed is
+  always hashed again, as git does for "racily clean" files.
+- Files not in the cache are parsed in parallel across cores when there are many of them.
+- The last build's state (its inputs, what each page depends on, the files it wrote) lets the next
+  build do nothing when nothing changed, and redo only the pages an edit reaches.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import hashlib
+import importlib.metadata
+import multiprocessing
+import os
+import pickle
+import stat
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import deps
+from .errors import ContentErrors, Problem, UsageError
+from .load import LoadFailed, discover, load_file
+from .model import Entity, Origin, Project, SiteConfig
+from .validate import ALSO_ALLOWED, _references, load_project, load_site, resolve_asset, to_entity
+
+PACKAGE = Path(__file__).resolve().parent
+FORMAT = 1  # bump when the layout of the pickles changes
+RACY_NS = 1_000_000_000  # a file changed this close to its hashing is hashed again next time
+PARALLEL_FROM = 400  # below this many files to parse, starting processes costs more than it saves
+DELTA_SHARE = 10  # rewrite the whole content cache once the changes reach 1/DELTA_SHARE of it
+
+Key = tuple[str, str]
+
+
+# --- Fingerprints --------------------------------------------------------------------------
+
+@functools.cache
+def code_fingerprint() -> str:
+    """Return a hash of sitrep's own code and data and of the libraries whose output it ships."""
+    digest = hashlib.sha256(f"{FORMAT} {sys.version}".encode())
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+    for name in ("pydantic", "pydantic-core", "pyyaml", "jinja2", "markupsafe", "markdown-it-py", "nh3",
+                 "weasyprint", "pydyf", "matplotlib", "pagefind", "tzdata"):
+        try:
+            digest.update(f"{name}={importlib.metadata.version(name)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return digest.hexdigest()
+
+
+StatKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+
+
+@dataclass
+class Hasher:
+    """SHA-256 of files, re-hashing only files whose size, times or inode changed since last time."""
+
+    known: dict[str, tuple[StatKey, str]] = field(default_factory=dict)
+    since_ns: int = 0  # when the known hashes were taken
+    seen: dict[str, tuple[StatKey, str]] = field(default_factory=dict)
+    started_ns: int = field(default_factory=time.time_ns)
+
+    def digest(self, path: Path, info: os.stat_result | None = None) -> str:
+        """Return the SHA-256 of a file, from the last build when it certainly did not change."""
+        info = info or path.stat()
+        key = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        name = str(path)
+        previous = self.known.get(name)
+        if previous is not None and previous[0] == key and info.st_mtime_ns < self.since_ns - RACY_NS \
+                and info.st_ctime_ns < self.since_ns - RACY_NS:
+            digest = previous[1]
+        else:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        self.seen[name] = (key, digest)
+        return digest
+
+    def tree(self, root: Path) -> dict[str, str]:
+        """Return {relative path: SHA-256} for every file under root, skipping hidden names."""
+        result: dict[str, str] = {}
+        for relative, path, info in _walk(root):
+            result[relative] = self.digest(path, info)
+        return result
+
+    def remembered(self) -> Hasher:
+        """Return what to keep for the next build: the hashes taken now, dated when hashing began."""
+        return Hasher(known=self.seen, since_ns=self.started_ns)
+
+
+def _walk(root: Path, prefix: str = "") -> Iterator[tuple[str, Path, os.stat_result]]:
+    """Yield (relative path, path, stat) for the files under root, sorted, skipping hidden names."""
+    try:
+        entries = sorted(os.scandir(root), key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        relative = f"{prefix}{entry.name}"
+        if entry.is_dir(follow_symlinks=True):
+            yield from _walk(Path(entry.path), relative + "/")
+        elif entry.is_file(follow_symlinks=True):
+            yield relative, Path(entry.path), entry.stat(follow_symlinks=True)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a build's output is made from."""
+
+    content: dict[str, str]  # content-relative path -> SHA-256, every file (assets too)
+    templates: str  # one hash over the theme's and the default templates and static files
+    code: str
+    options: tuple[Any, ...]
+
+    def same_shape(self, other: Inputs) -> bool:
+        """Return True when templates, code and options are the same (content may differ)."""
+        return (self.templates, self.code, self.options) == (other.templates, other.code, other.options)
+
+
+def fingerprint(content: Path, template_dirs: Iterable[Path], options: tuple[Any, ...],
+                hasher: Hasher) -> Inputs:
+    """Return the fingerprint of a build's inputs."""
+    files = hasher.tree(content)
+    digest = hashlib.sha256()
+    for n, folder in enumerate(template_dirs):
+        for relative, sha in hasher.tree(folder).items():
+            digest.update(f"{n}:{relative}:{sha}\n".encode())
+    return Inputs(files, digest.hexdigest(), code_fingerprint(), options)
+
+
+# --- Content: parse and validate each file once per version ----------------------------------
+
+@dataclass(frozen=True)
+class FileRecord:
+    """One content file, parsed and validated on its own."""
+
+    kind: str
+    rel: str  # as problems name it: relative to the content folder's parent
+    digest: str
+    entity: Entity | None
+    problems: tuple[Problem, ...]  # from this file alone (warnings; errors mean entity is None)
+    refs: tuple[tuple[tuple[str, ...], str], ...]  # (kinds the id may name, id) for each reference
+    line: int
+
+
+def check_file(kind: str, path: Path, content_dir: Path) -> FileRecord | None:
+    """Parse and validate one file; None if it cannot even be parsed."""
+    try:
+        document = load_file(kind, path, content_dir)
+    except LoadFailed:
+        return None
+    problems: list[Problem] = []
+    item = to_entity(document, problems)
+    refs = tuple(((target, *ALSO_ALLOWED.get(loc[-1], ())), ref)
+                 for loc, target, ref in _references(document.data))
+    return FileRecord(kind, document.rel, document.digest, item, tuple(problems), refs,
+                      document.mark(()).line)
+
+
+def _check_files(jobs: list[tuple[str, str, str]]) -> list[FileRecord | None]:
+    """Check a batch of files (runs in a worker process)."""
+    return [check_file(kind, Path(path), Path(content)) for kind, path, content in jobs]
+
+
+@dataclass
+class Loaded:
+    """A validated project, its warnings, and each entity's file record."""
+
+    project: Project
+    warnings: list[Problem]
+    records: dict[Key, FileRecord]  # (kind, id) -> record
+
+
+class ContentCache:
+    """Validated entities of the last builds, keyed by content-relative path and checked by hash."""
+
+    def __init__(self, folder: Path) -> None:
+        self.base_path = folder / "content.pickle"
+        self.delta_path = folder / "content-delta.pickle"
+        self.records: dict[str, FileRecord] = {}
+        self.delta: dict[str, FileRecord | None] = {}
+
+    def read(self) -> ContentCache:
+        """Load the cached records, ignoring a cache written by other code."""
+        base = _read_pickle(self.base_path)
+        if not isinstance(base, dict) or base.get("code") != code_fingerprint():
+            return self
+        self.records = base["records"]
+        delta = _read_pickle(self.delta_path)
+        current = isinstance(delta, dict) and delta.get("code") == code_fingerprint()
+        if current and delta.get("base") == base["id"]:
+            self.delta = delta["records"]
+            for name, record in self.delta.items():
+                if record is None:
+                    self.records.pop(name, None)
+                else:
+                    self.records[name] = record
+        self.base_id = base["id"]
+        return self
+
+    def write(self, records: dict[str, FileRecord], changed: set[str]) -> None:
+        """Save the records: only what changed while that is small, else everything."""
+        if not changed:
+            return
+        self.delta.update({name: records.get(name) for name in changed})
+        base_id = getattr(self, "base_id", None)
+        if base_id is not None and len(self.delta) * DELTA_SHARE < len(records):
+            _write_pickle(self.delta_path,
+                          {"code": code_fingerprint(), "base": base_id, "records": self.delta})
+            return
+        base_id = hashlib.sha256(os.urandom(16)).hexdigest()
+        _write_pickle(self.base_path, {"code": code_fingerprint(), "id": base_id, "records": records})
+        self.delta_path.unlink(missing_ok=True)
+        self.base_id, self.delta = base_id, {}
+
+
+def load(content: Path, cache: ContentCache, digests: dict[str, str],
+         jobs: int) -> tuple[Loaded, dict[str, FileRecord], set[str]]:
+    """Return the project, the records to cache and the files read again; raise ContentErrors on errors.
+
+    Only files whose hash changed are parsed and validated again.
+
+    The checks across files (references, duplicate ids, attachments) run on every build; when
+    anything is wrong, the whole tree is validated again the ordinary way so that the messages are
+    exactly those of validate.load_project.
+    """
+    if not content.is_dir():
+        raise UsageError(f"content folder {content} does not exist")
+    found = [(kind, path, path.relative_to(content).as_posix()) for kind, path in discover(content)]
+    records: dict[str, FileRecord | None] = {}
+    missing = []
+    for kind, path, name in found:
+        record = cache.records.get(name)
+        if record is not None and record.kind == kind and record.digest == digests.get(name):
+            records[name] = record
+        else:
+            missing.append((kind, path, name))
+    for (_kind, _path, name), record in zip(missing, _check_all(missing, content, jobs), strict=True):
+        records[name] = record
+    changed = {name for _k, _p, name in missing} | (set(cache.records) - set(records))
+    problems: list[Problem] = []
+    site = load_site(content, problems)
+    loaded = _assemble(site, records, problems, content)
+    if loaded is None:  # something is wrong: let validation say exactly what, as it always does
+        project, every_problem = load_project(content)
+        if project is None:
+            raise ContentErrors(every_problem)
+        by_id = {(r.kind, r.entity.id): r for r in records.values() if r is not None and r.entity is not None}
+        loaded = Loaded(project, [p for p in every_problem if not p.is_error], by_id)
+    kept = {name: record for name, record in records.items() if record is not None}
+    return loaded, kept, changed
+
+
+def _check_all(missing: list[tuple[str, Path, str]], content: Path, jobs: int) -> list[FileRecord | None]:
+    """Check files, across processes when there are many."""
+    if jobs <= 1 or len(missing) < PARALLEL_FROM:
+        return [check_file(kind, path, content) for kind, path, _name in missing]
+    batches = [[(kind, str(path), str(content)) for kind, path, _name in missing[i::jobs * 4]]
+               for i in range(jobs * 4)]
+    with paused_gc(), ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        results = list(pool.map(_check_files, batches))
+    ordered: list[FileRecord | None] = [None] * len(missing)
+    for i, batch in enumerate(results):
+        ordered[i::jobs * 4] = batch
+    return ordered
+
+
+def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], problems: list[Problem],
+              content: Path) -> Loaded | None:
+    """Return the project made of valid records, or None if anything across files is wrong."""
+    if site is None or any(p.is_error for p in problems):
+        return None
+    by_kind: dict[str, dict[str, FileRecord]] = {kind: {} for kind in deps.KINDS}
+    for record in records.values():
+        if record is None or record.entity is None or any(p.is_error for p in record.problems):
+            return None
+        if record.entity.id in by_kind[record.kind]:
+            return None
+        by_kind[record.kind][record.entity.id] = record
+        problems.extend(record.problems)
+    for record in records.values():
+        assert record is not None  # checked above
+        if not all(any(ref in by_kind[k] for k in kinds) for kinds, ref in record.refs):
+            return None
+        if any(resolve_asset(content, a.path) is None for a in getattr(record.entity, "attachments", ())):
+            return None
+
+    def plain(kind: str) -> dict[str, Any]:
+        return {key: by_kind[kind][key].entity for key in sorted(by_kind[kind])}
+
+    origins = {(kind, key): Origin(r.rel, r.line, r.digest)
+               for kind, items in by_kind.items() for key, r in items.items()}
+    project = Project(site=site, incidents=plain("incident"), actors=plain("actor"),
+                      locations=plain("location"), sources=plain("source"), deployments=plain("deployment"),
+                      briefs=plain("brief"), context=plain("context"), origins=origins)
+    by_id = {(kind, key): r for kind, items in by_kind.items() for key, r in items.items()}
+    return Loaded(project, sorted(problems), by_id)
+
+
+def touch_keys(loaded: Loaded) -> dict[Key, frozenset[Key]]:
+    """Return, for every entity, the keys a change of it dirties (see sitrep.deps)."""
+    project = loaded.project
+    result = {}
+    for (kind, key), record in loaded.records.items():
+        item = record.entity
+        assert item is not None
+        refs = [(_resolved_kind(project, kinds, ref), ref) for kinds, ref in record.refs]
+        result[(kind, key)] = deps.touches(project, kind, item, refs)
+    return result
+
+
+_COLLECTIONS = {"incident": "incidents", "actor": "actors", "location": "locations", "source": "sources",
+                "deployment": "deployments", "brief": "briefs", "context": "context"}
+
+
+def _resolved_kind(project: Project, kinds: tuple[str, ...], ref: str) -> str:
+    for kind in kinds:
+        if ref in getattr(project, _COLLECTIONS[kind], {}):
+            return kind
+    return kinds[0]
+
+
+# --- The last build ------------------------------------------------------------------------
+
+@dataclass
+class BuildState:
+    """What the last successful build read and wrote."""
+
+    inputs: Inputs
+    hasher: Hasher
+    digests: dict[Key, str]  # (kind, id) -> SHA-256 of its file
+    touches: dict[Key, frozenset[Key]]
+    pages: dict[str, frozenset[Key] | None]  # site path -> what it depends on (None: always redone)
+    outputs: dict[str, tuple[int, int]]  # every output file -> (size, mtime_ns) as committed
+    pdf_keys: dict[str, str]
+    warnings: list[Problem]
+    page_count: int = 0
+
+
+def read_state(folder: Path) -> BuildState | None:
+    """Return the last build's state, or None if there is none this code can use."""
+    data = _read_pickle(folder / "state.pickle")
+    if not isinstance(data, dict) or data.get("code") != code_fingerprint():
+        return None
+    state = data.get("state")
+    return state if isinstance(state, BuildState) else None
+
+
+def write_state(folder: Path, state: BuildState) -> None:
+    """Save the state of a build that has just been committed."""
+    _write_pickle(folder / "state.pickle", {"code": code_fingerprint(), "state": state})
+
+
+def forget_state(folder: Path) -> None:
+    """Drop the last build's state (before a build that may leave output/ different from it)."""
+    (folder / "state.pickle").unlink(missing_ok=True)
+
+
+def scan_output(output: Path) -> dict[str, tuple[int, int]]:
+    """Return (size, mtime_ns) of every file in an output folder (hidden names included)."""
+    result: dict[str, tuple[int, int]] = {}
+    stack = [(output, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISDIR(info.st_mode):
+                stack.append((Path(entry.path), f"{prefix}{entry.name}/"))
+            else:
+                result[f"{prefix}{entry.name}"] = (info.st_size, info.st_mtime_ns)
+    return result
+
+
+def changed_keys(old: BuildState, digests: dict[Key, str], touches: dict[Key, frozenset[Key]]) -> set[Key]:
+    """Return every key dirtied by entities added, changed or removed since the last build."""
+    dirty: set[Key] = set()
+    for key in set(old.digests) | set(digests):
+        if old.digests.get(key) != digests.get(key):
+            dirty |= old.touches.get(key, frozenset()) | touches.get(key, frozenset())
+            dirty.add(("*", key[0]))
+    return dirty
+
+
+# --- Helpers -------------------------------------------------------------------------------
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many objects that all stay alive.
+
+    Loading 10,000 incidents creates millions of objects and no garbage; CPython's collector would
+    otherwise scan them all again and again (half the load time).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_pickle(path: Path) -> Any:
+    try:
+        with paused_gc(), path.open("rb") as file:
+            return pickle.load(file)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        return None  # a missing, truncated or outdated cache is simply rebuilt
+
+
+def _write_pickle(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with temporary.open("wb") as file:
+        pickle.dump(data, file, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)

@@ -1,0 +1,208 @@
+"""An incremental build writes exactly what a clean build of the same content writes.
+
+A small generated tree goes through a sequence of edits (an incident changed, added and deleted, a
+place and an actor renamed, a template overridden through a theme folder); after each one the
+incremental build's output is compared, file by file, with a clean build's.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bench.generate import generate
+from sitrep import cache, deps, pipeline
+from sitrep.pipeline import BuildOptions, BuildReport, build
+from sitrep.render.env import DEFAULT_TEMPLATES
+from sitrep.validate import load_project
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a generated content tree: 10 incidents in two countries over two weeks, two briefs."""
+    content = tmp_path_factory.mktemp("generated") / "content"
+    generate(content, 10, weeks=2, countries=2, seed=7)
+    return content
+
+
+@pytest.fixture()
+def content(tree: Path, tmp_path: Path) -> Path:
+    """Return a writable copy of the generated tree."""
+    return Path(shutil.copytree(tree, tmp_path / "content"))
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    """Return every file under folder by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_same_as_clean(options: BuildOptions, tmp_path: Path, label: str) -> None:
+    """Build the same content from scratch elsewhere and compare every file."""
+    clean = BuildOptions(content=options.content, output=tmp_path / f"clean-{label}", theme=options.theme,
+                         pdf=options.pdf, search=options.search, jobs=options.jobs)
+    build(clean)
+    got, want = files(options.output), files(clean.output)
+    assert sorted(got) == sorted(want), f"after {label}: files differ"
+    differ = [name for name in want if got[name] != want[name]]
+    assert not differ, f"after {label}: these files differ from a clean build: {differ[:10]}"
+
+
+def incidents(content: Path) -> list[Path]:
+    return sorted((content / "incidents").glob("*.yaml"))
+
+
+def cited_by_briefs(content: Path) -> set[str]:
+    """Return the ids of incidents a brief's judgments name (they cannot be deleted)."""
+    named: set[str] = set()
+    for path in (content / "briefs").glob("*.yaml"):
+        for judgment in yaml.safe_load(path.read_text())["key_judgments"]:
+            named.update(judgment.get("incidents", []))
+    return named
+
+
+def edit_yaml(path: Path, change: Callable[[dict], None]) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def edits(content: Path, theme: Path, rng: random.Random) -> Iterator[str]:
+    """Apply one edit after another to content (and the theme), yielding a label after each."""
+    target = rng.choice(incidents(content))
+    edit_yaml(target, lambda d: d.update(summary=d["summary"] + "\nA later report added detail.\n",
+                                         casualties=[{**d["casualties"][0], "killed": "at least 4"}]
+                                         if d.get("casualties") else []))
+    yield "an incident changed"
+
+    source = rng.choice(incidents(content))
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    data["id"] = "added-incident"
+    data["title"] = "A new incident, added after the first build"
+    (content / "incidents" / "added-incident.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    yield "an incident added"
+
+    deletable = [p for p in incidents(content) if p.stem not in cited_by_briefs(content)]
+    rng.choice(deletable).unlink()
+    yield "an incident deleted"
+
+    place = yaml.safe_load(rng.choice(incidents(content)).read_text())["location"]["location"]
+    edit_yaml(content / "locations" / f"{place}.yaml", lambda d: d.update(name=d["name"] + " Junction"))
+    yield "a place renamed"
+
+    actor = yaml.safe_load(rng.choice(incidents(content)).read_text())["perpetrators"][0]
+    edit_yaml(content / "actors" / f"{actor}.yaml", lambda d: d.update(name=d["name"] + " (renamed)"))
+    yield "an actor renamed"
+
+    (theme / "site").mkdir(parents=True, exist_ok=True)
+    page = (DEFAULT_TEMPLATES / "site" / "incident.html").read_text(encoding="utf-8")
+    (theme / "site" / "incident.html").write_text(page.replace("{% block main %}",
+                                                               "{% block main %}<!-- themed -->", 1))
+    yield "a template overridden by the theme"
+
+
+def test_incremental_builds_equal_clean_builds(content: Path, tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    options = BuildOptions(content=content, output=tmp_path / "site", theme=theme, pdf=False, jobs=2)
+    first = build(options)
+    assert not first.nothing_changed
+    for label in edits(content, theme, random.Random(3)):
+        report = build(options)
+        assert not report.nothing_changed, label
+        assert_same_as_clean(options, tmp_path, label.replace(" ", "-"))
+    assert "<!-- themed -->" in next((options.output / "incidents").glob("*.html")).read_text()
+
+
+def test_a_rebuild_with_nothing_changed_writes_nothing(content: Path, tmp_path: Path) -> None:
+    options = BuildOptions(content=content, output=tmp_path / "site", pdf=False)
+    build(options)
+    before = {p: p.stat().st_mtime_ns for p in options.output.rglob("*")}
+    report = build(options)
+    assert report.nothing_changed and report.written == 0 and report.rendered == 0
+    assert {p: p.stat().st_mtime_ns for p in options.output.rglob("*")} == before
+
+
+def test_a_file_edited_in_the_output_is_put_back(content: Path, tmp_path: Path) -> None:
+    options = BuildOptions(content=content, output=tmp_path / "site", pdf=False, search=False)
+    build(options)
+    page = next((options.output / "incidents").glob("*.html"))
+    original = page.read_bytes()
+    page.write_text("edited by hand")
+    (options.output / "stray.html").write_text("not from sitrep")
+    report = build(options)
+    assert not report.nothing_changed
+    assert page.read_bytes() == original
+    assert not (options.output / "stray.html").exists()
+
+
+def test_an_unchanged_brief_keeps_its_pdf(content: Path, tmp_path: Path) -> None:
+    options = BuildOptions(content=content, output=tmp_path / "site", search=False, jobs=1)
+    first = build(options)
+    assert first.pdfs_rendered == 2
+    brief = max((content / "briefs").glob("*.yaml"))  # the later brief
+    edit_yaml(brief, lambda d: d.update(summary=d["summary"] + " A correction was issued."))
+    report = build(options)
+    assert (report.pdfs_rendered, report.pdfs_reused) == (1, 1)
+    assert_same_as_clean(options, tmp_path, "brief-edited")
+
+
+def test_the_cached_project_equals_a_fresh_validation(content: Path, tmp_path: Path) -> None:
+    options = BuildOptions(content=content, output=tmp_path / "site", pdf=False, search=False)
+    build(options)
+    edit_yaml(incidents(content)[0], lambda d: d.update(title="Retitled"))
+    hasher = cache.Hasher()
+    digests = hasher.tree(content)
+    loaded, _records, changed = cache.load(content, cache.ContentCache(options.cache).read(), digests, jobs=1)
+    assert changed == {incidents(content)[0].relative_to(content).as_posix()}
+    project, problems = load_project(content)
+    assert loaded.project == project
+    assert loaded.warnings == [p for p in problems if not p.is_error]
+
+
+def test_content_errors_are_reported_as_without_the_cache(content: Path, tmp_path: Path) -> None:
+    options = BuildOptions(content=content, output=tmp_path / "site", pdf=False, search=False)
+    build(options)
+    target = incidents(content)[0]
+    text = target.read_text()
+    target.write_text(text.replace("location:\n  location: ", "location:\n  location: nowhere-"))
+    with pytest.raises(pipeline.ContentErrors) as raised:
+        build(options)
+    _project, expected = load_project(content)
+    assert raised.value.problems == sorted(expected)
+    assert any("no location with id 'nowhere-" in p.message for p in raised.value.problems)
+
+
+def with_declared_deps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give incident pages the dependencies sitrep.deps describes for them."""
+    real = pipeline.site_pages
+
+    def pages(project, analyses):  # type: ignore[no-untyped-def]
+        for page in real(project, analyses):
+            kind, _, name = page.path.removesuffix(".html").partition("/")
+            if kind == "incidents" and name in project.incidents:
+                page = type(page)(page.path, page.template, page.context,
+                                  deps.incident_page(project, project.incidents[name]))
+            yield page
+
+    monkeypatch.setattr(pipeline, "site_pages", pages)
+
+
+def test_pages_declaring_deps_are_skipped_yet_output_equals_clean(content: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    with_declared_deps(monkeypatch)
+    options = BuildOptions(content=content, output=tmp_path / "site", pdf=False, jobs=2)
+    first = build(options)
+    target = incidents(content)[-1]
+    edit_yaml(target, lambda d: d.update(title=d["title"] + " (updated)"))
+    report: BuildReport = build(options)
+    skipped = first.rendered - report.rendered
+    assert skipped >= len(incidents(content)) - 1  # every other incident page was kept
+    assert_same_as_clean(options, tmp_path, "declared-deps")
+    assert re.search(r"\(updated\)", (options.output / "incidents" / f"{target.stem}.html").read_text())
