@@ -355,8 +355,8 @@ class Incident(Entity):
     def _sub_event_matches(self) -> Incident:
         allowed = EVENT_TYPES[self.event_type]
         if self.sub_event_type not in allowed:
-            raise ValueError(f"sub_event_type '{self.sub_event_type}' is not one of {self.event_type}'s: "
-                             + ", ".join(allowed))
+            raise ValueError(f"sub_event_type '{self.sub_event_type}' is not a sub-event type of "
+                             f"{self.event_type}; use one of: " + ", ".join(allowed))
         if self.time is not None and self.timezone is None:
             raise ValueError("a local time needs its timezone, e.g. 'timezone: Asia/Baghdad'")
         return self

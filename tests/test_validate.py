@@ -40,7 +40,7 @@ VALIDATE_CASES: dict[str, list[str]] = {
         "violence', 'Violence against civilians', 'Protests', 'Riots' or 'Strategic developments'; did you "
         "mean 'Explosions/Remote violence'?"],
     "sub_event_type_mismatch": [
-        f"{INCIDENT}:7:17: sub_event_type 'Armed clash' is not one of Explosions/Remote violence's: Chemical "
+        f"{INCIDENT}:7:17: sub_event_type 'Armed clash' is not a sub-event type of Explosions/Remote violence; use one of: Chemical "
         "weapon, Air/drone strike, Suicide bomb, Shelling/artillery/missile attack, Remote "
         "explosive/landmine/IED, Grenade"],
     "time_without_timezone": [
