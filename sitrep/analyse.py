@@ -440,7 +440,9 @@ def analyse_brief(project: Project, brief: Brief) -> BriefAnalysis:
     return BriefAnalysis(
         brief=brief, current=current, previous=previous,
         trends=tuple(trend(c, current, previous, project) for c in brief.countries),
-        posture=forces, troops=_sum(Tally.of(p.current.troops) for p in forces),
+        posture=forces,
+        # no recorded figure means the strength is unknown, not that no troops are there
+        troops=_sum(Tally.of(p.current.troops) for p in forces) if forces else Tally(0, None, unknown=1),
         changes=tuple(changes_since(project, brief, project.previous_brief(brief))),
         conflicts=tuple(c for c in map(responsibility_conflict, current.incidents) if c),
         previous_brief=project.previous_brief(brief),

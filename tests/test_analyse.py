@@ -229,3 +229,12 @@ def test_no_revision_when_nothing_was_reported_after_the_cutoff():
     this_week = brief("w16", D(2024, 4, 16), D(2024, 4, 22), countries=("IRQ",))
     last_week = brief("w15", D(2024, 4, 9), D(2024, 4, 15), countries=("IRQ",))
     assert changes_since(project([quiet], briefs=[this_week, last_week]), this_week, last_week) == []
+
+
+def test_troops_are_unknown_when_no_figure_predates_the_cutoff():
+    early = brief("w15", D(2024, 4, 9), D(2024, 4, 15), countries=("IRQ",))
+    data = project([], [deployment([(D(2024, 4, 21), "approximately 2,500")])], [early])
+    assert str(analyse_brief(data, early).troops) == "unknown"
+    later = brief("w16", D(2024, 4, 16), D(2024, 4, 22), countries=("IRQ",))
+    data = project([], [deployment([(D(2024, 4, 21), "approximately 2,500")])], [later])
+    assert str(analyse_brief(data, later).troops) == "about 2,500"
