@@ -11,7 +11,7 @@ from markupsafe import Markup
 from .. import analyse, urls
 from ..geo import country_info
 from ..model import ACTOR_KIND_LABELS, CREDIBILITY, LIKELIHOOD_ROWS, RELIABILITY, TLP_COLOURS, Count, format_count
-from .text import neutralise_bidi, render_markdown
+from .text import neutralise, render_markdown
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 
@@ -44,7 +44,7 @@ def make_env(theme: Path | None = None, cache_dir: Path | None = None) -> jinja2
 
 
 def _finalize(value: object) -> object:
-    return neutralise_bidi(value) if isinstance(value, str) else value
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def country_name(code: str) -> str:

@@ -19,6 +19,10 @@ from markupsafe import Markup, escape
 # Explicit embeddings, overrides and isolates let a title visually reorder the text around it
 # ("Trojan Source"); the implicit marks (LRM, RLM, ALM) are harmless and kept for Arabic names.
 BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+# YAML can carry any character as an escape ("\0"), but XML 1.0 cannot hold C0 controls other than
+# tab and line breaks, lone surrogates or U+FFFE/U+FFFF: one such character makes a feed unreadable.
+XML_INVALID = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0xD800, 0xE000), 0xFFFE, 0xFFFF])
+_UNSHOWABLE = {**BIDI_CONTROLS, **XML_INVALID}
 
 ALLOWED_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "em", "h3", "h4", "h5", "h6", "hr", "i",
                 "img", "li", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody",
@@ -40,16 +44,16 @@ _OUTSIDE_LINK = re.compile(r"^(?:https?://[^/\\]|mailto:)", re.IGNORECASE)
 _local = threading.local()
 
 
-def neutralise_bidi(text: str) -> str:
-    """Return text without explicit bidi embedding, override and isolate controls."""
+def neutralise(text: str) -> str:
+    """Return text without bidi embedding, override and isolate controls, or characters XML cannot hold."""
     if isinstance(text, Markup):
-        return Markup(str(text).translate(BIDI_CONTROLS))
-    return text.translate(BIDI_CONTROLS)
+        return Markup(str(text).translate(_UNSHOWABLE))
+    return text.translate(_UNSHOWABLE)
 
 
 def render_markdown(text: str, *, inline: bool = False) -> Markup:
     """Return Markdown from content as sanitised HTML: no script, style, forms, handlers or foreign URLs."""
-    clean = sanitise(markdown_to_html(neutralise_bidi(text))).strip()
+    clean = sanitise(markdown_to_html(neutralise(text))).strip()
     if inline and clean.startswith("<p>") and clean.endswith("</p>") and clean.count("<p>") == 1:
         clean = clean[3:-4]
     return Markup(clean)
@@ -72,11 +76,11 @@ def plain_paragraphs(text: str) -> str:
 
 
 def sanitise(html: str) -> str:
-    """Return html reduced to the allow-list, without bidi controls; links get rel=noopener noreferrer nofollow."""
+    """Return html reduced to the allow-list, neutralised; links get rel=noopener noreferrer nofollow."""
     clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, attribute_filter=_filter_attribute,
                       url_schemes={"http", "https", "mailto"}, link_rel=LINK_REL, strip_comments=True,
                       filter_style_properties={"text-align"})
-    return neutralise_bidi(clean)
+    return neutralise(clean)
 
 
 def is_asset_image(src: str) -> bool:
