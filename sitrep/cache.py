@@ -34,7 +34,7 @@ from . import deps
 from .errors import ContentErrors, Problem, UsageError
 from .load import LoadFailed, discover, load_file
 from .model import Entity, Origin, Project, SiteConfig
-from .validate import ALSO_ALLOWED, _references, load_project, load_site, resolve_asset, to_entity
+from .validate import ALSO_ALLOWED, _references, attachment_problem, load_project, load_site, to_entity
 
 PACKAGE = Path(__file__).resolve().parent
 FORMAT = 1  # bump when the layout of the pickles changes
@@ -101,8 +101,17 @@ class Hasher:
         return Hasher(known=self.seen, since_ns=self.started_ns)
 
 
-def _walk(root: Path, prefix: str = "") -> Iterator[tuple[str, Path, os.stat_result]]:
-    """Yield (relative path, path, stat) for the files under root, sorted, skipping hidden names."""
+def _walk(root: Path, prefix: str = "", top: str = "",
+          above: frozenset[str] = frozenset()) -> Iterator[tuple[str, Path, os.stat_result]]:
+    """Yield (relative path, path, stat) for the files under root, sorted, skipping hidden names.
+
+    Symbolic links are followed only while they stay inside root: one leading back up would loop
+    for ever, one leading to / would hash the whole machine, and nothing outside can be published.
+    """
+    real = os.path.realpath(root)
+    top = top or real
+    if real in above or not (real == top or real.startswith(top.rstrip(os.sep) + os.sep)):
+        return
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
     except (FileNotFoundError, NotADirectoryError):
@@ -112,8 +121,9 @@ def _walk(root: Path, prefix: str = "") -> Iterator[tuple[str, Path, os.stat_res
             continue
         relative = f"{prefix}{entry.name}"
         if entry.is_dir(follow_symlinks=True):
-            yield from _walk(Path(entry.path), relative + "/")
-        elif entry.is_file(follow_symlinks=True):
+            yield from _walk(Path(entry.path), relative + "/", top, above | {real})
+        elif entry.is_file(follow_symlinks=True) and \
+                os.path.realpath(entry.path).startswith(top.rstrip(os.sep) + os.sep):
             yield relative, Path(entry.path), entry.stat(follow_symlinks=True)
 
 
@@ -296,7 +306,7 @@ def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pr
         assert record is not None  # checked above
         if not all(any(ref in by_kind[k] for k in kinds) for kinds, ref in record.refs):
             return None
-        if any(resolve_asset(content, a.path) is None for a in getattr(record.entity, "attachments", ())):
+        if any(attachment_problem(content, a.path) for a in getattr(record.entity, "attachments", ())):
             return None
 
     def plain(kind: str) -> dict[str, Any]:

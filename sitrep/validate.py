@@ -451,12 +451,27 @@ def _a(noun: str) -> str:
     return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
 
 
+#: Attachments are published under media/ on the site's own address, where an HTML page, an SVG or
+#: other XML would run its scripts for every reader: only formats a browser does not run are taken.
+ATTACHMENT_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", ".csv", ".txt")
+
+
 def _check_attachments(incident: Any, document: Document, content_dir: Path) -> Iterable[Problem]:
     for i, attachment in enumerate(incident.attachments):
-        if resolve_asset(content_dir, attachment.path) is None:
-            message = (f"attachment '{shorten(attachment.path)}' must be a file under content/assets/ "
-                       "(no '..', absolute paths or links leading out)")
+        message = attachment_problem(content_dir, attachment.path)
+        if message:
             yield document.problem(("attachments", i, "path"), message)
+
+
+def attachment_problem(content_dir: Path, path: str) -> str | None:
+    """Return what is wrong with an attachment's path, or None if it can be published."""
+    if resolve_asset(content_dir, path) is None:
+        return (f"attachment '{shorten(path)}' must be a file under content/assets/ "
+                "(no '..', absolute paths or links leading out)")
+    if not path.lower().endswith(ATTACHMENT_SUFFIXES):
+        return (f"attachment '{shorten(path)}' is not an image (.png, .jpg, .gif, .webp), PDF, CSV or text "
+                "file; pages, SVG and scripts would run in readers' browsers")
+    return None
 
 
 def resolve_asset(content_dir: Path, relative: str) -> Path | None:
