@@ -41,7 +41,8 @@ def parser() -> argparse.ArgumentParser:
     _add_serve(commands.add_parser("serve", help="preview the site: rebuild on every change and reload "
                                    "the browser"))
     _add_new(commands.add_parser("new", help="start a new incident, brief, actor, location or source file"))
-    _add_import(commands.add_parser("import", help="turn an ACLED export into incidents, actors and locations"))
+    _add_import(commands.add_parser("import", help="turn an ACLED export into incidents, actors and "
+                                    "locations"))
     _add_export(commands.add_parser("export", help="write the incidents as ACLED CSV, JSON or GeoJSON"))
     return top
 
@@ -170,12 +171,17 @@ def build_options(args: argparse.Namespace) -> BuildOptions:
 
 
 def build_summary(report: BuildReport, output: Path) -> Text:
-    """Return the closing line of a build: pages, PDFs, files, time."""
+    """Return the closing line of a build: what was rebuilt, what was kept, how long it took."""
     r = report
+    if r.nothing_changed:
+        return Text.assemble(("up to date: ", "bold green"), f"nothing changed since the last build "
+                             f"({plural(r.pages, 'page')}) → {output}")
+    redone = f" ({r.rendered} rendered again)" if r.rendered != r.pages else ""
     return Text.assemble(
         ("built ", "bold green"),
-        f"{plural(r.pages, 'page')}, {plural(r.pdfs_rendered, 'PDF')} rendered, {r.pdfs_reused} reused; "
-        f"{r.written} files written, {r.unchanged} unchanged, {r.removed} removed in {r.seconds:.1f} s → {output}")
+        f"{plural(r.pages, 'page')}{redone}, {plural(r.pdfs_rendered, 'PDF')} rendered, {r.pdfs_reused} reused; "
+        f"{r.written} files written, {r.unchanged} unchanged, {r.removed} removed in {r.seconds:.1f} s "
+        f"→ {output}")
 
 
 def run_serve(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int:
@@ -230,7 +236,8 @@ def run_export(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int
     project, warnings = pipeline.check(args.content)
     reporter.problems(warnings, args.content)
     makers: dict[str, Callable[..., str | bytes]] = {
-        "acled": exports.incidents_acled_csv, "json": exports.incidents_json, "geojson": exports.incidents_geojson,
+        "acled": exports.incidents_acled_csv, "json": exports.incidents_json,
+        "geojson": exports.incidents_geojson,
     }
     data = makers[args.format](project)
     payload = data.encode("utf-8") if isinstance(data, str) else data

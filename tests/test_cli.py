@@ -46,12 +46,25 @@ def test_build_ends_with_a_plain_summary_when_not_on_a_terminal(content_copy: Pa
 
 
 def test_quiet_prints_nothing_and_verbose_prints_each_step(content_copy: Path, tmp_path: Path):
-    argv = ["build", "--content", str(content_copy), "--output", str(tmp_path / "out"), "--no-pdf", "--no-search"]
-    assert run([*argv, "--quiet"]) == (0, "", "")
-    code, out, err = run([*argv, "--verbose"])
+    argv = ["build", "--content", str(content_copy), "--no-pdf", "--no-search"]
+    assert run([*argv, "--output", str(tmp_path / "quiet"), "--quiet"]) == (0, "", "")
+    code, out, err = run([*argv, "--output", str(tmp_path / "verbose"), "--verbose"])
     assert code == 0 and out.startswith("built ")
-    assert re.search(r"^\s+\d+\.\d\d s  loaded 3 incidents, 2 briefs$", err, re.MULTILINE), err
-    assert re.search(r"^\s+\d+\.\d\d s  rendered \d+ pages$", err, re.MULTILINE), err
+    assert re.search(r"^\s+\d+\.\d\d s  loaded 3 incidents, 2 briefs\b", err, re.MULTILINE), err
+    assert re.search(r"^\s+\d+\.\d\d s  rendered \d+ (of \d+ )?pages$", err, re.MULTILINE), err
+    code, out, err = run([*argv, "--output", str(tmp_path / "verbose"), "--verbose"])  # again: nothing to do
+    assert code == 0 and "nothing changed since the last build" in err
+    assert re.fullmatch(r"up to date: nothing changed since the last build \(\d+ pages\) → .*verbose\n", out), out
+
+
+def test_the_summary_says_what_was_rebuilt(content_copy: Path, tmp_path: Path):
+    argv = ["--content", str(content_copy), "--output", str(tmp_path / "out"), "--no-search"]
+    assert run(argv)[0] == 0
+    incident = content_copy / "incidents" / f"{KALSU}.yaml"
+    incident.write_text(incident.read_text().replace("killed: 1", "killed: 2"))
+    code, out, _ = run(argv)
+    assert code == 0
+    assert re.match(r"built (\d+) pages \((\d+) rendered again\), 1 PDF rendered, 1 reused; ", out), out
 
 
 def test_check_says_what_the_content_holds():
@@ -125,7 +138,7 @@ def test_the_mark_spans_the_key_or_value(text: str, start: int, length: int):
 @pytest.mark.parametrize("argv", [["export", "xml"], ["new", "place", "--title", "x"], ["import", "acled"],
                                   ["import", "acled", "x.csv", "--since", "last week"], ["serve", "--port", "x"]])
 def test_usage_errors_exit_2(argv: list[str]):
-    code, out, err = run(argv)
+    code, _, err = run(argv)
     assert code == 2 and "usage: python build.py" in err
 
 
