@@ -29,22 +29,23 @@ import json
 import math
 import re
 import textwrap
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .console import plural
 from .errors import ContentErrors, Problem, UsageError
 from .load import Document, LoadFailed, discover, load_file, parse_yaml
 from .maps import DATA_FILE
 from .model import ACTOR_KIND_LABELS, ACTOR_KINDS, DISORDER_TYPES, EVENT_TYPES, SOURCE_SCALES
-from .console import plural
 from .scaffold import MAX_ID, slug, unique_id
 from .validate import to_entity
 
 Progress = Callable[[str], None]
+Track = Callable[[Sequence[Any], str], Iterable[Any]]
 
 #: Columns an import cannot do without; the other ACLED columns are read when present.
 REQUIRED = ("event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "location", "latitude",
@@ -53,13 +54,13 @@ ACLED_ID = re.compile(r"^[A-Z]{3}\d+$")
 EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 #: A sitrep export names events it did not take from ACLED '<ISO3>-<incident id>'; the id comes back.
 SITREP_EVENT = re.compile(r"^[A-Z]{3}-(?P<id>[a-z0-9][a-z0-9-]{0,79})$")
-MARKER = re.compile(r"^# imported from ACLED: event (?P<event>\S+), timestamp (?P<ts>\d+), digest (?P<digest>[0-9a-f]{16})"
-                    r"\b.*$")
+MARKER = re.compile(r"^# imported from ACLED: event (?P<event>\S+), timestamp (?P<ts>\d+), "
+                    r"digest (?P<digest>[0-9a-f]{16})\b.*$")
 MARKER_LINE = ("# imported from ACLED: event {event}, timestamp {ts}, digest {digest}. "
                "Delete this line to keep your edits when ACLED is imported again.\n")
 #: What a sitrep export adds to notes when the killed figure was not exact (sitrep.render.exports).
-EXPORT_NOTE = re.compile(r"\s*\[Fatalities (?:(?P<unknown>not reported); coded 0|reported as (?P<count>[^;\]]+); "
-                         r"coded as the lowest figure)\.\]\s*$")
+EXPORT_NOTE = re.compile(r"\s*\[Fatalities (?:(?P<unknown>not reported); coded 0"
+                         r"|reported as (?P<count>[^;\]]+); coded as the lowest figure)\.\]\s*$")
 ACLED_SOURCE_ID = "acled"
 CREDIBILITY_REVIEWED = 3  # possibly true: ACLED reviewed the report, the analyst has not read it
 CREDIBILITY_UNSEEN = 6  # truth cannot be judged: no outlet named at all
@@ -385,8 +386,8 @@ def _sides(main: str, associated: str, kind: str | None) -> list[Side]:
     if not main.strip():
         return []
     base = kind or _kind_from_name(main) or "external_forces"  # 8, External/Other: the kind is not known
-    return [Side(main.strip(), base)] + [Side(name, _kind_from_name(name) or base) for name in _split(associated)
-                                        if name != main.strip()]
+    others = [name for name in _split(associated) if name != main.strip()]
+    return [Side(main.strip(), base)] + [Side(name, _kind_from_name(name) or base) for name in others]
 
 
 def _kind_from_name(name: str) -> str | None:
@@ -410,7 +411,8 @@ class Existing:
     """The content folder's incidents by ACLED event, and its actors, places and sources by name."""
 
     content: Path
-    imported: dict[str, tuple[Path, int, bool, str]] = field(default_factory=dict)  # event -> path, ts, intact, id
+    #: ACLED event -> (file, timestamp, whether its text matches its digest, incident id)
+    imported: dict[str, tuple[Path, int, bool, str]] = field(default_factory=dict)
     by_hand: dict[str, Path] = field(default_factory=dict)  # acled_id -> path
     taken: dict[str, set[str]] = field(default_factory=dict)
     names: dict[str, dict[Any, str]] = field(default_factory=dict)  # kind -> normalised key -> id
@@ -447,8 +449,8 @@ class Existing:
             if kind == "source":
                 self.names[kind].setdefault(("id", entity_id), entity_id)
             if kind == "location" and not imported and _has_place(data):
-                self.places.append((data["country"], normal(data["name"]), data["latitude"], data["longitude"],
-                                    entity_id))
+                self.places.append((data["country"], normal(data["name"]), data["latitude"],
+                                    data["longitude"], entity_id))
 
     def nearby_place(self, country: str, name: str, latitude: float, longitude: float) -> str | None:
         """Return a hand-written place of the same country within 5 km whose name starts like name.
@@ -457,8 +459,9 @@ class Existing:
         """
         wanted = normal(name)
         for place_country, place_name, lat, lon, entity_id in self.places:
-            close = math.hypot(lat - latitude, (lon - longitude) * math.cos(math.radians(latitude))) * 111.2 < 5
-            if place_country == country and close and (place_name.startswith(wanted) or wanted.startswith(place_name)):
+            km = math.hypot(lat - latitude, (lon - longitude) * math.cos(math.radians(latitude))) * 111.2
+            alike = place_name.startswith(wanted) or wanted.startswith(place_name)
+            if place_country == country and km < 5 and alike:
                 return entity_id
         return None
 
@@ -618,7 +621,10 @@ class Planner:
 
     def _citations(self, event: Event, needed: list[Planned]) -> list[dict[str, Any]]:
         via = self._acled_source(event, needed)
-        scale = event.source_scale if event.source_scale in SOURCE_SCALES and len(event.sources) == 1 else "Other"
+        # ACLED gives one scale for all of an event's sources ('National-International'): only a lone
+        # source can take it as its own.
+        single = event.source_scale in SOURCE_SCALES and len(event.sources) == 1
+        scale = event.source_scale if single else "Other"
         cited = [self._source(name, event, needed, scale) for name in event.sources]
         if not cited:
             return [{"source": via, "credibility": CREDIBILITY_UNSEEN}]
@@ -656,8 +662,9 @@ def incident_data(event: Event, entity_id: str, location: str, side1: list[str],
                   citations: list[dict[str, Any]]) -> dict[str, Any]:
     """Return an incident's fields, in the order an analyst reads them."""
     data: dict[str, Any] = {
-        "id": entity_id, "title": incident_title(event), "date": event.date, "time_precision": event.time_precision,
-        "event_type": event.event_type, "sub_event_type": event.sub_event_type,
+        "id": entity_id, "title": incident_title(event), "date": event.date,
+        "time_precision": event.time_precision, "event_type": event.event_type,
+        "sub_event_type": event.sub_event_type,
     }
     if event.disorder_type:
         data["disorder_type"] = event.disorder_type
@@ -682,7 +689,7 @@ def incident_data(event: Event, entity_id: str, location: str, side1: list[str],
     if event.acled_id:
         data["acled_id"] = event.acled_id
     if event.timestamp:
-        data["updated"] = dt.datetime.fromtimestamp(event.timestamp, dt.timezone.utc).date()
+        data["updated"] = dt.datetime.fromtimestamp(event.timestamp, dt.UTC).date()
     return data
 
 
@@ -714,8 +721,9 @@ def _represent_block(dumper: yaml.SafeDumper, value: Block) -> yaml.Node:
 def _wrap(text: str, width: int = 96) -> str:
     """Return text wrapped at width with its paragraphs kept."""
     paragraphs = re.split(r"\n\s*\n", text.strip())
-    return "\n\n".join(textwrap.fill(" ".join(p.split()), width, break_on_hyphens=False, break_long_words=False)
-                       for p in paragraphs) + "\n"
+    filled = (textwrap.fill(" ".join(p.split()), width, break_on_hyphens=False, break_long_words=False)
+              for p in paragraphs)
+    return "\n\n".join(filled) + "\n"
 
 
 _Dumper.add_representer(Block, _represent_block)
@@ -737,17 +745,21 @@ def _entity_header(kind: str) -> str:
 
 # --- The import ----------------------------------------------------------------------------
 
-def import_acled(options: ImportOptions, progress: Progress = lambda message: None) -> ImportResult:
-    """Import an ACLED export into the content folder; every problem is reported before anything is written."""
+def import_acled(options: ImportOptions, progress: Progress = lambda message: None,
+                 track: Track = lambda items, description: items) -> ImportResult:
+    """Import an ACLED export into the content folder, reporting every problem before writing anything.
+
+    progress hears each step; track may wrap the rows and events in a progress bar.
+    """
     table = read_table(options.file)
     progress(f"read {len(table.rows):,} rows")
     countries = _wanted_countries(options.countries)
     result = ImportResult(options.file, rows=len(table.rows))
-    events = _read_events(table, countries, options.since, result)
+    events = _read_events(track(table.rows, "Checking rows"), table, countries, options.since, result)
     existing = Existing.read(options.content)
     progress("compared with the content folder")
     planner = Planner(existing, result)
-    for event in events:
+    for event in track(events, "Comparing with the content"):
         _plan_event(planner, event, existing, result)
     if not options.dry_run:
         write_files(planner.plan.files)
@@ -767,11 +779,12 @@ def _wanted_countries(given: Iterable[str]) -> set[str]:
     return wanted
 
 
-def _read_events(table: Table, countries: set[str], since: dt.date | None, result: ImportResult) -> list[Event]:
+def _read_events(rows: Iterable[Row], table: Table, countries: set[str], since: dt.date | None,
+                 result: ImportResult) -> list[Event]:
     """Return the rows' events, newest version of each, after the --country and --since filters."""
     problems: list[Problem] = []
     latest: dict[str, Event] = {}
-    for row in table.rows:
+    for row in rows:
         event, row_problems = read_event(table, row)
         problems.extend(row_problems)
         if event is None:
@@ -825,7 +838,8 @@ def _checked(planner: Planner, event: Event, entity_id: str | None, path: Path |
             planner.existing.taken[kind] = ids
             if kind in planner.existing.names:
                 planner.existing.names[kind] = names
-        result.skip(f"refused by sitrep's checks: {problems[0].message}", f"{event.event_id} (line {event.line})")
+        result.skip(f"refused by sitrep's checks: {problems[0].message}",
+                    f"{event.event_id} (line {event.line})")
         return
     for item in files:
         planner.plan.add(item)

@@ -221,8 +221,7 @@ def run_import(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int
 
     options = acled.ImportOptions(file=args.file, content=args.content, countries=tuple(args.country),
                                   since=args.since, dry_run=args.dry_run)
-    with reporter.status("Reading the ACLED export…") as status:
-        result = acled.import_acled(options, progress=status.update)
+    result = acled.import_acled(options, progress=reporter.step, track=reporter.track)
     for line in acled.summary_lines(result, dry_run=args.dry_run):
         reporter.summary(line)
     return 0

@@ -14,14 +14,17 @@ import time
 import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
+import rich.progress
 from rich.console import Console
 from rich.text import Text
 
 from .errors import Problem
 
+T = TypeVar("T")
 CONTEXT_LINES = 1  # lines shown above the offending one
+BAR_FROM = 200  # fewer items than this go by too fast for a bar to help
 MAX_SHOWN_WIDTH = 160
 
 
@@ -68,6 +71,12 @@ class Reporter:
     def problems(self, problems: Sequence[Problem], content: Path | None) -> None:
         """Print problems grouped by file, then a count of errors."""
         print_problems(self.err, problems, content)
+
+    def track(self, items: Sequence[T], description: str) -> Iterable[T]:
+        """Return items, drawing a progress bar over them on a terminal."""
+        if not self.interactive or len(items) < BAR_FROM:
+            return items
+        return rich.progress.track(items, description=description, console=self.err, transient=True)
 
     @contextlib.contextmanager
     def status(self, text: str) -> Iterator[Status]:
@@ -171,7 +180,7 @@ def token_length(text: str, start: int) -> int:
         index = rest.find(stop)
         if index > 0:
             rest = rest[:index]
-    rest = rest[:-1] if rest.endswith(":") else rest
+    rest = rest.removesuffix(":")
     return max(1, len(rest.rstrip()))
 
 
