@@ -97,7 +97,7 @@ def check_element(element: ET.Element, site_url: str | None = None) -> Iterator[
             yield f"<{tag} {name}=...> event handler"
         if name in URL_ATTRIBUTES and not (site_url and value.startswith(site_url)):
             yield from _check_url(tag, name, value, element)
-        if name == "style" and re.search(r"url\(|expression|behavior|binding|javascript|@import", value, re.I):
+        if name == "style" and re.search(r"url\(|expression|behavior|binding|javascript|@import", value, re.IGNORECASE):
             yield f"<{tag} style={value[:60]!r}>"
         if BIDI_CONTROLS.search(value):
             yield f"bidi control in <{tag} {name}>"
@@ -182,7 +182,7 @@ def parse_csp(text: str) -> dict[str, list[str]]:
 
 def check_xml(text: str) -> Iterator[str]:
     """Yield what is unsafe or broken in an XML file: not well-formed, entities, scripts, bidi controls."""
-    if re.search(r"<!DOCTYPE|<!ENTITY", text, re.I):
+    if re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
         yield "declares a DOCTYPE or entities"
     try:
         root = ET.fromstring(text)

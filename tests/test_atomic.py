@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.snapshots import build, leftovers, start_build, tree_digest
 from sitrep.write import MARKER, Stage
+from tests.snapshots import build, leftovers, start_build, tree_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 KHARAB = "2024-04-21-kharab-al-jir-rockets"

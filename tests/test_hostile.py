@@ -11,7 +11,6 @@ and content/assets/. Each test says which of the two it expects.
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import urllib.request
@@ -147,7 +146,7 @@ def plant_xss(tree: HostileTree) -> None:
         tree.set(slot, chunks(VECTORS, index * 7, 600))
     for index, slot in enumerate(tree.slots("tag")):
         tree.set(slot, chunks(VECTORS, index * 11, slot.limit))
-    plant_markdown(tree, VECTORS + ["All at once, inline: " + " ".join(VECTORS)], share=6)
+    plant_markdown(tree, VECTORS + ["All at once, inline: " + " ".join(VECTORS)], share=10)
 
 
 def plant_urls(tree: HostileTree) -> None:
@@ -161,7 +160,7 @@ def plant_urls(tree: HostileTree) -> None:
     for index, slot in enumerate(tree.slots("short")):
         tree.set(slot, chunks(every, index, 400))
     plant_markdown(tree, [f'[link]({url}) ![image]({url}) <a href="{url}">raw link</a> <img src="{url}"> '
-                          f"<{url}> {url}" for url in every], share=6)
+                          f"<{url}> {url}" for url in every], share=10)
 
 
 def plant_bidi(tree: HostileTree) -> None:
@@ -169,6 +168,8 @@ def plant_bidi(tree: HostileTree) -> None:
     texts = [item["text"] for item in BIDI]
     for index, slot in enumerate(tree.slots("short", "tag")):
         tree.set(slot, chunks(texts, index, slot.limit))
+        if slot.field in ("title", "name"):  # so that it reaches the PDF's title and outline and the map
+            tree.set(slot, f"{texts[0]} {slot.node.value}"[: slot.limit])
     plant_markdown(tree, texts, share=1)
 
 
@@ -178,8 +179,8 @@ def plant_huge(tree: HostileTree) -> None:
         if slot.field in ("name", "title"):
             tree.set(slot, "W" * slot.limit)
     summary = next(s for s in tree.slots("markdown") if s.file == KHARAB and s.field == "summary")
-    tree.set(summary, "An unbroken " + "x" * 20_000 + " word.\n\n" + "- item\n" * 300 + "> " * 90 + "deep\n\n"
-             + "word " * 15_000)
+    tree.set(summary, "An unbroken " + "x" * 10_000 + " word.\n\n" + "- item\n" * 200 + "> " * 90 + "deep\n\n"
+             + "word " * 3_000)
 
 
 SAFE_CASES: dict[str, Callable[[HostileTree], None]] = {
@@ -198,37 +199,32 @@ def test_hostile_text_ends_in_a_safe_site_and_pdf(case: str, content_copy: Path,
     guarded = guarded_build(monkeypatch, content_copy, output)
     assert_safe_build(guarded, content_copy, output, WEB_URLS[0] if case == "urls_in_every_field" else None)
     assert tree_digest(content_copy) == before
+    if case in SHOWN:
+        SHOWN[case](output)
 
 
-def test_template_syntax_in_content_is_shown_not_run(content_copy: Path, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    tree = HostileTree(content_copy)
-    title = next(s for s in tree.slots("short") if s.file == KHARAB and s.field == "title")
-    tree.set(title, "{{ 7*191 }} {% include '/etc/passwd' %}")
-    tree.save()
-    output = tmp_path / "output"
-    guarded = guarded_build(monkeypatch, content_copy, output)
-    assert_safe_build(guarded, content_copy, output)
-    page = (output / "incidents" / "2024-04-21-kharab-al-jir-rockets.html").read_text(encoding="utf-8")
-    assert "{{ 7*191 }} {% include &#39;/etc/passwd&#39; %}" in page
-    assert "1337" not in page
+def shown_as_text(output: Path) -> None:
+    """Template syntax from content is shown, not run: Jinja never sees content as a template."""
+    pages = "".join(path.read_text(encoding="utf-8") for path in output.rglob("*.html"))
+    assert "{{ 7*191 }}" in pages and "1337" not in pages
+    assert "&lt;SCRIPT SRC=https://cdn.jsdelivr.net" in pages  # escaped, not dropped, in plain text fields
 
 
-def test_bidi_controls_are_gone_from_pdf_title_outline_and_map(content_copy: Path, tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    tree = HostileTree(content_copy)
-    for slot in tree.slots("short"):
-        if slot.field in ("title", "name"):
-            tree.set(slot, f"{slot.node.value} \u202egnp.exe\u202c \u2067isolated\u2069")
-    tree.save()
-    output = tmp_path / "output"
-    assert_safe_build(guarded_build(monkeypatch, content_copy, output), content_copy, output)
+def bidi_reached_title_and_map(output: Path) -> None:
+    """The tricks were really in the PDF's title and the map's labels, and were neutralised there."""
     pdf = pypdf.PdfReader(output / "briefs" / "brief-2024-04-22.pdf")
-    assert "exe.png" not in (pdf.metadata.title or "") and "gnp.exe" in pdf.metadata.title
-    assert not BIDI_CONTROLS.search(pdf.metadata.title)
+    assert "gnp.exe" in pdf.metadata.title and not BIDI_CONTROLS.search(pdf.metadata.title)
+    # The PDF's text keeps no control character either way, but an override that got through shows
+    # in the order of what it drew: "Attack on base exe.png".
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert "gnp.exe" in text and "exe.png" not in text
     page = (output / "briefs" / "brief-2024-04-22.html").read_text(encoding="utf-8")
     svg = page[page.index("<svg"):page.index("</svg>")]
     assert "gnp.exe" in svg and not BIDI_CONTROLS.search(svg)
+
+
+SHOWN: dict[str, Callable[[Path], None]] = {"xss_in_every_text_field": shown_as_text,
+                                            "bidi_in_every_text_field": bidi_reached_title_and_map}
 
 
 # --- Clean errors: hostile values where the model wants something else -----------------------------
@@ -242,19 +238,8 @@ def test_code_and_local_file_urls_are_refused_at_their_line(content_copy: Path, 
         tree.set(slot, OTHER_URLS[index % len(OTHER_URLS)])
     tree.save()
     planted = set().union(*(tree.lines_of(OTHER_URLS[i % len(OTHER_URLS)]) for i in range(len(slots))))
-    assert len(planted) == len(slots) >= 6
+    assert len(planted) == len(slots) >= len(OTHER_URLS)  # every address of the corpus in some field
     assert_clean_errors(build(content_copy, tmp_path / "output"), planted, tmp_path / "output")
-
-
-def test_every_url_in_the_corpus_is_refused_or_inert_in_a_url_field(content_copy: Path, tmp_path: Path) -> None:
-    tree = HostileTree(content_copy)
-    slot = next(s for s in tree.slots("url") if s.file.startswith("sources/"))
-    for url in OTHER_URLS:
-        tree.set(slot, url)
-        tree.save()
-        output = tmp_path / "output"
-        run = build(content_copy, output, "--no-pdf")
-        assert_clean_errors(run, tree.lines_of(url), output)
 
 
 STRUCTURED_VECTOR = "<script>alert(1)</script>"
@@ -335,7 +320,9 @@ def test_an_attachment_inside_assets_is_published(content_copy: Path, tmp_path: 
     tree.add(KHARAB, "attachments", [{"path": "photos/base.jpg", "caption": "The base"}])
     tree.save()
     output = tmp_path / "output"
-    assert_safe_build(guarded_build(monkeypatch, content_copy, output), content_copy, output)
+    run = build(content_copy, output, "--no-pdf")
+    assert run.status == 0, run.err
+    assert check_site(output) == []
     assert (output / "media" / "photos" / "base.jpg").read_bytes() == b"\xff\xd8\xff\xe0 a photo"
 
 
@@ -365,24 +352,34 @@ def test_values_over_the_limits_are_refused_at_their_line(content_copy: Path, tm
     assert_clean_errors(build(content_copy, tmp_path / "output"), planted, tmp_path / "output")
 
 
-@pytest.mark.parametrize("char", ["\0", "\x0b", "\x1b", "\ud800", "\ufffe"])
-def test_escaped_control_character_is_refused_or_dropped(char: str, content_copy: Path, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+CONTROLS = ["\0", "\x0b", "\x1b", "\ufffe", "\ud800"]
+
+
+def test_escaped_control_characters_are_refused_or_dropped(content_copy: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """YAML lets a double-quoted string hold any character as an escape; none may break a page or a feed."""
     tree = HostileTree(content_copy)
-    title = next(s for s in tree.slots("short") if s.file == KHARAB and s.field == "title")
-    value = f"Rockets{char}at Kharab al-Jir"
-    tree.set(title, value)
+    titles = [s for s in tree.slots("short") if s.field in ("title", "name")]
+    values = [f"Rockets{char}at Kharab al-Jir" for char in CONTROLS]
+    for slot, value in zip(titles, values):
+        tree.set(slot, value)
     tree.save()
     output = tmp_path / "output"
     guarded = guarded_build(monkeypatch, content_copy, output)
-    if guarded.run.status == 1:
-        assert_clean_errors(guarded.run, tree.lines_of(value), output)
-    else:
-        assert_safe_build(guarded, content_copy, output)
-        for path in output.rglob("*"):
-            if path.suffix in (".html", ".xml", ".json", ".csv", ".geojson", ".txt"):
-                assert char not in path.read_text(encoding="utf-8"), path
+    refused = {value for value in values if any(line in guarded.run.err for line in
+                                                 (f"{rel}:{n}:" for rel, n in tree.lines_of(value)))}
+    assert refused == {values[-1]}  # a lone surrogate cannot even be written as UTF-8: refused at its line
+    assert_clean_errors(guarded.run, tree.lines_of(values[-1]), output)
+    for slot, value in zip(titles, values[:-1]):
+        tree.set(slot, value)
+    tree.set(titles[len(values) - 1], "Back to a plain name")
+    tree.save()
+    guarded = guarded_build(monkeypatch, content_copy, output)
+    assert_safe_build(guarded, content_copy, output)
+    for path in output.rglob("*"):
+        if path.suffix in (".html", ".xml", ".json", ".csv", ".geojson", ".txt"):
+            text = path.read_text(encoding="utf-8")
+            assert not any(char in text for char in CONTROLS[:-1]), path
 
 
 # --- Markdown images, links and assets ------------------------------------------------------------
@@ -394,14 +391,14 @@ def test_markdown_keeps_no_foreign_image_and_no_code_link(url: str) -> None:
     elements = list(tinyhtml5.parse(f"<body>{html}</body>").iter())
     assert [e.get("src") for e in elements if e.get("src") is not None] == []
     links = [e.get("href") for e in elements if e.get("href") is not None]
-    assert all(re.match(r"^(https?://[^/\\]|mailto:|#)", link, re.I) for link in links), links
+    assert all(re.match(r"^(https?://[^/\\]|mailto:|#)", link, re.IGNORECASE) for link in links), links
 
 
 @pytest.mark.parametrize("item", XSS, ids=[item["name"] for item in XSS])
 def test_markdown_sanitiser_leaves_nothing_that_runs(item: dict[str, str]) -> None:
     html = str(render_markdown(item["vector"]))
     assert list(check_fragment(html)) == []
-    assert not re.search(r"<(script|style|iframe|object|embed|form|svg|math|meta|link|base)\b", html, re.I)
+    assert not re.search(r"<(script|style|iframe|object|embed|form|svg|math|meta|link|base)\b", html, re.IGNORECASE)
 
 
 @pytest.mark.parametrize("item", BIDI, ids=[item["name"] for item in BIDI])

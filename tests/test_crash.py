@@ -1,0 +1,80 @@
+"""A bug in sitrep itself: a short report asking the user to file it, the detail in a log, status 70.
+
+The bug is forced by making one pipeline function raise, before the output is staged and while
+it is being written; either way output/ stays as it was and no traceback reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from sitrep import cli, pipeline
+from tests.snapshots import build, leftovers, run_cli, tree_digest
+
+BUG = "a deliberate bug planted by tests/test_crash.py"
+
+
+@pytest.fixture()
+def log_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Send crash logs to a folder of this test's own."""
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def plant_bug(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Make pipeline.<name> raise an exception no content could cause."""
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError(BUG)
+    monkeypatch.setattr(pipeline, name, broken)
+
+
+def assert_bug_report(status: int, err: str, log_folder: Path) -> None:
+    """Assert exit 70, a short report naming its log, and the whole traceback in that log."""
+    assert status == cli.EXIT_BUG == 70
+    assert "Traceback" not in err and BUG not in err
+    assert "bug in sitrep" in err and "file an issue" in err
+    assert len(err.strip().splitlines()) <= 5
+    named = re.search(r"(\S+\.log)", err)
+    assert named, err
+    log = Path(named[1])
+    assert log.parent == log_folder and log.is_file()
+    detail = log.read_text()
+    assert "Traceback (most recent call last)" in detail and f"RuntimeError: {BUG}" in detail
+
+
+@pytest.mark.parametrize("where", ["analyse_brief", "render_page", "write_pdf"])
+def test_internal_error_is_reported_as_a_bug_and_output_is_kept(where: str, content_copy: Path, tmp_path: Path,
+                                                                log_folder: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    output = tmp_path / "output"
+    assert build(content_copy, output).status == 0
+    before = tree_digest(output)
+    plant_bug(monkeypatch, where)
+    (content_copy / "site.yaml").write_text((content_copy / "site.yaml").read_text() + "caveat: Changed.\n")
+    run = build(content_copy, output, "--jobs", "1")
+    assert_bug_report(run.status, run.err, log_folder)
+    assert tree_digest(output) == before
+    assert leftovers(output) == []
+
+
+def test_internal_error_in_check_is_reported_as_a_bug(content_copy: Path, log_folder: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    plant_bug(monkeypatch, "check")
+    run = run_cli("check", "--content", content_copy)
+    assert_bug_report(run.status, run.err, log_folder)
+
+
+def test_two_crashes_in_the_same_second_keep_both_logs(content_copy: Path, tmp_path: Path, log_folder: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    plant_bug(monkeypatch, "check")
+    first = run_cli("check", "--content", content_copy)
+    second = run_cli("check", "--content", content_copy)
+    logs = {re.search(r"(\S+\.log)", run.err)[1] for run in (first, second)}
+    assert len(logs) == 2, "the second crash overwrote the first one's log"
+    assert len(list(log_folder.iterdir())) == 2
