@@ -237,6 +237,8 @@ def plural(count: int, noun: str) -> str:
 
 def write_crash_log() -> Path:
     """Write the exception being handled to a log file for a bug report, and return its path."""
-    log = Path(tempfile.gettempdir()) / f"sitrep-crash-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
-    log.write_text(traceback.format_exc(), encoding="utf-8")
-    return log
+    # mkstemp: two crashes in the same second (parallel builds, the preview server) keep both logs
+    handle, name = tempfile.mkstemp(prefix=f"sitrep-crash-{dt.datetime.now():%Y%m%d-%H%M%S}-", suffix=".log")
+    with open(handle, "w", encoding="utf-8") as log:
+        log.write(traceback.format_exc())
+    return Path(name)
