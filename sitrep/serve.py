@@ -225,7 +225,7 @@ class Builder:
             return False
         self.channel.built()
         self.reporter.problems(report.warnings, options.content)
-        later = " (PDFs and search index follow)" if self.options.slow_pass else ""
+        later = f" ({self._slow_names()} to follow)" if self.options.slow_pass else ""
         self._say(Text.assemble(("built ", "bold green"), f"{plural(report.pages, 'page')} in "
                                 f"{report.seconds:.1f} s, {plural(report.written, 'file')} written{later}"))
         return True
@@ -237,11 +237,16 @@ class Builder:
         except Superseded:
             self.reporter.step("background pass dropped: the content changed again")
             return
-        if report is not None:
-            search = "ready" if self.options.build.search else "off"
-            self._say(Text.assemble(("PDFs ", "bold green"), f"{report.pdfs_rendered} rendered, "
-                                    f"{report.pdfs_reused} reused; search index {search} "
-                                    f"({report.seconds:.1f} s)"))
+        if report is None:
+            return
+        done = [f"{plural(report.pdfs_rendered, 'PDF')} rendered, {report.pdfs_reused} reused"] \
+            if self.options.build.pdf else []
+        done += ["search index ready"] if self.options.build.search else []
+        self._say(Text.assemble(("full build ", "bold green"), f"{'; '.join(done)} ({report.seconds:.1f} s)"))
+
+    def _slow_names(self) -> str:
+        names = ["PDFs"] if self.options.build.pdf else []
+        return " and ".join(names + (["search index"] if self.options.build.search else []))
 
     def _build(self, options: pipeline.BuildOptions, first: bool = False,
                progress: Any = None) -> pipeline.BuildReport | None:
@@ -252,8 +257,8 @@ class Builder:
             raise
         except ContentErrors as exc:
             self.reporter.problems(exc.problems, options.content)
-            self._say(Text("still serving the last good build; the browser shows the problems",
-                           style="yellow"))
+            kept = "still serving the last good build" if self.channel.state.build else "nothing built yet"
+            self._say(Text(f"{kept}; the browser shows the problems", style="yellow"))
             self.channel.failed(problem_record(p, options.content) for p in exc.problems)
         except SitrepError as exc:
             if first and exc.exit_code == 2:

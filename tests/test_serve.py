@@ -250,7 +250,7 @@ def test_serve_rebuilds_on_change_shows_errors_and_stops_cleanly(content_copy: P
     """Edit, break and fix an incident: each time the page's event stream says so; PDFs follow the HTML."""
     incident = content_copy / "incidents" / f"{KHARAB}.yaml"
     with serving(content_copy, tmp_path / "out") as serve:
-        serve.wait_for_line(r"PDFs 2 rendered")
+        serve.wait_for_line(r"full build 2 PDFs rendered")
         events = read_events(serve.url)
         assert next(events) == ("build", {"build": 1})
 
@@ -259,9 +259,9 @@ def test_serve_rebuilds_on_change_shows_errors_and_stops_cleanly(content_copy: P
         served = fetch(serve.url + BRIEF_PAGE)[2]
         assert "Rockets hit Kharab al-Jir (edited)" in served and 'data-build="2"' in served
         serve.wait_for_line(r"built \d+ pages")
-        rendered = serve.wait_for_line(r"PDFs \d rendered, \d reused")
+        rendered = serve.wait_for_line(r"full build \d PDFs? rendered, \d reused")
         if not any("changed: templates/" in line for line in serve.printed):  # templates edited meanwhile
-            assert "PDFs 1 rendered, 1 reused" in rendered  # only the brief showing the incident is redone
+            assert "1 PDF rendered, 1 reused" in rendered  # only the brief showing the incident is redone
         pdf = pypdf.PdfReader(tmp_path / "out" / "briefs" / "brief-2024-04-22.pdf")
         assert "Rockets hit Kharab al-Jir (edited)" in " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
 
