@@ -19,8 +19,16 @@ import yaml
 from . import urls
 from .errors import Problem, UsageError
 from .load import KINDS, LoadFailed, discover, load_file, parse_yaml
-from .model import (ACTOR_KINDS, CREDIBILITY, EVENT_TYPES, LOCATION_KINDS, RELIABILITY,
-                    SOURCE_KINDS, SOURCE_SCALES, SiteConfig)
+from .model import (
+    ACTOR_KINDS,
+    CREDIBILITY,
+    EVENT_TYPES,
+    LOCATION_KINDS,
+    RELIABILITY,
+    SOURCE_KINDS,
+    SOURCE_SCALES,
+    SiteConfig,
+)
 from .validate import load_site, to_entity
 
 NEW_KINDS = ("incident", "brief", "actor", "location", "source")
@@ -80,7 +88,7 @@ def _zone(name: str) -> dt.tzinfo:
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        return dt.timezone.utc
+        return dt.UTC
 
 
 # --- Ids ------------------------------------------------------------------------------------
@@ -110,6 +118,10 @@ def unique_id(base: str, taken: set[str]) -> str:
 # --- Questions: the essentials of each kind ------------------------------------------------
 
 Parse = Callable[[str, Tree], Any]
+
+
+def NOTHING(tree: Tree, answers: dict[str, Any]) -> None:
+    """Return no default: an optional value left out."""
 
 
 @dataclass(frozen=True)
@@ -148,7 +160,7 @@ def _date(text: str, tree: Tree) -> dt.date:
 
 
 def _one_of(options: Callable[[Tree], Sequence[str]], what: str) -> Parse:
-    """Return a parser accepting an option by name (any case), by unique start, or by its number in the list."""
+    """Return a parser taking an option by name (any case), by a unique start, or by its number."""
     def parse(text: str, tree: Tree) -> str:
         choices = list(options(tree))
         given = text.strip()
@@ -249,7 +261,8 @@ QUESTIONS: dict[str, tuple[Question, ...]] = {
         Question("date", "Date (YYYY-MM-DD)", "local date of the event (default: today)", _date,
                  default=lambda tree, answers: tree.today),
         Question("sub_event_type", "ACLED sub-event type", "ACLED sub-event type, e.g. 'Air/drone strike' "
-                 "(the event type follows from it)", _one_of(lambda tree: list(SUB_EVENT_TYPES), "sub-event type"),
+                 "(the event type follows from it)",
+                 _one_of(lambda tree: list(SUB_EVENT_TYPES), "sub-event type"),
                  choices=lambda tree: list(SUB_EVENT_TYPES)),
         Question("location", "Location id", "id of the place hit (a file in content/locations/)",
                  _one_of(_ids_of("location"), "location"), choices=_ids_of("location")),
@@ -265,7 +278,7 @@ QUESTIONS: dict[str, tuple[Question, ...]] = {
                  _many_ids("actor"), default=lambda tree, answers: [], ask=False, repeat=True),
         Question("target", "", "id of an actor attacked (repeat the flag for more)", _many_ids("actor"),
                  default=lambda tree, answers: [], ask=False, repeat=True),
-        Question("time", "", "local time, HH:MM", _time, default=lambda tree, answers: None, ask=False),
+        Question("time", "", "local time, HH:MM", _time, default=NOTHING, ask=False),
         Question("timezone", "", "IANA time zone of the local time (default: the site's)", _text,
                  default=lambda tree, answers: tree.site.timezone, ask=False),
         Question("summary", "", "the summary (default: a TODO line)", _text,
@@ -276,8 +289,9 @@ QUESTIONS: dict[str, tuple[Question, ...]] = {
                  default=lambda tree, answers: tree.latest_brief.get("title")),
         Question("end", "Last day covered (YYYY-MM-DD)", "last day covered (default: today)", _date,
                  default=lambda tree, answers: tree.today),
-        Question("start", "First day covered (YYYY-MM-DD)", "first day covered (default: six days before the end)",
-                 _date, default=lambda tree, answers: answers["end"] - dt.timedelta(days=6)),
+        Question("start", "First day covered (YYYY-MM-DD)",
+                 "first day covered (default: six days before the end)", _date,
+                 default=lambda tree, answers: answers["end"] - dt.timedelta(days=6)),
         Question("country", "Countries covered (alpha-3 codes, e.g. IRQ SYR)", "country covered, ISO alpha-3 "
                  "(repeat the flag for more; default: the latest brief's)", _countries, repeat=True,
                  default=lambda tree, answers: tree.latest_brief.get("countries")),
@@ -288,18 +302,19 @@ QUESTIONS: dict[str, tuple[Question, ...]] = {
         NAME,
         Question("kind", "Kind (ACLED: " + ", ".join(f"{c} {k}" for k, c in ACTOR_KINDS.items()) + ")",
                  "ACLED kind: a name or inter code 1-8", _actor_kind, choices=lambda tree: list(ACTOR_KINDS)),
-        Question("country", "", "ISO alpha-3 country", _country, default=lambda tree, answers: None, ask=False),
+        Question("country", "", "ISO alpha-3 country", _country, default=NOTHING, ask=False),
         Question("short_name", "", "a short name or acronym", _text, default=lambda tree, answers: None,
                  ask=False),
     ),
     "location": (
         NAME,
-        Question("kind", "Kind", "kind of place (default: town)", _one_of(lambda tree: LOCATION_KINDS, "kind"),
+        Question("kind", "Kind", "kind of place (default: town)",
+                 _one_of(lambda tree: LOCATION_KINDS, "kind"),
                  default=lambda tree, answers: "town", choices=lambda tree: LOCATION_KINDS),
         Question("country", "Country (alpha-3, e.g. IRQ)", "ISO alpha-3 country", _country),
         Question("latitude", "Latitude (decimal degrees)", "latitude, decimal degrees", _coordinate(90)),
         Question("longitude", "Longitude (decimal degrees)", "longitude, decimal degrees", _coordinate(180)),
-        Question("admin1", "", "province or governorate", _text, default=lambda tree, answers: None, ask=False),
+        Question("admin1", "", "province or governorate", _text, default=NOTHING, ask=False),
     ),
     "source": (
         NAME,
@@ -310,8 +325,8 @@ QUESTIONS: dict[str, tuple[Question, ...]] = {
                  _one_of(lambda tree: list(RELIABILITY), "reliability"), default=lambda tree, answers: "F"),
         Question("scale", "", "scale (default International)", _one_of(lambda tree: SOURCE_SCALES, "scale"),
                  default=lambda tree, answers: "International", ask=False),
-        Question("country", "", "ISO alpha-3 country", _country, default=lambda tree, answers: None, ask=False),
-        Question("url", "", "web address", _url, default=lambda tree, answers: None, ask=False),
+        Question("country", "", "ISO alpha-3 country", _country, default=NOTHING, ask=False),
+        Question("url", "", "web address", _url, default=NOTHING, ask=False),
     ),
 }
 

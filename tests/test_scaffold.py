@@ -164,7 +164,7 @@ def test_new_incident_needs_places_and_sources_first(tmp_path: Path):
 # --- At a terminal --------------------------------------------------------------------------
 
 def test_at_a_terminal_it_asks_for_what_is_missing(content_copy: Path):
-    answers = "\n".join(["Rocket attack on Baghdad airport", "", "shelling", "bagh", "2", "erbil", "afp", ""]) + "\n"
+    answers = "Rocket attack on Baghdad airport\n\nshelling\nbagh\n2\nerbil\nafp\n\n"  # Enter keeps a default
     code, out, err = new(content_copy, "incident", answers=answers)
     assert code == 0, err
     assert "Title: " in err and f"Date (YYYY-MM-DD) [{site_today()}]: " in err

@@ -1,0 +1,466 @@
+"""Writing an import: the content folder's existing entities, and the files each ACLED event becomes.
+
+Every file is planned and checked with sitrep's own validation before any is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import Problem
+from ..load import Document, LoadFailed, discover, load_file, parse_yaml
+from ..model import SOURCE_SCALES
+from ..scaffold import MAX_ID, slug, unique_id
+from ..validate import to_entity
+from .events import SITREP_EVENT, Event, Side, country_code
+
+MARKER = re.compile(r"^# imported from ACLED: event (?P<event>\S+), timestamp (?P<ts>\d+), "
+                    r"digest (?P<digest>[0-9a-f]{16})\b.*$")
+MARKER_LINE = ("# imported from ACLED: event {event}, timestamp {ts}, digest {digest}. "
+               "Delete this line to keep your edits when ACLED is imported again.\n")
+ACLED_SOURCE_ID = "acled"
+CREDIBILITY_REVIEWED = 3  # possibly true: ACLED reviewed the report, the analyst has not read it
+CREDIBILITY_UNSEEN = 6  # truth cannot be judged: no outlet named at all
+FOLDER = "acled"
+
+
+
+@dataclass
+class ImportResult:
+    """What an import did, for the summary."""
+
+    file: Path
+    rows: int = 0
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: dict[str, list[str]] = field(default_factory=dict)
+    created: dict[str, list[str]] = field(default_factory=dict)
+
+    def skip(self, reason: str, what: str) -> None:
+        """Record an event left alone, and why."""
+        self.skipped.setdefault(reason, []).append(what)
+
+
+
+
+# --- What the content folder already holds -------------------------------------------------
+
+@dataclass
+class Existing:
+    """The content folder's incidents by ACLED event, and its actors, places and sources by name."""
+
+    content: Path
+    #: ACLED event -> (file, timestamp, whether its text matches its digest, incident id)
+    imported: dict[str, tuple[Path, int, bool, str]] = field(default_factory=dict)
+    by_hand: dict[str, Path] = field(default_factory=dict)  # acled_id -> path
+    taken: dict[str, set[str]] = field(default_factory=dict)
+    names: dict[str, dict[Any, str]] = field(default_factory=dict)  # kind -> normalised key -> id
+    places: list[tuple[str, str, float, float, str]] = field(default_factory=list)  # hand-written places
+
+    @classmethod
+    def read(cls, content: Path) -> Existing:
+        """Index every content file; unreadable ones still reserve their names."""
+        existing = cls(content, taken={k: set() for k in ("incident", "actor", "location", "source")},
+                       names={k: {} for k in ("actor", "location", "source")})
+        for kind, path in discover(content) if content.is_dir() else []:
+            if kind in existing.taken:
+                existing.add(kind, path)
+        return existing
+
+    def add(self, kind: str, path: Path) -> None:
+        """Index one file."""
+        self.taken[kind].add(path.stem)
+        marker = _marker(path) if kind == "incident" else None
+        try:
+            data = load_file(kind, path, self.content).data
+        except LoadFailed:
+            data = {}
+        entity_id = data.get("id") if isinstance(data.get("id"), str) else path.stem
+        self.taken[kind].add(entity_id)
+        if marker is not None:
+            self.imported[marker[0]] = (path, marker[1], marker[2], entity_id)
+        elif kind == "incident" and isinstance(data.get("acled_id"), str):
+            self.by_hand[data["acled_id"]] = path
+        elif kind != "incident":
+            imported = path.parent.name == FOLDER
+            for key in _name_keys(kind, data, by_name=not imported):
+                self.names[kind].setdefault(key, entity_id)
+            if kind == "source":
+                self.names[kind].setdefault(("id", entity_id), entity_id)
+            if kind == "location" and not imported and _has_place(data):
+                self.places.append((data["country"], normal(data["name"]), data["latitude"],
+                                    data["longitude"], entity_id))
+
+    def nearby_place(self, country: str, name: str, latitude: float, longitude: float) -> str | None:
+        """Return a hand-written place of the same country within 5 km whose name starts like name.
+
+        ACLED names a base 'Kharab al-Jir' where the analyst wrote 'Kharab al-Jir base'.
+        """
+        wanted = normal(name)
+        for place_country, place_name, lat, lon, entity_id in self.places:
+            km = math.hypot(lat - latitude, (lon - longitude) * math.cos(math.radians(latitude))) * 111.2
+            alike = place_name.startswith(wanted) or wanted.startswith(place_name)
+            if place_country == country and km < 5 and alike:
+                return entity_id
+        return None
+
+
+def _has_place(data: dict[str, Any]) -> bool:
+    return (isinstance(data.get("name"), str) and isinstance(data.get("country"), str)
+            and all(isinstance(data.get(k), (int, float)) for k in ("latitude", "longitude")))
+
+
+def _marker(path: Path) -> tuple[str, int, bool] | None:
+    """Return an imported file's event, timestamp and whether its text still matches its digest."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    first, _, rest = text.partition("\n")
+    match = MARKER.match(first)
+    if match is None:
+        return None
+    return match["event"], int(match["ts"]), _digest(rest) == match["digest"]
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def normal(name: str) -> str:
+    """Return a name folded for matching: case, spacing and punctuation ignored."""
+    return " ".join(re.sub(r"[^\w]+", " ", name.casefold()).split())
+
+
+def _name_keys(kind: str, data: dict[str, Any], by_name: bool) -> Iterator[Any]:
+    """Yield the keys an entity is found by: its names; a place also by name and coordinates.
+
+    Places share names across provinces, so a place an import created is found again only by name
+    and coordinates together; one written by hand is found by its name in its country.
+    """
+    names = [data.get("name"), data.get("short_name"), *(data.get("aliases") or [])]
+    names += list((data.get("names") or {}).values()) if isinstance(data.get("names"), dict) else []
+    for name in (n for n in names if isinstance(n, str) and n.strip()):
+        if kind != "location":
+            yield normal(name)
+            continue
+        if by_name:
+            yield (data.get("country"), normal(name))
+        if isinstance(data.get("latitude"), (int, float)) and isinstance(data.get("longitude"), (int, float)):
+            yield (data.get("country"), normal(name), round(data["latitude"], 3), round(data["longitude"], 3))
+
+
+# --- Planning: what to write ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Planned:
+    """A file to write and the ACLED line it comes from."""
+
+    kind: str
+    id: str
+    path: Path
+    text: str
+    line: int
+
+
+@dataclass
+class Plan:
+    """Every file an import writes, checked before any is written."""
+
+    files: list[Planned] = field(default_factory=list)
+
+    def add(self, item: Planned) -> None:
+        """Add a file to write."""
+        self.files.append(item)
+
+
+class Planner:
+    """Turn events into files, reusing the actors, places and sources the content already has."""
+
+    def __init__(self, existing: Existing, result: ImportResult) -> None:
+        self.existing = existing
+        self.result = result
+        self.plan = Plan()
+
+    def incident(self, event: Event, entity_id: str | None, path: Path | None) -> list[Planned]:
+        """Return the incident's file and any actor, place or source files it needs first."""
+        needed: list[Planned] = []
+        location = self._location(event, needed)
+        side1 = [self._actor(side, event, needed) for side in event.side1]
+        side2 = [self._actor(side, event, needed) for side in event.side2]
+        citations = self._citations(event, needed)
+        if entity_id is None:
+            entity_id = unique_id(_incident_id(event, location), self.existing.taken["incident"])
+        self.existing.taken["incident"].add(entity_id)
+        data = incident_data(event, entity_id, location, side1, side2, citations)
+        target = path or self._path("incident", entity_id)
+        needed.append(Planned("incident", entity_id, target, _document(data, event), event.line))
+        return needed
+
+    def _path(self, kind: str, entity_id: str) -> Path:
+        return self.existing.content / f"{kind}s" / FOLDER / f"{entity_id}.yaml"
+
+    def _new(self, kind: str, key: Any, base: str, data: dict[str, Any], event: Event,
+             needed: list[Planned]) -> str:
+        entity_id = unique_id(slug(base) if slug(base) != "item" else kind, self.existing.taken[kind])
+        self.existing.taken[kind].add(entity_id)
+        self.existing.names[kind][key] = entity_id
+        text = _entity_header(kind) + _yaml({"id": entity_id, **data})
+        needed.append(Planned(kind, entity_id, self._path(kind, entity_id), text, event.line))
+        return entity_id
+
+    def _actor(self, side: Side, event: Event, needed: list[Planned]) -> str:
+        key = normal(side.name)
+        if key in self.existing.names["actor"]:
+            return self.existing.names["actor"][key]
+        country = _country_in_name(side.name)
+        data = {"name": side.name, "kind": side.kind, **({"country": country} if country else {})}
+        return self._new("actor", key, side.name, data, event, needed)
+
+    def _location(self, event: Event, needed: list[Planned]) -> str:
+        known = self.existing.names["location"]
+        placed = (event.country, normal(event.location), round(event.latitude, 3), round(event.longitude, 3))
+        found = known.get(placed) or known.get((event.country, normal(event.location))) \
+            or self.existing.nearby_place(event.country, event.location, event.latitude, event.longitude)
+        if found:
+            return found
+        data: dict[str, Any] = {"name": event.location, "kind": "other", "country": event.country}
+        data |= {k: getattr(event, k) for k in ("admin1", "admin2", "admin3") if getattr(event, k)}
+        data |= {"latitude": event.latitude, "longitude": event.longitude}
+        taken_name = slug(event.location) in self.existing.taken["location"]
+        base = f"{event.location} {event.admin1}" if taken_name and event.admin1 else event.location
+        return self._new("location", placed, base, data, event, needed)
+
+    def _source(self, name: str, event: Event, needed: list[Planned], scale: str) -> str:
+        key = normal(name)
+        known = self.existing.names["source"]
+        if key in known:
+            return known[key]
+        if ("id", slug(name)) in known:
+            return known[("id", slug(name))]
+        data = {"name": name, "kind": "other", "reliability": "F", "scale": scale,
+                "description": Block("Named as a source by ACLED. Reliability F (cannot be judged) until you "
+                                     "grade it.")}
+        source_id = self._new("source", key, name, data, event, needed)
+        known[("id", source_id)] = source_id
+        return source_id
+
+    def _acled_source(self, event: Event, needed: list[Planned]) -> str:
+        if ("id", ACLED_SOURCE_ID) in self.existing.names["source"]:
+            return ACLED_SOURCE_ID
+        data = {"name": "ACLED (Armed Conflict Location & Event Data)", "kind": "research",
+                "reliability": "B", "scale": "International", "url": "https://acleddata.com",
+                "description": Block("Conflict event dataset coded by ACLED's researchers from public "
+                                     "reports. Graded B (usually reliable) by default; change the grade to "
+                                     "your own.")}
+        key = normal(data["name"])
+        source_id = self._new("source", key, ACLED_SOURCE_ID, data, event, needed)
+        self.existing.names["source"][("id", source_id)] = source_id
+        return source_id
+
+    def _citations(self, event: Event, needed: list[Planned]) -> list[dict[str, Any]]:
+        via = self._acled_source(event, needed)
+        # ACLED gives one scale for all of an event's sources ('National-International'): only a lone
+        # source can take it as its own.
+        single = event.source_scale in SOURCE_SCALES and len(event.sources) == 1
+        scale = event.source_scale if single else "Other"
+        cited = [self._source(name, event, needed, scale) for name in event.sources]
+        if not cited:
+            return [{"source": via, "credibility": CREDIBILITY_UNSEEN}]
+        return [{"source": s, "via": via, "credibility": CREDIBILITY_REVIEWED} for s in dict.fromkeys(cited)
+                if s != via] or [{"source": via, "credibility": CREDIBILITY_REVIEWED}]
+
+
+def _country_in_name(name: str) -> str | None:
+    """Return the country an ACLED actor name gives: 'Civilians (Iraq)', 'Military Forces of Iraq (2020-)'."""
+    bracket = re.search(r"\(([^()]+)\)\s*$", name)
+    forces = re.search(r"\bForces of (?:the )?(.+?)(?:\s*\(|$)", name)
+    for match in (bracket, forces):
+        code = country_code(match[1]) if match else None
+        if code:
+            return code
+    return None
+
+
+def _incident_id(event: Event, location: str) -> str:
+    exported = SITREP_EVENT.match(event.event_id)
+    if exported:
+        return exported["id"]
+    tail = f"-{slug(event.event_id)}"
+    head = f"{event.date.isoformat()}-{slug(event.location, MAX_ID - 11 - len(tail))}"
+    return head + tail
+
+
+def incident_title(event: Event) -> str:
+    """Return a title made from what ACLED says: 'Air/drone strike near Erbil'."""
+    where = {1: "in", 2: "near", 3: "in the area of"}[event.geo_precision]
+    return f"{event.sub_event_type} {where} {event.location}"
+
+
+def incident_data(event: Event, entity_id: str, location: str, side1: list[str], side2: list[str],
+                  citations: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return an incident's fields, in the order an analyst reads them."""
+    data: dict[str, Any] = {
+        "id": entity_id, "title": incident_title(event), "date": event.date,
+        "time_precision": event.time_precision, "event_type": event.event_type,
+        "sub_event_type": event.sub_event_type,
+    }
+    if event.disorder_type:
+        data["disorder_type"] = event.disorder_type
+    data["location"] = {"location": location, "geo_precision": event.geo_precision}
+    data["perpetrators"] = list(dict.fromkeys(side1))
+    data["targets"] = list(dict.fromkeys(side2))
+    data["civilian_targeting"] = event.civilian_targeting
+    summary = event.notes or f"ACLED recorded a {event.sub_event_type.lower()} at {event.location}."
+    side = _casualty_side(event, side1, side2)
+    if event.killed is not None and side is None:
+        summary += f" ACLED records {event.killed} fatalities."
+    data["summary"] = Block(summary)
+    if event.killed is not None and side is not None:
+        data["casualties"] = [{
+            "side": side, "killed": event.killed,
+            "note": "ACLED's count for the whole event (its most conservative estimate), not split by side.",
+            "sources": citations,
+        }]
+    data["sources"] = citations
+    if event.tags:
+        data["tags"] = event.tags
+    if event.acled_id:
+        data["acled_id"] = event.acled_id
+    if event.timestamp:
+        data["updated"] = dt.datetime.fromtimestamp(event.timestamp, dt.UTC).date()
+    return data
+
+
+def _casualty_side(event: Event, side1: list[str], side2: list[str]) -> str | None:
+    """Return the side ACLED's fatalities are put on: those attacked, or the protesters in a protest."""
+    first = side1 if event.event_type == "Protests" else side2
+    second = side2 if event.event_type == "Protests" else side1
+    return (first or second or [None])[0]
+
+
+class Block(str):
+    """Long text written as a YAML '|' block, wrapped for reading in an editor."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """YAML as an analyst writes it: indented lists, no anchors, long text as wrapped blocks."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _represent_block(dumper: yaml.SafeDumper, value: Block) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", _wrap(str(value)), style="|")
+
+
+def _wrap(text: str, width: int = 96) -> str:
+    """Return text wrapped at width with its paragraphs kept."""
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    filled = (textwrap.fill(" ".join(p.split()), width, break_on_hyphens=False, break_long_words=False)
+              for p in paragraphs)
+    return "\n\n".join(filled) + "\n"
+
+
+_Dumper.add_representer(Block, _represent_block)
+
+
+def _yaml(data: dict[str, Any]) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000,
+                     default_flow_style=False)
+
+
+def _document(data: dict[str, Any], event: Event) -> str:
+    body = _yaml(data)
+    return MARKER_LINE.format(event=event.event_id, ts=event.timestamp, digest=_digest(body)) + body
+
+
+def _entity_header(kind: str) -> str:
+    return (f"# Created by an ACLED import; edit freely: an import never changes an existing {kind}.\n")
+
+
+def plan_event(planner: Planner, event: Event, existing: Existing, result: ImportResult) -> None:
+    """Decide what happens to one event, and plan its files if it is added or updated."""
+    if event.event_id in existing.imported:
+        path, timestamp, intact, entity_id = existing.imported[event.event_id]
+        shown = _shown(path, existing.content)
+        if not intact:
+            result.skip("edited by hand since the import (its ACLED line no longer matches)", shown)
+        elif timestamp == event.timestamp:
+            result.unchanged += 1
+        elif event.timestamp < timestamp:
+            result.skip("older than the version already imported", shown)
+        else:
+            _checked(planner, event, entity_id, path, result, result.updated)
+        return
+    if event.acled_id and event.acled_id in existing.by_hand:
+        result.skip("written by hand (it has this acled_id but no ACLED import line)",
+                    _shown(existing.by_hand[event.acled_id], existing.content))
+        return
+    _checked(planner, event, None, None, result, result.added)
+
+
+def _checked(planner: Planner, event: Event, entity_id: str | None, path: Path | None, result: ImportResult,
+             into: list[str]) -> None:
+    """Plan an event's files if sitrep's own checks pass them; otherwise skip it and say why."""
+    snapshot = {kind: (set(ids), dict(planner.existing.names.get(kind, {})))
+                for kind, ids in planner.existing.taken.items()}
+    files = planner.incident(event, entity_id, path)
+    problems = [p for item in files for p in check_file(item, planner.existing.content)]
+    if problems:
+        for kind, (ids, names) in snapshot.items():  # forget the entities this event would have created
+            planner.existing.taken[kind] = ids
+            if kind in planner.existing.names:
+                planner.existing.names[kind] = names
+        result.skip(f"refused by sitrep's checks: {problems[0].message}",
+                    f"{event.event_id} (line {event.line})")
+        return
+    for item in files:
+        planner.plan.add(item)
+        if item.kind != "incident":
+            result.created.setdefault(item.kind, []).append(item.id)
+    into.append(files[-1].id)
+
+
+def check_file(item: Planned, content: Path) -> list[Problem]:
+    """Return the problems sitrep's validation finds in one planned file."""
+    rel = str(item.path)
+    try:
+        data, marks, key_marks = parse_yaml(item.text, rel)
+    except LoadFailed as failure:
+        return failure.problems
+    problems: list[Problem] = []
+    to_entity(Document(item.kind, item.path, rel, data, marks, key_marks), problems)
+    return [p for p in problems if p.is_error]
+
+
+def write_files(files: list[Planned]) -> None:
+    """Write each planned file through a temporary name, so none is ever half written."""
+    for item in files:
+        item.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = item.path.with_name(f".{item.path.name}.tmp")
+        temporary.write_text(item.text, encoding="utf-8")
+        temporary.replace(item.path)
+
+
+def _shown(path: Path, content: Path) -> str:
+    try:
+        return str(path.relative_to(content.parent))
+    except ValueError:
+        return str(path)
+
+
