@@ -233,8 +233,8 @@ class Builder:
     def slow_pass(self) -> None:
         """Build everything, PDFs and search index included, unless the content changes meanwhile."""
         try:
-            report = self._build(self.options.build, progress=self._raise_if_superseded)
-        except Superseded:
+            report = self._build(self.options.build, quick=False, progress=self._raise_if_superseded)
+        except (Superseded, ContentErrors):  # content changed since the quick build, which will report it
             self.reporter.step("background pass dropped: the content changed again")
             return
         if report is None:
@@ -248,14 +248,20 @@ class Builder:
         names = ["PDFs"] if self.options.build.pdf else []
         return " and ".join(names + (["search index"] if self.options.build.search else []))
 
-    def _build(self, options: pipeline.BuildOptions, first: bool = False,
+    def _build(self, options: pipeline.BuildOptions, *, first: bool = False, quick: bool = True,
                progress: Any = None) -> pipeline.BuildReport | None:
-        """Run one build, reporting failures to the terminal and every open page; None on failure."""
+        """Run one build, reporting failures to the terminal and every open page; None on failure.
+
+        Content errors in the background build are raised instead: the content changed after the
+        quick build, and the quick build of that change reports them.
+        """
         try:
             return pipeline.build(options, progress=progress or self.reporter.step)
         except Superseded:
             raise
         except ContentErrors as exc:
+            if not quick:
+                raise
             self.reporter.problems(exc.problems, options.content)
             kept = "still serving the last good build" if self.channel.state.build else "nothing built yet"
             self._say(Text(f"{kept}; the browser shows the problems", style="yellow"))
