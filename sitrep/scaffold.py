@@ -358,8 +358,13 @@ class Asker:
                 self.write(f"  {exc}\n")
 
     def _list(self, choices: Sequence[str]) -> None:
+        """Print the numbered choices; sub-event types under their event types, as ACLED's table has them."""
+        heading = None
         for number, choice in enumerate(choices, 1):
-            self.write(f"  {number:>2}. {choice}\n")
+            if choice in SUB_EVENT_TYPES and SUB_EVENT_TYPES[choice] != heading:
+                heading = SUB_EVENT_TYPES[choice]
+                self.write(f"  {heading}\n")
+            self.write(f"  {number:>2}. {choice}\n" if heading is None else f"    {number:>2}. {choice}\n")
 
 
 def _show(value: Any) -> str:

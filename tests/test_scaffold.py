@@ -168,7 +168,8 @@ def test_at_a_terminal_it_asks_for_what_is_missing(content_copy: Path):
     code, out, err = new(content_copy, "incident", answers=answers)
     assert code == 0, err
     assert "Title: " in err and f"Date (YYYY-MM-DD) [{site_today()}]: " in err
-    assert "   7. Shelling/artillery/missile attack\n" in err
+    assert "  Explosions/Remote violence\n     4. Chemical weapon\n" in err
+    assert "     7. Shelling/artillery/missile attack\n" in err
     assert "  'erbil' is not a known source; choose one of: afp," in err  # asked again
     text = written(out).read_text()
     assert "sub_event_type: Shelling/artillery/missile attack" in text and "  location: baghdad" in text
