@@ -190,6 +190,8 @@ def _actors_named(incident: Incident) -> Iterator[str]:
 
 
 def _sources_cited(incident: Incident) -> Iterator[str]:
+    # an attribution's 'by' may name a source (a monitor) as well as an actor: depend on both
+    yield from (statement.by for statement in incident.claims if statement.by)
     parts: list[Any] = [incident, *incident.claims, *incident.casualties, *incident.response]
     for part in parts:
         for citation in part.sources:

@@ -720,7 +720,8 @@ def render_map(
     _place_arrow_labels(layout, arrows, placer)
     _place_country_labels(shapes, placer)
     parts = [
-        _svg_open(layout, title, _description(points, arrows, focus)),
+        _svg_open(layout, title, _description(points, arrows, focus),
+                  linked=any(point.href for point in points) or any(arrow.href for arrow in arrows)),
         _countries_svg(shapes),
         _labels_svg([label for label in placer.labels if label.style.kind == "country"]),
         arrow_svg,
@@ -757,12 +758,16 @@ def _safe_prefix(prefix: str) -> str:
     return cleaned if cleaned[0].isalpha() or cleaned[0] == "_" else f"m{cleaned}"
 
 
-def _svg_open(layout: _Layout, title: str, desc: str) -> str:
-    """Return the SVG root, its accessible name and description, the defs and the sea."""
+def _svg_open(layout: _Layout, title: str, desc: str, *, linked: bool = False) -> str:
+    """Return the SVG root, its accessible name and description, the defs and the sea.
+
+    A map with links is a labelled group, not an image: assistive technology hides the children of
+    role="img", so its links could be focused but never announced (axe: nested-interactive).
+    """
     p = layout.prefix
     root = _start_tag(
         "svg", xmlns="http://www.w3.org/2000/svg", width=layout.width, height=layout.height,
-        viewBox=f"0 0 {layout.width} {layout.height}", role="img", aria_labelledby=f"{p}-title {p}-desc",
+        viewBox=f"0 0 {layout.width} {layout.height}", role="group" if linked else "img", aria_labelledby=f"{p}-title {p}-desc",
         font_family=FONT_FAMILY, class_="sitrep-map",
         # Shrinks to narrow pages in browsers and WeasyPrint alike, keeping the aspect ratio.
         style=f"width:100%;max-width:{layout.width}px;height:auto",

@@ -35,8 +35,8 @@ def incidents_map(project: Project, incidents: Iterable[Incident], *, root: str,
         points.setdefault(place.id, _place_point(place, root))
     if not points:
         return ""
-    return linked_map(render_map(list(points.values()), arrows, focus_countries=list(countries), title=title,
-                                 id_prefix=id_prefix))
+    return render_map(list(points.values()), arrows, focus_countries=list(countries), title=title,
+                      id_prefix=id_prefix)
 
 
 def _incident_point(project: Project, place_id: str, group: list[Incident], root: str) -> MapPoint:
@@ -59,15 +59,3 @@ def deployment_places(project: Project, deployments: Iterable[Deployment]) -> li
 def _place_point(place: Location, root: str) -> MapPoint:
     return MapPoint(place.id, place.name, place.latitude, place.longitude, place.kind,
                     href=f"{root}{urls.location(place)}")
-
-
-def linked_map(svg: str) -> str:
-    """Return a map whose markers link to pages as a labelled group of links rather than one image.
-
-    The children of role="img" are hidden from assistive technology, so links inside it could be
-    focused but not announced (axe: nested-interactive); a group keeps the title and description.
-    """
-    if "<a " not in svg:
-        return svg
-    head, bracket, rest = svg.partition(">")
-    return head.replace(' role="img"', ' role="group"', 1) + bracket + rest

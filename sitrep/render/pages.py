@@ -39,7 +39,7 @@ from . import exports, indexes
 from .brief import brief_context
 from .figures import CHART_WEEKS, brief_map, brief_visuals
 from .notes import Notes
-from .page_maps import deployment_places, incidents_map, linked_map
+from .page_maps import deployment_places, incidents_map
 
 Keys = frozenset[deps.Key]
 
@@ -100,7 +100,7 @@ def home_context(project: Project, analyses: Mapping[str, BriefAnalysis]) -> dic
     latest = analyses[project.briefs_by_date[0].id] if project.briefs_by_date else None
     recent = project.incidents_by_date[:RECENT_INCIDENTS]
     if latest is not None:
-        map_svg = linked_map(brief_map(project, latest, link_prefix=""))
+        map_svg = brief_map(project, latest, link_prefix="")
     else:
         map_svg = incidents_map(project, recent, root="", countries=indexes.countries(project),
                                 title="Recent incidents", id_prefix="map-home")
@@ -126,7 +126,6 @@ def brief_page_context(project: Project, analyses: Mapping[str, BriefAnalysis],
     """Return a brief page's names: the brief as in its PDF, with maps and charts linking into the site."""
     analysis = analyses[brief_id]
     visuals = brief_visuals(project, analysis, link_prefix=urls.root_of(urls.brief(brief_id)))
-    visuals = {**visuals, "map": linked_map(visuals["map"])}
     return {**brief_context(project, analysis, medium="web", visuals=visuals), "section": "briefs"}
 
 
