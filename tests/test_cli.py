@@ -57,6 +57,7 @@ def test_quiet_prints_nothing_and_verbose_prints_each_step(content_copy: Path, t
     assert re.fullmatch(r"up to date: nothing changed since the last build \(\d+ pages\) → .*verbose\n", out), out
 
 
+@pytest.mark.slow
 def test_the_summary_says_what_was_rebuilt(content_copy: Path, tmp_path: Path):
     argv = ["--content", str(content_copy), "--output", str(tmp_path / "out"), "--no-search"]
     assert run(argv)[0] == 0

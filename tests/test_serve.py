@@ -246,6 +246,7 @@ def break_geo_precision(incident: Path) -> int:
     return number + 1
 
 
+@pytest.mark.slow
 def test_serve_rebuilds_on_change_shows_errors_and_stops_cleanly(content_copy: Path, tmp_path: Path):
     """Edit, break and fix an incident: each time the page's event stream says so; PDFs follow the HTML."""
     incident = content_copy / "incidents" / f"{KHARAB}.yaml"
