@@ -283,7 +283,22 @@ def check_entity(entity: Entity, document: Document) -> list[Problem]:
         problems.extend(_check_coordinates(entity, document))
     if isinstance(entity, Brief):
         problems.extend(check_estimative_language(entity, document))
+    problems.extend(_placeholders(document.data, document))
     return problems
+
+
+def _placeholders(data: Any, document: Document, loc: tuple[Any, ...] = ()) -> Iterator[Problem]:
+    """Warn on 'TODO' text left by `build.py new`: it passes the checks but must not be published."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _placeholders(value, document, (*loc, key))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from _placeholders(item, document, (*loc, i))
+    elif isinstance(data, str) and re.search(r"\bTODO\b", data):
+        field = ".".join(str(part) for part in loc)
+        yield document.problem(loc, f"{field} still holds a TODO placeholder; write it before publishing",
+                               severity="warning")
 
 
 def check_data(document: Document) -> list[Problem]:

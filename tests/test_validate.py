@@ -240,3 +240,17 @@ def test_attribution_by_actor_or_source(tmp_path: Path, by: str, expected: list[
     write_tree(content, {"incidents/baghdad-blast.yaml": VALID_TREE["incidents/baghdad-blast.yaml"].replace(
         "casualties:\n", claim + "casualties:\n")})
     assert problems(content) == expected
+
+
+def test_todo_placeholders_are_warnings_naming_the_field(tmp_path):
+    from sitrep.validate import load_project
+    tree = make_content(tmp_path)
+    incident = next((tree / "incidents").glob("*.yaml"))
+    text = incident.read_text()
+    incident.write_text(text.replace("title: ", "title: TODO ", 1))
+    project, found = load_project(tree)
+    assert project is not None  # a warning does not stop the build
+    line = next(i for i, l in enumerate(incident.read_text().splitlines(), 1) if l.startswith("title:"))
+    assert [str(p) for p in found] == [
+        f"content/incidents/{incident.name}:{line}:8: warning: title still holds a TODO placeholder; "
+        "write it before publishing"]
