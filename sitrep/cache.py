@@ -20,6 +20,7 @@ import importlib.metadata
 import multiprocessing
 import os
 import pickle
+import signal
 import stat
 import sys
 import time
@@ -281,7 +282,8 @@ def _check_all(missing: list[tuple[str, Path, str]], content: Path, jobs: int) -
         return [check_file(kind, path, content) for kind, path, _name in missing]
     batches = [[(kind, str(path), str(content)) for kind, path, _name in missing[i::jobs * 4]]
                for i in range(jobs * 4)]
-    with paused_gc(), ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+    with paused_gc(), ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                          initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
         results = list(pool.map(_check_files, batches))
     ordered: list[FileRecord | None] = [None] * len(missing)
     for i, batch in enumerate(results):

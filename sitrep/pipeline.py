@@ -6,6 +6,7 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -26,9 +27,11 @@ from .render.pdf import write_pdf
 from .render.search import BUNDLE, index_site
 from .render.search_order import stabilise
 from .validate import load_project
-from .write import MARKER, Stage
+from .write import MARKER, Stage, remove_stale_stages
 
 Progress = Callable[[str], None]
+#: Workers ignore Ctrl-C: the terminal sends it to them too, and the main process alone cleans up.
+IGNORE_CTRL_C = (signal.SIGINT, signal.SIG_IGN)
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ def build(options: BuildOptions, progress: Progress = lambda message: None) -> B
     scan = cache.scan_output(options.output) if (options.output / MARKER).is_file() else {}
     if state is not None and state.inputs == inputs and scan == state.outputs:
         progress("nothing changed since the last build")
+        remove_stale_stages(options.output.absolute())  # a build killed since then left its stage behind
         return BuildReport(pages=state.page_count, unchanged=len(scan), warnings=list(state.warnings),
                            seconds=time.perf_counter() - started, nothing_changed=True)
     with cache.paused_gc():
@@ -262,7 +266,8 @@ def _render_deferred(env: jinja2.Environment, project: Project, pages: list[Page
     _RENDER_JOB = (env, project, pages, stage)
     chunks = [range(i, min(i + 16, len(pages))) for i in range(0, len(pages), 16)]
     try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=signal.signal,
+                                 initargs=IGNORE_CTRL_C) as pool:
             for written, unchanged, changed in pool.map(_render_chunk, chunks):
                 stage.written += written
                 stage.unchanged += unchanged
@@ -362,7 +367,8 @@ def _run_pdf_jobs(jobs: list[tuple[str, str, list[str], str, str]], workers: int
         for job in jobs:
             _pdf_job(*job)
         return
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=signal.signal,
+                             initargs=IGNORE_CTRL_C) as pool:
         for future in [pool.submit(_pdf_job, *job) for job in jobs]:
             future.result()
 
