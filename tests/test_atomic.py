@@ -310,3 +310,29 @@ def test_ctrl_c_cleans_up_and_exits_130(two_builds: tuple[dict[Path, dict[str, s
         assert leftovers(output) == [], f"Ctrl-C at {fraction:.0%} left a stage folder"
         assert build_state(tree_digest(output), digests) in (before, target)
     assert interrupted_with_stage >= 2
+
+
+def test_ctrl_c_while_an_svg_is_drawn_is_an_interruption_not_a_bad_brief(monkeypatch: pytest.MonkeyPatch,
+                                                                         tmp_path: Path) -> None:
+    """WeasyPrint catches every exception while drawing an SVG, KeyboardInterrupt included."""
+    import weasyprint.svg
+
+    from sitrep.render.env import DEFAULT_TEMPLATES
+    from sitrep.render.pdf import write_pdf
+
+    draw = weasyprint.svg.SVG.draw
+
+    def pressed_while_drawing(self: object, *args: object, **kwargs: object) -> object:
+        os.kill(os.getpid(), signal.SIGINT)
+        return draw(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.svg.SVG, "draw", pressed_while_drawing)
+    html = ('<html lang="en"><head><title>Map</title></head><body><svg xmlns="http://www.w3.org/2000/svg" '
+            'width="10" height="10"><rect width="5" height="5"/></svg></body></html>')
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in the command line
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            write_pdf(html, tmp_path / "brief.pdf", static_dirs=[DEFAULT_TEMPLATES], content_dir=None,
+                      name="brief.pdf")
+    finally:
+        signal.signal(signal.SIGINT, previous)

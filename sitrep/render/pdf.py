@@ -8,12 +8,16 @@ shipping a brief with a hole in it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import mimetypes
+import signal
+import threading
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import FrameType
 
 import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
@@ -98,13 +102,37 @@ def write_pdf(html: str, target: Path, *, static_dirs: Sequence[Path], content_d
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
-        document = weasyprint.HTML(string=html, base_url=BASE_URL,
-                                   url_fetcher=SafeFetcher(static_dirs, content_dir))
-        identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
-        document.write_pdf(target, pdf_identifier=identifier, uncompressed_pdf=False, pdf_tags=True)
+        with _noticing_ctrl_c() as pressed:
+            document = weasyprint.HTML(string=html, base_url=BASE_URL,
+                                       url_fetcher=SafeFetcher(static_dirs, content_dir))
+            identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+            document.write_pdf(target, pdf_identifier=identifier, uncompressed_pdf=False, pdf_tags=True)
+        if pressed:
+            raise KeyboardInterrupt
     except FatalURLFetchingError as exc:
         raise RenderError(f"{name}: {exc}") from None
     finally:
         logger.removeHandler(collector)
     if collector.messages:
         raise RenderError(f"{name}: the PDF renderer reported: " + "; ".join(collector.messages[:5]))
+
+
+@contextlib.contextmanager
+def _noticing_ctrl_c() -> Iterator[list[bool]]:
+    """Remember a Ctrl-C pressed while rendering: WeasyPrint catches even KeyboardInterrupt in an SVG
+    and only logs "Failed to render SVG image", which would pass an interruption off as a bad brief."""
+    pressed: list[bool] = []
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(previous):
+        yield pressed  # a worker that ignores Ctrl-C, or a thread that cannot handle signals
+        return
+
+    def interrupted(signum: int, frame: FrameType | None) -> None:
+        pressed.append(True)
+        previous(signum, frame)
+
+    signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, previous)
