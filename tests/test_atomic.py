@@ -303,7 +303,8 @@ def test_ctrl_c_cleans_up_and_exits_130(two_builds: tuple[dict[Path, dict[str, s
         os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C: the whole foreground group
         _, err = process.communicate(timeout=120)
         assert "Traceback" not in err
-        assert process.returncode in (130, 0), err
+        # -2: the signal landed as the interpreter shut down, after the build; a shell shows 130 for both
+        assert process.returncode in (130, -signal.SIGINT, 0), err
         if process.returncode == 130:
             assert "interrupted" in err
             interrupted_with_stage += staged
