@@ -262,7 +262,7 @@ class Generator:
         if perpetrators and rng.random() < 0.25:
             incident["claims"] = [self.claim(perpetrators[0], date, roles)]
         if event_type in VIOLENT:
-            incident["casualties"] = self.casualties(targets or perpetrators)
+            incident["casualties"] = self.casualties(targets or perpetrators, date)
         incident["sources"] = self.citations(rng.randint(2, 4))
         incident["tags"] = rng.sample(("cross-border", "checkpoint", "convoy", "base", "urban", "rural",
                                        "night", "retaliation"), rng.randint(0, 3))
@@ -327,17 +327,22 @@ class Generator:
         claim: dict[str, Any] = {"stance": stance, "actor": actor}
         if stance == "attributed":
             claim["by"] = self.rng.choice(roles["state"])
-        claim |= {"date": date, "sources": self.citations(1)}
+        later = self.rng.random() < 0.2  # claims often come days later
+        claim |= {"date": date + dt.timedelta(days=self.rng.randint(3, 20) if later else 0),
+                  "sources": self.citations(1)}
         return claim
 
-    def casualties(self, sides: list[str]) -> list[dict[str, Any]]:
+    def casualties(self, sides: list[str], date: dt.date) -> list[dict[str, Any]]:
+        """Return one to three reports per side; later ones, dated days after, often revise the toll."""
         reports = []
         for side in sides[:2]:
             true_killed = self.rng.choice((0, 0, 1, 1, 2, 3, 5, 8, 12))
-            for _ in range(self.rng.randint(1, 3)):
+            for n in range(self.rng.randint(1, 3)):
+                sources = self.citations(1)
+                if n and self.rng.random() < 0.4:
+                    sources[0]["date"] = date + dt.timedelta(days=self.rng.randint(2, 20))
                 reports.append({"side": side, "killed": self.uncertain(true_killed),
-                                "wounded": self.uncertain(self.rng.randint(0, 15)),
-                                "sources": self.citations(1)})
+                                "wounded": self.uncertain(self.rng.randint(0, 15)), "sources": sources})
         return reports
 
     def uncertain(self, value: int) -> int | str:

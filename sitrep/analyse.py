@@ -337,7 +337,8 @@ def changes_since(project: Project, brief: Brief, previous: Brief | None) -> lis
     if previous is None:
         return changes
     then, now = previous.cutoff, brief.cutoff
-    for incident in project.incidents.values():
+    # Only an incident with a report dated after the previous cut-off can have been revised since.
+    for incident in project.incidents_reported_between(then.date() + dt.timedelta(days=1), now.date()):
         if incident.date > previous.period.end or project.country_of(incident) not in brief.countries:
             continue
         changes.extend(_revisions(project, incident, then, now))

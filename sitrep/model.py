@@ -547,6 +547,30 @@ class Project:
         dates, oldest_first = self._dated
         return oldest_first[bisect.bisect_left(dates, start):bisect.bisect_right(dates, end)]
 
+    @cached_property
+    def _reports_by_day(self) -> dict[dt.date, list[str]]:
+        """Return the ids of incidents by the dates their claims and casualty reports carry."""
+        days: dict[dt.date, list[str]] = {}
+        for incident in self.incidents.values():
+            dated = {claim.date for claim in incident.claims if claim.date}
+            dated |= {c.date for part in (*incident.claims, *incident.casualties) for c in part.sources if c.date}
+            for day in dated:
+                days.setdefault(day, []).append(incident.id)
+        return days
+
+    def incidents_reported_between(self, start: dt.date, end: dt.date) -> list[Incident]:
+        """Return, in the order of incidents, those with a claim or casualty report dated from start to end."""
+        found: set[str] = set()
+        day = start
+        while day <= end:
+            found.update(self._reports_by_day.get(day, ()))
+            day += dt.timedelta(days=1)
+        return [self.incidents[key] for key in sorted(found, key=self._positions.__getitem__)]
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {key: n for n, key in enumerate(self.incidents)}
+
     def country_of(self, incident: Incident) -> str:
         """Return the ISO alpha-3 country of an incident's location."""
         return self.locations[incident.location.location].country
