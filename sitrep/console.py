@@ -111,7 +111,7 @@ def print_problems(console: Console, problems: Sequence[Problem], content: Path 
         errors = sum(p.is_error for p in group)
         warnings = len(group) - errors
         console.print()
-        console.print(Text.assemble((path, "bold"), (f"  ({_counted(errors, warnings)})", "dim")))
+        console.print(Text.assemble((visible(path), "bold"), (f"  ({_counted(errors, warnings)})", "dim")))
         lines = _read_lines(_resolve(base, content, path))
         separator = "," if path.endswith(".csv") else None
         for problem in group:
@@ -129,7 +129,7 @@ def print_problems(console: Console, problems: Sequence[Problem], content: Path 
 def problem_line(problem: Problem) -> Text:
     """Return 'path:line:col: message' with the severity coloured."""
     style = "red" if problem.is_error else "yellow"
-    location = f"{problem.path}:{problem.line}:{problem.column}: "
+    location = f"{visible(problem.path)}:{problem.line}:{problem.column}: "
     prefix = "" if problem.is_error else "warning: "
     return Text.assemble("  ", (location, "bold"), (prefix, style), problem.message)
 
@@ -161,8 +161,20 @@ def excerpt_lines(lines: list[str] | None, line: int, column: int, is_error: boo
     return shown
 
 
+# A content file (or its name) may hold terminal escape sequences or bidi controls; printed raw they
+# would clear or retitle the analyst's terminal or reorder the line. Each becomes one visible symbol,
+# so the carets under the line still point at the right column.
+_VISIBLE = {**{code: 0x2400 + code for code in range(0x20)}, 0x7F: 0x2421,
+            **dict.fromkeys([*range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)], 0xFFFD)}
+
+
+def visible(text: str) -> str:
+    """Return text with control and bidi characters replaced by visible symbols, one for one."""
+    return text.translate(_VISIBLE)
+
+
 def _window(line: str, skip: int) -> str:
-    line = line.replace("\t", " ")
+    line = visible(line.replace("\t", " "))
     if skip:
         line = "..." + line[skip:]
     return line if len(line) <= MAX_SHOWN_WIDTH else line[:MAX_SHOWN_WIDTH - 3] + "..."

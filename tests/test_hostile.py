@@ -535,3 +535,14 @@ def test_only_svg_made_by_sitrep_is_marked_safe_in_templates() -> None:
     unexpected = [(name, value) for name, value in uses
                   if not re.fullmatch(r"visuals\.\w+|svg|\w*(map|chart)\w*", value)]
     assert unexpected == []
+
+
+def test_terminal_escapes_in_content_never_reach_the_terminal(content_copy: Path, tmp_path: Path) -> None:
+    """An error shows the offending line: raw, an escape sequence there would clear or retitle the terminal."""
+    hostile = "\x1b]0;pwned\x07\x1b[2J\x1b[31mred \u202eexe.txt\x9b1m"
+    (content_copy / "incidents" / "evil.yaml").write_text(f"id: evil\ntitle: x\nnote: {hostile}\n", encoding="utf-8")
+    (content_copy / "incidents" / "\x1b[2Jname.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    run = build(content_copy, tmp_path / "output")
+    assert run.status == 1
+    assert "evil.yaml:3:" in run.err and "name.yaml:" in run.err
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", run.err), repr(run.err)
