@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -29,7 +30,8 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-WORK = BENCH / "work"
+WORK = ROOT / "bench" / "work" if (ROOT / ".git").exists() else BENCH.parent.parent
+SOURCE = WORK / "src"  # the committed code, measured while the working tree may change
 PYTHON = sys.executable
 HUGO_SITE = BENCH / "hugo"
 PDF_SAMPLE = 8  # briefs whose PDFs are timed at sizes where rendering every brief's PDF takes too long
@@ -57,13 +59,47 @@ def timed(command: list[str], **kwargs: Any) -> dict[str, Any]:
     }
 
 
+def snapshot() -> str:
+    """Copy the committed code (git HEAD) to bench/work/src, so edits in the working tree cannot skew a run."""
+    shutil.rmtree(SOURCE, ignore_errors=True)
+    SOURCE.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(SOURCE)], input=archive, check=True)
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def in_snapshot(*args: str) -> list[str]:
+    """Return the command running this script's subcommand from the snapshot."""
+    return [PYTHON, str(SOURCE / "bench" / "run.py"), *args]
+
+
 def sitrep_build(content: Path, output: Path, *, pdf: bool = False, jobs: int | None = None) -> dict[str, Any]:
     """Run one sitrep build in a fresh process; return its timings, report and step times."""
-    command = [PYTHON, str(BENCH / "run.py"), "_build", str(content), str(output)]
+    command = in_snapshot("_build", str(content), str(output))
     command += ["--pdf"] if pdf else []
     command += ["--jobs", str(jobs)] if jobs else []
-    figures = timed(command, cwd=ROOT)
+    figures = timed(command, cwd=SOURCE)
     figures.update(json.loads(figures.pop("stdout").strip().splitlines()[-1]))
+    figures["search_seconds"] = step_seconds(figures["steps"], "indexed the site for search")
+    return figures
+
+
+def step_seconds(steps: list[tuple[float, str, int]], prefix: str) -> float:
+    """Return how long the step announced by prefix took, from the step before it."""
+    for (before, _m, _p), (at, message, _q) in zip(steps, steps[1:], strict=False):
+        if message.startswith(prefix):
+            return round(at - before, 3)
+    return 0.0
+
+
+def pagefind_alone(site: Path) -> dict[str, Any]:
+    """Index a built site with Pagefind on its own, for its time and memory."""
+    target = site.parent / "pagefind-alone"
+    shutil.rmtree(target, ignore_errors=True)
+    figures = timed([PYTHON, "-m", "pagefind", "--site", str(site), "--output-path", str(target), "--quiet"])
+    figures.pop("stdout")
+    shutil.rmtree(target, ignore_errors=True)
     return figures
 
 
@@ -131,7 +167,7 @@ def measure(size: int, deadline: float, pdf_all: bool) -> dict[str, Any]:
     say(f"{size:,}: corpus written in {result['generate_seconds']} s: {result['corpus']}")
     result["hugo"] = hugo_build(content, work)
     say(f"{size:,}: Hugo {result['hugo']['wall']} s, {result['hugo']['pages']:,} pages")
-    result["check"] = timed([PYTHON, "build.py", "check", "--content", str(content)], cwd=ROOT)
+    result["check"] = timed([PYTHON, "build.py", "check", "--content", str(content)], cwd=SOURCE)
     result["check"].pop("stdout")
     say(f"{size:,}: check {result['check']['wall']} s")
     if time.perf_counter() + result["check"]["wall"] * 30 > deadline:
@@ -145,6 +181,8 @@ def measure(size: int, deadline: float, pdf_all: bool) -> dict[str, Any]:
     result["one_change"] = sitrep_build(content, output)
     say(f"{size:,}: one incident changed: {result['one_change']['wall']} s, "
         f"{result['one_change']['report']['rendered']} pages rendered")
+    result["pagefind_alone"] = pagefind_alone(output)
+    say(f"{size:,}: Pagefind alone {result['pagefind_alone']['wall']} s, {result['pagefind_alone']['peak_mib']} MiB")
     if time.perf_counter() + 60 < deadline:
         result["pdfs"] = measure_pdfs(content, output, work, pdf_all, deadline)
     return result
@@ -163,8 +201,8 @@ def measure_pdfs(content: Path, output: Path, work: Path, pdf_all: bool, deadlin
     for jobs in (1, 2):
         if time.perf_counter() + 120 > deadline:
             break
-        run = timed([PYTHON, str(BENCH / "run.py"), "_pdfs", str(content), str(work / f"pdfs-{jobs}"),
-                     "--count", str(PDF_SAMPLE), "--jobs", str(jobs)], cwd=ROOT)
+        run = timed(in_snapshot("_pdfs", str(content), str(work / f"pdfs-{jobs}"), "--count", str(PDF_SAMPLE),
+                                "--jobs", str(jobs)), cwd=SOURCE)
         run.update(json.loads(run.pop("stdout").strip().splitlines()[-1]))
         figures[f"sample_jobs_{jobs}"] = run
         say(f"{PDF_SAMPLE} PDFs on {jobs} core(s): {run['render_seconds']} s")
@@ -175,8 +213,8 @@ def default_brief_pdf() -> dict[str, Any]:
     """Time the default content's latest brief as a PDF, start-up included."""
     out = WORK / "default-pdf"
     shutil.rmtree(out, ignore_errors=True)
-    run = timed([PYTHON, str(BENCH / "run.py"), "_pdfs", str(ROOT / "content"), str(out), "--count", "1",
-                 "--jobs", "1"], cwd=ROOT)
+    run = timed(in_snapshot("_pdfs", str(SOURCE / "content"), str(out), "--count", "1", "--jobs", "1"),
+                cwd=SOURCE)
     run.update(json.loads(run.pop("stdout").strip().splitlines()[-1]))
     return run
 
@@ -188,18 +226,28 @@ def run_build(args: argparse.Namespace) -> None:
     from sitrep.pipeline import BuildOptions, build
 
     started = time.perf_counter()
-    steps: list[tuple[float, str]] = []
+    steps: list[tuple[float, str, int]] = [(0.0, "started", peak_mib())]
     options = BuildOptions(content=args.content, output=args.output, pdf=args.pdf, search=args.search,
                            **({"jobs": args.jobs} if args.jobs else {}))
-    report = build(options, progress=lambda message: steps.append((round(time.perf_counter() - started, 3),
-                                                                    message)))
+
+    def progress(message: str) -> None:
+        steps.append((round(time.perf_counter() - started, 3), message, peak_mib()))
+
+    report = build(options, progress=progress)
+    before_search = [peak for _at, message, peak in steps if not message.startswith("indexed the site")]
     print(json.dumps({
         "steps": steps, "in_process": round(time.perf_counter() - started, 3),
+        "sitrep_peak_mib": max(before_search),
         "report": {"pages": report.pages, "rendered": report.rendered, "written": report.written,
                    "unchanged": report.unchanged, "removed": report.removed,
                    "pdfs_rendered": report.pdfs_rendered, "pdfs_reused": report.pdfs_reused,
                    "nothing_changed": report.nothing_changed},
     }))
+
+
+def peak_mib() -> int:
+    """Return the peak memory so far of this process or any child it waited for (workers, Pagefind)."""
+    return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) // 1024
 
 
 def run_pdfs(args: argparse.Namespace) -> None:
@@ -240,9 +288,7 @@ def machine() -> dict[str, Any]:
     pagefind = subprocess.run([PYTHON, "-m", "pagefind", "--version"], capture_output=True, text=True).stdout
     return {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "nproc": os.cpu_count(), "cpu": cpu,
             "ram_gib": round(memory / 1024 / 1024, 1), "python": platform.python_version(),
-            "hugo": hugo.split(" BuildDate")[0], "pagefind": pagefind.strip(),
-            "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                                     text=True).stdout.strip()}
+            "hugo": hugo.split(" BuildDate")[0], "pagefind": pagefind.strip()}
 
 
 def say(message: str) -> None:
@@ -278,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     deadline = time.perf_counter() + args.budget
     WORK.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"machine": machine(), "sizes": {}}
+    results["machine"]["commit"] = snapshot()
     say(f"machine: {results['machine']}")
     results["default_brief_pdf"] = default_brief_pdf()
     say(f"default brief PDF: {results['default_brief_pdf']['wall']} s wall")
