@@ -226,9 +226,12 @@ def test_brief_page_keeps_its_pdf_link_and_search_filters(site: Path) -> None:
 
 def test_incident_pages_carry_search_filters_and_metadata(site: Path) -> None:
     html = (site / f"incidents/{KHARAB}.html").read_text(encoding="utf-8")
-    assert re.search(r'data-pagefind-filter="country"[^>]*>Syria<', html)
-    assert re.search(r'data-pagefind-filter="actor"[^>]*>Unidentified Armed Group \(Iraq\)<', html)
-    assert re.search(r'data-pagefind-filter="event type"[^>]*>Explosions/Remote violence<', html)
+    # Links give the value in the attribute (tests/test_hostile_browser.py: names made safe for the index)
+    assert re.search(r'data-pagefind-filter="country:Syria"[^>]*>Syria<', html)
+    assert re.search(r'data-pagefind-filter="actor:Unidentified Armed Group \(Iraq\)"[^>]*>Unidentified Armed '
+                     r'Group \(Iraq\)<', html)
+    assert re.search(r'data-pagefind-filter="event type:Explosions/Remote violence"[^>]*>Explosions/Remote '
+                     r'violence<', html)
     assert re.search(r'data-pagefind-meta="date">21 April 2024<', html)
     assert re.search(r'data-pagefind-meta="title">Rockets fired', html)
 

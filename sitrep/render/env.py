@@ -11,7 +11,7 @@ from markupsafe import Markup
 from .. import analyse, urls
 from ..geo import country_info
 from ..model import ACTOR_KIND_LABELS, CREDIBILITY, LIKELIHOOD_ROWS, RELIABILITY, TLP_COLOURS, Count, format_count
-from .text import neutralise, render_markdown
+from .text import neutralise, render_markdown, search_label
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 
@@ -101,5 +101,5 @@ def markdown_inline(text: str) -> Markup:
 FILTERS = {
     "long_date": long_date, "short_date": short_date, "cutoff": cutoff, "count": count,
     "markdown": markdown, "markdown_inline": markdown_inline, "country_name": country_name,
-    "slug": urls.slug,
+    "slug": urls.slug, "search_label": search_label,
 }

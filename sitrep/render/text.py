@@ -83,6 +83,17 @@ def sanitise(html: str) -> str:
     return neutralise(clean)
 
 
+# Pagefind's search page shows filter values (actor, country names) as HTML and decodes entities
+# when indexing, so markup in a name would run there: no character that opens a tag or an entity
+# may reach the index. Look-alikes keep such (rare) names readable.
+_SEARCH_LABEL = str.maketrans({"<": "\u2039", ">": "\u203a", "&": "\uff06"})
+
+
+def search_label(text: str) -> str:
+    """Return text for a search filter value: neutralised, without characters that make HTML."""
+    return neutralise(str(text)).translate(_SEARCH_LABEL)
+
+
 def is_asset_image(src: str) -> bool:
     """Return True if an image source names a file under content/assets/ the way Markdown may."""
     return bool(_ASSET_SRC.match(src))
