@@ -135,7 +135,8 @@ def plant_markdown(tree: HostileTree, items: list[str], share: int) -> None:
     summary = next(s for s in tree.slots("markdown") if s.file == LATEST_BRIEF and s.field == "summary")
     size = len(everything) // share
     for index, slot in enumerate(tree.slots("markdown")):
-        tree.set(slot, everything if slot is summary else chunks(items, index * len(items) // share, size, "\n\n"))
+        text = everything if slot.node is summary.node else chunks(items, index * len(items) // share, size, "\n\n")
+        tree.set(slot, text)
     for index, rel in enumerate(tree.bodies()):
         tree.set_body(rel, chunks(items, index * 17, size, "\n\n"))
 
