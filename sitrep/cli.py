@@ -165,8 +165,10 @@ def run_build(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int:
 def build_options(args: argparse.Namespace) -> BuildOptions:
     """Return the pipeline's BuildOptions from parsed arguments."""
     from .pipeline import BuildOptions
+    from .validate import site_theme
 
-    return BuildOptions(content=args.content, output=args.output, theme=args.theme, pdf=args.pdf,
+    theme = args.theme or site_theme(args.content)
+    return BuildOptions(content=args.content, output=args.output, theme=theme, pdf=args.pdf,
                         search=args.search, **({"jobs": args.jobs} if args.jobs else {}))
 
 

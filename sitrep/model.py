@@ -497,6 +497,9 @@ class SiteConfig(Part):
     timezone: str = "UTC"
     tlp: TLP = "TLP:CLEAR"
     page_size: Literal["A4", "Letter"] = "A4"
+    theme: Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$", max_length=200)] | None = Field(
+        default=None, description="A folder of templates overriding the defaults, relative to the folder "
+                                  "holding content/; --theme wins over it.")
     caveat: Text = ("Figures are drawn from open sources, may be incomplete and may be revised as new "
                     "reports come in.")
 

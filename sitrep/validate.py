@@ -78,9 +78,18 @@ def load_site(content_dir: Path, problems: list[Problem]) -> SiteConfig | None:
     except pydantic.ValidationError as exc:
         problems.extend(_pydantic_problems(exc, document, SiteConfig))
         return None
-    timezone_problems = list(_check_timezone(document))
-    problems.extend(timezone_problems)
-    return None if timezone_problems else site
+    site_problems = list(_check_timezone(document))
+    if site.theme and (".." in site.theme.split("/") or not (content_dir.parent / site.theme).is_dir()):
+        site_problems.append(document.problem(("theme",), f"theme folder '{site.theme}' not found next to "
+                                              "content/; create it or remove the setting"))
+    problems.extend(site_problems)
+    return None if site_problems else site
+
+
+def site_theme(content_dir: Path) -> Path | None:
+    """Return the theme folder content/site.yaml names, if any (problems are reported by the build)."""
+    site = load_site(content_dir, [])
+    return content_dir.parent / site.theme if site is not None and site.theme else None
 
 
 def to_entity(document: Document, problems: list[Problem]) -> Entity | None:

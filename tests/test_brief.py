@@ -190,3 +190,26 @@ def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]
 def test_missing_content_folder_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     assert main(["check", "--content", str(tmp_path / "nope")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_theme_named_in_site_yaml_overrides_one_template(content_copy: Path, tmp_path: Path):
+    theme = content_copy.parent / "house-style" / "site"
+    theme.mkdir(parents=True)
+    base = (Path(__file__).resolve().parent.parent / "templates" / "site" / "base.html").read_text()
+    (theme / "base.html").write_text(base.replace("<body ", '<body data-theme="house-style" ', 1))
+    site = content_copy / "site.yaml"
+    site.write_text(site.read_text() + "theme: house-style\n")
+    output = tmp_path / "out"
+    assert main(["--content", str(content_copy), "--output", str(output), "--no-pdf", "--no-search", "-q"]) == 0
+    assert '<body data-theme="house-style" ' in (output / "index.html").read_text()
+    assert "Key judgments" in (output / "briefs" / f"{BRIEF}.html").read_text()  # the rest from the defaults
+
+
+def test_missing_theme_folder_is_a_content_error(content_copy: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]):
+    site = content_copy / "site.yaml"
+    lines = site.read_text().splitlines() + ["theme: nowhere"]
+    site.write_text("\n".join(lines) + "\n")
+    assert main(["--content", str(content_copy), "--output", str(tmp_path / "out"), "--no-pdf"]) == 1
+    assert (f"content/site.yaml:{len(lines)}:8: theme folder 'nowhere' not found next to content/; "
+            "create it or remove the setting") in capsys.readouterr().err
