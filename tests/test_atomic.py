@@ -241,6 +241,17 @@ def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[Path, dic
     return digests, max(seconds)
 
 
+def wait_for_stage(process: subprocess.Popen[str], output: Path, seconds: float) -> bool:
+    """Wait until the build has created its stage folder; return False if it ended or took too long first."""
+    stage = output.parent / f".sitrep-stage-{output.name}-{process.pid}"
+    deadline = time.monotonic() + seconds
+    while not stage.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
 def build_state(digest: dict[str, str], digests: dict[Path, dict[str, str]]) -> Path | None:
     """Return the content whose complete build the digest is, or None for a mix."""
     return next((content for content, complete in digests.items() if complete == digest), None)
@@ -263,8 +274,12 @@ def test_sigkill_at_random_moments_leaves_the_old_or_the_new_build(
             target = new if run % 2 == 0 else old
             process = start_build(target, output)
             groups.append(process.pid)
-            time.sleep(rng.uniform(0.2, 1.05) * seconds)
-            staged = bool(leftovers(output))
+            # A quarter of the kills land anywhere, start-up included; the rest while the stage is on disk.
+            if run % 4 == 3 or not wait_for_stage(process, output, 3 * seconds):
+                time.sleep(rng.uniform(0, 1.05) * seconds)
+            else:
+                time.sleep(rng.uniform(0, 0.6) * seconds)
+            staged = (output.parent / f".sitrep-stage-{output.name}-{process.pid}").exists()
             process.kill()  # the build's own process only: its PDF workers live on, as after an OOM kill
             process.wait()
             after = build_state(tree_digest(output), digests)
@@ -294,12 +309,12 @@ def test_ctrl_c_cleans_up_and_exits_130(two_builds: tuple[dict[Path, dict[str, s
     output = tmp_path / "output"
     assert build(old, output).status == 0
     interrupted_with_stage = 0
-    for fraction in (0.4, 0.55, 0.7, 0.85, 0.95):
+    for fraction in (0.0, 0.15, 0.3, 0.45, 0.6):
         before = build_state(tree_digest(output), digests)
         target = new if before == old else old
         process = start_build(target, output)
+        staged = wait_for_stage(process, output, 3 * seconds)
         time.sleep(fraction * seconds)
-        staged = bool(leftovers(output))
         os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C: the whole foreground group
         _, err = process.communicate(timeout=120)
         assert "Traceback" not in err
