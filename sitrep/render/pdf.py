@@ -119,8 +119,11 @@ def write_pdf(html: str, target: Path, *, static_dirs: Sequence[Path], content_d
 
 @contextlib.contextmanager
 def _noticing_ctrl_c() -> Iterator[list[bool]]:
-    """Remember a Ctrl-C pressed while rendering: WeasyPrint catches even KeyboardInterrupt in an SVG
-    and only logs "Failed to render SVG image", which would pass an interruption off as a bad brief."""
+    """Remember a Ctrl-C pressed while rendering, so that it can be raised again afterwards.
+
+    WeasyPrint catches even KeyboardInterrupt while drawing an SVG and only logs "Failed to render
+    SVG image", which would pass an interruption off as a broken brief.
+    """
     pressed: list[bool] = []
     previous = signal.getsignal(signal.SIGINT)
     if threading.current_thread() is not threading.main_thread() or not callable(previous):

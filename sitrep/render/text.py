@@ -21,11 +21,12 @@ from markupsafe import Markup, escape
 BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 # YAML can carry any character as an escape ("\0"), but XML 1.0 cannot hold C0 controls other than
 # tab and line breaks, lone surrogates or U+FFFE/U+FFFF: one such character makes a feed unreadable.
-XML_INVALID = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0xD800, 0xE000), 0xFFFE, 0xFFFF])
+XML_INVALID = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0xD800, 0xE000),
+                              0xFFFE, 0xFFFF])
 _UNSHOWABLE = {**BIDI_CONTROLS, **XML_INVALID}
 
 ALLOWED_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "em", "h3", "h4", "h5", "h6", "hr", "i",
-                "img", "li", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody",
+                "li", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody",
                 "td", "th", "thead", "tr", "ul"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "img": {"src", "alt", "title"},
                       "ol": {"start"}, "td": {"align", "style"}, "th": {"align", "style"}}
