@@ -26,7 +26,7 @@ XML_INVALID = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *rang
 _UNSHOWABLE = {**BIDI_CONTROLS, **XML_INVALID}
 
 ALLOWED_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "em", "h3", "h4", "h5", "h6", "hr", "i",
-                "li", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody",
+                "img", "li", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody",
                 "td", "th", "thead", "tr", "ul"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "img": {"src", "alt", "title"},
                       "ol": {"start"}, "td": {"align", "style"}, "th": {"align", "style"}}
