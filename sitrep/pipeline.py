@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import multiprocessing
@@ -267,7 +268,7 @@ def _render_deferred(env: jinja2.Environment, project: Project, pages: list[Page
     chunks = [range(i, min(i + 16, len(pages))) for i in range(0, len(pages), 16)]
     try:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=signal.signal,
-                                 initargs=IGNORE_CTRL_C) as pool:
+                                 initargs=IGNORE_CTRL_C) as pool, _cancelled_on_failure(pool):
             for written, unchanged, changed in pool.map(_render_chunk, chunks):
                 stage.written += written
                 stage.unchanged += unchanged
@@ -368,9 +369,19 @@ def _run_pdf_jobs(jobs: list[tuple[str, str, list[str], str, str]], workers: int
             _pdf_job(*job)
         return
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=signal.signal,
-                             initargs=IGNORE_CTRL_C) as pool:
+                             initargs=IGNORE_CTRL_C) as pool, _cancelled_on_failure(pool):
         for future in [pool.submit(_pdf_job, *job) for job in jobs]:
             future.result()
+
+
+@contextlib.contextmanager
+def _cancelled_on_failure(pool: ProcessPoolExecutor) -> Iterator[None]:
+    """On Ctrl-C or a failed job, drop the jobs not started: leaving the pool would otherwise wait for all."""
+    try:
+        yield
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
 
 
 def _pdf_job(html: str, target: str, statics: list[str], content: str, name: str) -> None:

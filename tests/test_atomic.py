@@ -352,3 +352,22 @@ def test_ctrl_c_while_an_svg_is_drawn_is_an_interruption_not_a_bad_brief(monkeyp
                       name="brief.pdf")
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def slow_or_broken_pdf(html: str, target: str, statics: list[str], content: str, name: str) -> None:
+    """Stand in for rendering a PDF: fail at once for the broken brief, take 1.5 s for the others."""
+    if name == "broken":
+        raise RuntimeError("broken brief")
+    time.sleep(1.5)
+
+
+def test_a_failed_pdf_stops_the_briefs_not_yet_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C or one broken brief must not wait for every other PDF of a large site to render first."""
+    from sitrep import pipeline
+
+    monkeypatch.setattr(pipeline, "_pdf_job", slow_or_broken_pdf)
+    jobs = [("", "", [], "", "broken")] + [("", "", [], "", f"brief-{n}") for n in range(8)]
+    started = time.perf_counter()
+    with pytest.raises(RuntimeError, match="broken brief"):
+        pipeline._run_pdf_jobs(jobs, 2)
+    assert time.perf_counter() - started < 4  # all eight would take 6 s on two workers
