@@ -848,8 +848,10 @@ def _label_candidates(ring: Sequence[XY], steps: int = 14) -> list[XY]:
     """Return the ring's centre, then grid points over its box, nearest the centre first."""
     xs, ys = [p[0] for p in ring], [p[1] for p in ring]
     cx, cy = _centroid(ring)
+    left, width = min(xs), max(xs) - min(xs)  # once, not for each of the steps² points: rings are long
+    bottom, height = min(ys), max(ys) - min(ys)
     grid = [
-        (min(xs) + (max(xs) - min(xs)) * (i + 0.5) / steps, min(ys) + (max(ys) - min(ys)) * (j + 0.5) / steps)
+        (left + width * (i + 0.5) / steps, bottom + height * (j + 0.5) / steps)
         for i in range(steps)
         for j in range(steps)
     ]
