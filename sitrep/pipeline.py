@@ -370,7 +370,8 @@ def _run_pdf_jobs(jobs: list[tuple[str, str, list[str], str, str]], workers: int
         return
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=signal.signal,
                              initargs=IGNORE_CTRL_C) as pool, _cancelled_on_failure(pool):
-        for future in [pool.submit(_pdf_job, *job) for job in jobs]:
+        # Longest first, so that no core is left with a big brief while the other is idle.
+        for future in [pool.submit(_pdf_job, *job) for job in sorted(jobs, key=lambda j: -len(j[0]))]:
             future.result()
 
 
