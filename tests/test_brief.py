@@ -213,3 +213,20 @@ def test_missing_theme_folder_is_a_content_error(content_copy: Path, tmp_path: P
     assert main(["--content", str(content_copy), "--output", str(tmp_path / "out"), "--no-pdf"]) == 1
     assert (f"content/site.yaml:{len(lines)}:8: theme folder 'nowhere' not found next to content/; "
             "create it or remove the setting") in capsys.readouterr().err
+
+
+def test_markdown_image_from_assets_shows_on_the_web_and_in_the_pdf(content_copy: Path, tmp_path: Path):
+    import base64
+
+    (content_copy / "assets").mkdir(exist_ok=True)
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+    (content_copy / "assets" / "crater.png").write_bytes(png)
+    incident = content_copy / "incidents" / "2024-04-20-kalsu-base-explosion.yaml"
+    incident.write_text(incident.read_text().replace("summary: |\n", "summary: |\n  ![Crater at the base](assets/crater.png)\n\n", 1))
+    output = tmp_path / "out"
+    assert main(["--content", str(content_copy), "--output", str(output), "--no-search", "-q"]) == 0
+    page = (output / "incidents" / "2024-04-20-kalsu-base-explosion.html").read_text()
+    assert '<img src="../media/crater.png" alt="Crater at the base"' in page
+    assert (output / "media" / "crater.png").read_bytes() == png
+    reader = pypdf.PdfReader(output / "briefs" / f"{BRIEF}.pdf")
+    assert sum(len(page.images) for page in reader.pages) >= 1

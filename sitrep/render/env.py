@@ -88,9 +88,13 @@ def count(value: Count | analyse.Tally) -> str:
     return format_count(value) if isinstance(value, Count) else str(value)
 
 
-def markdown(text: str) -> Markup:
-    """Return sanitised HTML from Markdown."""
-    return render_markdown(text)
+@jinja2.pass_context
+def markdown(context: jinja2.runtime.Context, text: str) -> Markup:
+    """Return sanitised HTML from Markdown; on the web, images point where content/assets is published."""
+    html = render_markdown(text)
+    if context.get("medium") == "pdf" or ' src="assets/' not in html:
+        return html  # the PDF renderer's fetcher serves assets/ straight from content/assets/
+    return Markup(str(html).replace(' src="assets/', f' src="{context.get("root", "")}media/'))
 
 
 def markdown_inline(text: str) -> Markup:

@@ -11,6 +11,7 @@ incremental build redoes it only when one of those changed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -178,16 +179,29 @@ def attachment_path(attachment: Attachment) -> str:
 
 
 def copy_attachments(project: Project, content_dir: Path, stage: Stage) -> set[str]:
-    """Copy every incident attachment into the stage under media/; return the paths written."""
+    """Copy every attachment and Markdown image into the stage under media/; return the paths written."""
     written: set[str] = set()
-    for incident in project.incidents.values():
-        for attachment in incident.attachments:
-            source = resolve_asset(content_dir, attachment.path)
-            target = attachment_path(attachment)
-            if source is not None and target not in written:
-                stage.write(target, source.read_bytes())
-                written.add(target)
+    wanted = [a.path for i in project.incidents.values() for a in i.attachments] + markdown_images(project)
+    for relative in wanted:
+        source = resolve_asset(content_dir, relative)
+        target = f"media/{relative}"
+        if source is not None and target not in written:
+            stage.write(target, source.read_bytes())
+            written.add(target)
     return written
+
+
+_MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?assets/([A-Za-z0-9_][A-Za-z0-9_./-]*\.(?:png|jpe?g|gif|webp))")
+
+
+def markdown_images(project: Project) -> list[str]:
+    """Return the content/assets paths of images written in Markdown anywhere in the content."""
+    texts = [i.summary for i in project.incidents.values()] + [a.profile for a in project.actors.values()]
+    texts += [loc.description for loc in project.locations.values()] + [c.body for c in project.context.values()]
+    texts += [s.description for s in project.sources.values()]
+    for brief in project.briefs.values():
+        texts += [brief.summary, brief.outlook, *(section.assessment for section in brief.sections)]
+    return sorted({match for text in texts for match in _MARKDOWN_IMAGE.findall(text)})
 
 
 # --- Actors -------------------------------------------------------------------------------
