@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
@@ -22,13 +23,15 @@ from .errors import ContentErrors, Problem, RenderError, UsageError
 from .model import Brief, Project
 from .render.brief import brief_context
 from .render.env import make_env, template_dirs
-from .render.figures import brief_visuals
-from .render.pages import Page, copy_attachments, site_pages
-from .render.pdf import write_pdf
 from .render.search import BUNDLE, index_site
 from .render.search_order import stabilise
 from .validate import load_project
 from .write import MARKER, Stage, remove_stale_stages
+
+# The page, figure and PDF modules load matplotlib and WeasyPrint (most of a second): they are
+# imported where first needed, so that a build with nothing to do answers at once.
+if TYPE_CHECKING:
+    from .render.pages import Page
 
 Progress = Callable[[str], None]
 #: Workers ignore Ctrl-C: the terminal sends it to them too, and the main process alone cleans up.
@@ -114,7 +117,7 @@ def build(options: BuildOptions, progress: Progress = lambda message: None) -> B
         produced, page_deps = _render_site(env, project, analyses, stage, plan, options.jobs, report,
                                            progress)
         produced |= _copy_static(options, stage)
-        produced |= copy_attachments(project, options.content, stage)
+        produced |= _copy_attachments(project, options.content, stage)
         pdf_keys: dict[str, str] = {}
         if options.pdf:
             pdf_keys = _render_pdfs(env, project, analyses, stage, options, plan, page_deps, report, progress)
@@ -232,6 +235,8 @@ def _render_site(env: jinja2.Environment, project: Project, analyses: Analyses, 
                  plan: Plan, jobs: int, report: BuildReport, progress: Progress) -> tuple[set[str], PageDeps]:
     """Render every page the plan does not keep; return the site's paths and what each depends on."""
     page_deps: dict[str, frozenset[cache.Key] | None] = {}
+    from .render.pages import site_pages
+
     deferred: list[Page] = []
     for page in site_pages(project, analyses):
         page_deps[page.path] = page.deps
@@ -267,8 +272,9 @@ def _render_deferred(env: jinja2.Environment, project: Project, pages: list[Page
     _RENDER_JOB = (env, project, pages, stage)
     chunks = [range(i, min(i + 16, len(pages))) for i in range(0, len(pages), 16)]
     try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=signal.signal,
-                                 initargs=IGNORE_CTRL_C) as pool, _cancelled_on_failure(pool):
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=signal.signal, initargs=IGNORE_CTRL_C) as pool, \
+                _cancelled_on_failure(pool):
             for written, unchanged, changed in pool.map(_render_chunk, chunks):
                 stage.written += written
                 stage.unchanged += unchanged
@@ -299,6 +305,13 @@ def render_page(env: jinja2.Environment, project: Project, page: Page) -> bytes:
     return text.encode("utf-8")
 
 
+def _copy_attachments(project: Project, content: Path, stage: Stage) -> set[str]:
+    """Publish incident attachments under media/ (see render.pages)."""
+    from .render.pages import copy_attachments
+
+    return copy_attachments(project, content, stage)
+
+
 def _copy_static(options: BuildOptions, stage: Stage) -> set[str]:
     """Copy the theme's static files to assets/, the theme's copy winning over the default."""
     produced: set[str] = set()
@@ -317,6 +330,9 @@ def _copy_static(options: BuildOptions, stage: Stage) -> set[str]:
 def pdf_html(env: jinja2.Environment, project: Project, analysis: BriefAnalysis) -> str:
     """Return the HTML a brief's PDF is rendered from."""
     base = f"{project.site.base_url.rstrip('/')}/" if project.site.base_url else None
+    from .render.figures import brief_visuals
+    from .render.pages import Page
+
     visuals = brief_visuals(project, analysis, link_prefix=base)
     page = Page(urls.brief_pdf(analysis.brief), "pdf/brief.html",
                 brief_context(project, analysis, medium="pdf", visuals=visuals))
@@ -331,6 +347,8 @@ def _render_pdfs(env: jinja2.Environment, project: Project, analyses: Analyses, 
     A brief whose web page the plan keeps keeps its PDF without even computing its HTML; any other
     brief's PDF is reused when the HTML it is made from is the same as last time.
     """
+    from .render import pdf  # noqa: F401 - loaded once here rather than in every worker
+
     statics = template_dirs(options.theme)
     fingerprint = _static_fingerprint(statics) + _assets_fingerprint(plan, options.content)
     jobs, keys = [], {}
@@ -388,6 +406,8 @@ def _cancelled_on_failure(pool: ProcessPoolExecutor) -> Iterator[None]:
 def _pdf_job(html: str, target: str, statics: list[str], content: str, name: str) -> None:
     """Render one PDF (runs in a worker process); write beside the target, then rename over it."""
     temporary = Path(target).with_name(f".{Path(target).name}.tmp")
+    from .render.pdf import write_pdf  # already loaded when the worker was forked
+
     write_pdf(html, temporary, static_dirs=[Path(d) for d in statics], content_dir=Path(content), name=name)
     os.replace(temporary, target)
 
