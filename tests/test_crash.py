@@ -6,6 +6,8 @@ it is being written; either way output/ stays as it was and no traceback reaches
 
 from __future__ import annotations
 
+import importlib
+
 import re
 import tempfile
 from pathlib import Path
@@ -31,7 +33,9 @@ def plant_bug(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """Make pipeline.<name> raise an exception no content could cause."""
     def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError(BUG)
-    monkeypatch.setattr(pipeline, name, broken)
+    # the PDF renderer is imported where it is used, so a build with nothing to do starts fast
+    module = importlib.import_module("sitrep.render.pdf") if name == "write_pdf" else pipeline
+    monkeypatch.setattr(module, name, broken)
 
 
 def assert_bug_report(status: int, err: str, log_folder: Path) -> None:
