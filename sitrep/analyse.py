@@ -147,12 +147,13 @@ def _most_conservative(counts: Sequence[Count]) -> Count:
     return min(known, key=lambda c: (c.low, c.high if c.high is not None else c.low))
 
 
-def incident_casualties(project: Project, incident: Incident) -> list[SideCasualties]:
-    """Return each side's casualties in an incident, sides in the order first reported."""
+def incident_casualties(project: Project, incident: Incident,
+                        reports: Sequence[CasualtyReport] | None = None) -> list[SideCasualties]:
+    """Return each side's casualties (from the given reports, or all), sides in the order first reported."""
     sides: dict[str, list[CasualtyReport]] = {}
-    for report in incident.casualties:
+    for report in incident.casualties if reports is None else reports:
         sides.setdefault(report.side, []).append(report)
-    return [side_casualties(project, side, reports) for side, reports in sides.items()]
+    return [side_casualties(project, side, grouped) for side, grouped in sides.items()]
 
 
 @dataclass(frozen=True)
@@ -372,11 +373,8 @@ def _revisions(project: Project, incident: Incident, then: dt.datetime, now: dt.
 
 def incident_figures_from(project: Project, incident: Incident, reports: Sequence[CasualtyReport]) -> list[Tally]:
     """Return the headline killed per side using only the given reports."""
-    sides: dict[str, list[CasualtyReport]] = {}
-    for report in reports:
-        sides.setdefault(report.side, []).append(report)
-    return [Tally.of(side_casualties(project, side, rs).killed) for side, rs in sides.items()] or \
-        [Tally(0, None, unknown=1)]
+    sides = incident_casualties(project, incident, reports)
+    return [Tally.of(side.killed) for side in sides] or [Tally(0, None, unknown=1)]
 
 
 def _sum(tallies: Iterable[Tally]) -> Tally:
