@@ -22,9 +22,6 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WATCH = """
 window.__caught = [];
 document.addEventListener("securitypolicyviolation",
@@ -47,17 +44,6 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run = run_cli("build", "--content", content, "--output", base / "output", "--no-pdf")
     assert run.status == 0, run.err
     return base / "output"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Launch Debian's chromium once for the module."""
-    if not CHROMIUM.is_file():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 class Sentinel:

@@ -25,13 +25,12 @@ import pytest
 from sitrep.console import Reporter
 from sitrep.pipeline import BuildOptions
 from sitrep.serve import Channel, ServeOptions, inject, make_server
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parent.parent
 KHARAB = "2024-04-21-kharab-al-jir-rockets"
 INCIDENT_PAGE = f"incidents/{KHARAB}.html"
 BRIEF_PAGE = "briefs/brief-2024-04-22.html"
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 # --- The reload script goes into served pages only ----------------------------------------
@@ -296,7 +295,7 @@ def test_browser_reloads_on_edit_and_shows_the_error_overlay(content_copy: Path,
     old_title = title_of(incident)
     with serving(content_copy, tmp_path / "out", "--no-pdf") as serve, \
             playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page()
         errors: list[str] = []
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
