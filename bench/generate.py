@@ -50,6 +50,9 @@ MILITIA_OF = ("the Northern Hills", "the Two Rivers", "the Free Valley", "the De
 OUTLETS = ("Wire", "Monitor", "Observer", "Herald", "Post", "Network", "Times", "Bulletin", "Review")
 OUTLET_PLACES = ("Levant", "Gulf", "Euphrates", "Tigris", "Northern", "Coastal", "Eastern", "Regional",
                  "Desert", "Highland", "Valley", "Crescent")
+ROLES = ("state", "armed", "protesters", "rioters", "civilians")  # what an actor does in an incident
+AFTERMATH = ("Roads were closed", "Reinforcements arrived", "Residents fled", "Power was cut",
+             "A curfew was declared")
 VERBS = {"Battles": "clashed with", "Explosions/Remote violence": "struck",
          "Violence against civilians": "attacked", "Protests": "demonstrated against",
          "Riots": "rioted against", "Strategic developments": "moved against"}
@@ -125,27 +128,31 @@ class Generator:
             source_id = self.unique_id(name)
             source = {"id": source_id, "name": f"{name} ({source_id.rsplit('-', 1)[-1]})"
                       if source_id[-1].isdigit() else name,
-                      "kind": self.rng.choice(kinds), "reliability": self.rng.choices("ABCDEF", (1, 5, 6, 3, 1, 2))[0],
+                      "kind": self.rng.choice(kinds),
+                      "reliability": self.rng.choices("ABCDEF", (1, 5, 6, 3, 1, 2))[0],
                       "scale": self.rng.choice(scales), "country": self.rng.choice(self.countries)[0]}
             if self.rng.random() < 0.6:
                 source["url"] = f"https://{source_id}.example.org/"
             if self.rng.random() < 0.5:
-                source["description"] = (f"A {source['scale'].lower()} outlet. Its reports on security incidents "
+                source["description"] = (f"A {source['scale'].lower()} outlet. Its reports on security "
+                                         "incidents "
                                          "are usually prompt; casualty figures are often revised later.")
             self.world.sources.append(source)
 
     def make_actors(self, code: str, count: int) -> None:
         country = country_info(code).name  # type: ignore[union-attr]
         fixed = [
-            (f"Military Forces of {country}", "state_forces"), (f"Police Forces of {country}", "state_forces"),
+            (f"Military Forces of {country}", "state_forces"),
+            (f"Police Forces of {country}", "state_forces"),
             (f"Protesters ({country})", "protesters"), (f"Rioters ({country})", "rioters"),
-            (f"Civilians ({country})", "civilians"), (f"Unidentified Armed Group ({country})", "political_militia"),
+            (f"Civilians ({country})", "civilians"),
+            (f"Unidentified Armed Group ({country})", "political_militia"),
         ]
         while len(fixed) < count:
             kind = self.rng.choice(("rebel_group", "political_militia", "identity_militia"))
             fixed.append((f"{self.rng.choice(MILITIA_WORDS)} of {self.rng.choice(MILITIA_OF)} "
                           f"({self.word(2)})", kind))
-        roles: dict[str, list[str]] = {"state": [], "armed": [], "protesters": [], "rioters": [], "civilians": []}
+        roles: dict[str, list[str]] = {role: [] for role in ROLES}
         for name, kind in fixed:
             actor_id = self.unique_id(name)
             actor: dict[str, Any] = {"id": actor_id, "name": name, "kind": kind, "country": code}
@@ -198,7 +205,8 @@ class Generator:
         """Two foreign deployments per country, with a monthly troop figure series across the years."""
         for code, _zone, _share in self.countries:
             for n in range(2):
-                actor = self.rng.choice(self.world.actors_by_country[self.countries[(n + 1) % len(self.countries)][0]]["state"])
+                foreign = self.countries[(n + 1) % len(self.countries)][0]
+                actor = self.rng.choice(self.world.actors_by_country[foreign]["state"])
                 base = self.rng.choice([p for p in self.world.places_by_country[code] if p["kind"] == "base"]
                                        or self.world.places_by_country[code])
                 troops = self.rng.randint(2, 40) * 100
@@ -252,7 +260,8 @@ class Generator:
             incident |= {"time": f"{rng.randrange(24):02d}:{rng.randrange(0, 60, 5):02d}", "timezone": zone}
         incident |= {"time_precision": rng.choices((1, 2, 3), (90, 7, 3))[0], "event_type": event_type,
                      "sub_event_type": sub_event_type,
-                     "location": {"location": place["id"], "geo_precision": rng.choices((1, 2, 3), (6, 3, 1))[0]}}
+                     "location": {"location": place["id"],
+                                  "geo_precision": rng.choices((1, 2, 3), (6, 3, 1))[0]}}
         if event_type == "Explosions/Remote violence" and rng.random() < 0.3:
             origin = rng.choice(self.world.places_by_country[code])
             incident["origin"] = {"location": origin["id"], "geo_precision": 3}
@@ -302,7 +311,7 @@ class Generator:
         parts = [first, self.paragraphs(self.rng.randint(1, 2), subject=place["name"])]
         if self.rng.random() < 0.3:
             parts.append("Reported so far:\n\n" + "\n".join(
-                f"- {self.rng.choice(('Roads were closed', 'Reinforcements arrived', 'Residents fled', 'Power was cut', 'A curfew was declared'))}"
+                f"- {self.rng.choice(AFTERMATH)}"
                 f" {self.rng.choice(('overnight', 'within hours', 'the next morning'))}." for _ in range(3)))
         if self.rng.random() < 0.2:
             parts.append(f"See the [monitor's note](https://monitor.example.org/{incident['id']}) for the "
@@ -375,13 +384,15 @@ class Generator:
             number += 1
             end = week + dt.timedelta(days=6)
             ids = incidents_by_week.get(week, [])
-            row = self.rng.choice(((0, "almost no chance"), (2, "unlikely"), (4, "likely"), (5, "very likely")))
+            likelihood = self.rng.choice(("almost no chance", "unlikely", "likely", "very likely"))
             judgments = [{"text": f"Attacks on security forces in the region will continue next week "
                                   f"at about this week's rate of {len(ids)} incidents.",
-                          "likelihood": row[1], "confidence": self.rng.choice(("high", "moderate", "low")),
+                          "likelihood": likelihood,
+                          "confidence": self.rng.choice(("high", "moderate", "low")),
                           "incidents": ids[:3]},
                          {"text": "The parties will agree a pause in the fighting within the next month.",
-                          "likelihood": self.rng.choice(("unlikely", "very unlikely")), "confidence": "moderate"}]
+                          "likelihood": self.rng.choice(("unlikely", "very unlikely")),
+                          "confidence": "moderate"}]
             yield {
                 "id": f"brief-{end.isoformat()}", "number": number, "title": "Middle East Security Brief",
                 "period": {"start": week, "end": end},
@@ -393,13 +404,17 @@ class Generator:
                            + self.paragraphs(1, subject="the region"),
                 "key_judgments": judgments,
                 "sections": [{"title": "Iraq and Syria", "countries": ["IRQ", "SYR"],
-                              "assessment": "Violence continued at a steady rate. " + self.paragraphs(1, "the north")},
+                              "assessment": "Violence continued at a steady rate. "
+                                            + self.paragraphs(1, "the north")},
                              {"title": "Yemen", "countries": ["YEM"],
-                              "assessment": "Front lines did not move. " + self.paragraphs(1, "the front lines")},
-                             {"title": "The rest of the region", "countries": ["LBN", "TUR", "IRN", "SAU", "JOR"],
+                              "assessment": "Front lines did not move. "
+                                            + self.paragraphs(1, "the front lines")},
+                             {"title": "The rest of the region",
+                              "countries": ["LBN", "TUR", "IRN", "SAU", "JOR"],
                               "assessment": "Incidents stayed local. " + self.paragraphs(1, "the borders")}],
                 "context": [c["id"] for c in self.rng.sample(self.world.context, 2)],
-                "outlook": "- Watch for retaliation after this week's strikes.\n- Watch the main supply roads.\n",
+                "outlook": "- Watch for retaliation after this week's strikes.\n"
+                           "- Watch the main supply roads.\n",
             }
             week += dt.timedelta(weeks=1)
 
@@ -465,8 +480,8 @@ def generate(out: Path, incidents: int, *, years: int | None = None, weeks: int 
     for brief in generator.briefs(by_week):
         write_entity(folders["briefs"], brief)
         briefs += 1
-    return {"incidents": count, "briefs": briefs, "actors": len(world.actors), "locations": len(world.locations),
-            "sources": len(world.sources), "deployments": len(world.deployments), "context": len(world.context)}
+    kinds = ("actors", "locations", "sources", "deployments", "context")
+    return {"incidents": count, "briefs": briefs, **{kind: len(getattr(world, kind)) for kind in kinds}}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -476,7 +491,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--years", type=int, default=None, help="years covered (default: N/2000, 1 to 10)")
     parser.add_argument("--weeks", type=int, default=None, help="weeks covered, instead of years")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--countries", type=int, default=len(COUNTRIES), help="how many of the countries to use")
+    parser.add_argument("--countries", type=int, default=len(COUNTRIES),
+                        help="how many of the countries to use")
     parser.add_argument("--out", type=Path, required=True, help="content folder to write (replaced)")
     args = parser.parse_args(argv)
     counts = generate(args.out, args.incidents, years=args.years, weeks=args.weeks, seed=args.seed,
