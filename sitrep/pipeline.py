@@ -111,8 +111,8 @@ def build(options: BuildOptions, progress: Progress = lambda message: None) -> B
     report = BuildReport(warnings=loaded.warnings)
     env = make_env(options.theme, options.cache / "jinja")
     analyses = Analyses(project)
-    gc.freeze()  # the project lives as long as the build: spare the collector from walking it again
     stage = _TrackedStage(options.output).open(reuse=True)
+    gc.freeze()  # the project lives as long as the build: spare the collector from walking it again
     try:
         produced, page_deps = _render_site(env, project, analyses, stage, plan, options.jobs, report,
                                            progress)
