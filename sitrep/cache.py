@@ -204,6 +204,7 @@ class ContentCache:
         self.delta_path = folder / "content-delta.pickle"
         self.records: dict[str, FileRecord] = {}
         self.delta: dict[str, FileRecord | None] = {}
+        self.base_id: str | None = None  # the delta applies to this version of the whole cache
 
     def read(self) -> ContentCache:
         """Load the cached records, ignoring a cache written by other code."""
@@ -228,10 +229,9 @@ class ContentCache:
         if not changed:
             return
         self.delta.update({name: records.get(name) for name in changed})
-        base_id = getattr(self, "base_id", None)
-        if base_id is not None and len(self.delta) * DELTA_SHARE < len(records):
+        if self.base_id is not None and len(self.delta) * DELTA_SHARE < len(records):
             _write_pickle(self.delta_path,
-                          {"code": code_fingerprint(), "base": base_id, "records": self.delta})
+                          {"code": code_fingerprint(), "base": self.base_id, "records": self.delta})
             return
         base_id = hashlib.sha256(os.urandom(16)).hexdigest()
         _write_pickle(self.base_path, {"code": code_fingerprint(), "id": base_id, "records": records})
@@ -282,8 +282,9 @@ def _check_all(missing: list[tuple[str, Path, str]], content: Path, jobs: int) -
         return [check_file(kind, path, content) for kind, path, _name in missing]
     batches = [[(kind, str(path), str(content)) for kind, path, _name in missing[i::jobs * 4]]
                for i in range(jobs * 4)]
+    ignore_ctrl_c = (signal.SIGINT, signal.SIG_IGN)  # the main process alone reports and cleans up
     with paused_gc(), ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                          initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
+                                          initializer=signal.signal, initargs=ignore_ctrl_c) as pool:
         results = list(pool.map(_check_files, batches))
     ordered: list[FileRecord | None] = [None] * len(missing)
     for i, batch in enumerate(results):
