@@ -1,8 +1,9 @@
 """An incremental build writes exactly what a clean build of the same content writes.
 
 A small generated tree goes through a sequence of edits (an incident changed, added and deleted, a
-place and an actor renamed, a template overridden through a theme folder); after each one the
-incremental build's output is compared, file by file, with a clean build's.
+place and an actor renamed, a place added inside another and an incident moved there, a template
+overridden through a theme folder); after each one the incremental build's output is compared, file
+by file, with a clean build's.
 """
 
 from __future__ import annotations
@@ -94,6 +95,15 @@ def edits(content: Path, theme: Path, rng: random.Random) -> Iterator[str]:
     place = yaml.safe_load(rng.choice(incidents(content)).read_text())["location"]["location"]
     edit_yaml(content / "locations" / f"{place}.yaml", lambda d: d.update(name=d["name"] + " Junction"))
     yield "a place renamed"
+
+    towns = [p for p in sorted((content / "locations").glob("*.yaml")) if "within" in yaml.safe_load(p.read_text())]
+    data = yaml.safe_load(rng.choice(towns).read_text())
+    data.update(id="added-place", name="Added Crossing")
+    (content / "locations" / "added-place.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    yield "a place added inside another"
+
+    edit_yaml(rng.choice(incidents(content)), lambda d: d["location"].update(location="added-place"))
+    yield "an incident moved to the new place"
 
     actor = yaml.safe_load(rng.choice(incidents(content)).read_text())["perpetrators"][0]
     edit_yaml(content / "actors" / f"{actor}.yaml", lambda d: d.update(name=d["name"] + " (renamed)"))

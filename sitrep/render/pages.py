@@ -291,9 +291,12 @@ def location_context(project: Project, place: Location, inside: list[Location], 
 
 def location_keys(project: Project, place: Location, inside: list[Location], found: indexes.PlaceIncidents,
                   deployments: list[Deployment]) -> Keys:
-    """Return what a location page shows; the country's key covers anything added there."""
-    keys = {deps.entity("location", place.id), deps.mentions("location", place.id),
-            deps.country(place.country)}
+    """Return what a location page shows: itself, the places around and inside it, their incidents and forces.
+
+    Anything added at the place or inside it names one of them (an incident's location or origin, a
+    deployment's base, a place's parent), so it touches the mention key of one of them.
+    """
+    keys = {deps.entity("location", place.id), deps.mentions("location", place.id)}
     keys |= {deps.entity("location", p.id) for p in [*inside, *indexes.enclosing(project, place.id)]}
     keys |= {deps.mentions("location", p.id) for p in inside}
     keys |= deps.incidents_listed(project, found.all)
