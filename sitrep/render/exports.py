@@ -2,6 +2,9 @@
 
 The CSV follows ACLED's export columns and codes (../shared/domain.md) so that tools built for
 ACLED data read it; JSON and GeoJSON carry every field an analyst wrote, plus where it is.
+
+JSON is written by orjson, indented by two spaces: the standard library's encoder runs in pure
+Python as soon as it indents, which took seconds at 10,000 incidents.
 """
 
 from __future__ import annotations
@@ -9,9 +12,11 @@ from __future__ import annotations
 import calendar
 import csv
 import io
-import json
 import re
+from collections.abc import Iterable
 from typing import Any
+
+import orjson
 
 from .. import urls
 from ..analyse import incident_figures
@@ -49,28 +54,43 @@ def incident_record(project: Project, incident: Incident) -> dict[str, Any]:
 
 def incidents_json(project: Project) -> str:
     """Return every incident, newest first, as a JSON document."""
-    document = {
-        "title": project.site.title,
-        "caveat": project.site.caveat,
-        "incidents": [incident_record(project, i) for i in project.incidents_by_date],
-    }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    records = (to_json(incident_record(project, i)) for i in project.incidents_by_date)
+    return json_document({"title": project.site.title, "caveat": project.site.caveat}, "incidents", records)
 
 
 def incidents_geojson(project: Project) -> str:
     """Return a GeoJSON FeatureCollection with one Point Feature per incident."""
-    features = []
-    for incident in project.incidents_by_date:
-        record = incident_record(project, incident)
-        features.append({
-            "type": "Feature",
-            "id": incident.id,
-            # RFC 7946: positions are longitude, latitude
-            "geometry": {"type": "Point", "coordinates": [record["longitude"], record["latitude"]]},
-            "properties": record,
-        })
-    collection = {"type": "FeatureCollection", "features": features}
-    return json.dumps(collection, ensure_ascii=False, indent=2) + "\n"
+    features = (to_json(geojson_feature(incident_record(project, i))) for i in project.incidents_by_date)
+    return json_document({"type": "FeatureCollection"}, "features", features)
+
+
+def geojson_feature(record: dict[str, Any]) -> dict[str, Any]:
+    """Return an incident's record as a GeoJSON Point Feature."""
+    return {
+        "type": "Feature",
+        "id": record["id"],
+        # RFC 7946: positions are longitude, latitude
+        "geometry": {"type": "Point", "coordinates": [record["longitude"], record["latitude"]]},
+        "properties": record,
+    }
+
+
+def to_json(value: Any) -> bytes:
+    """Return a value as JSON indented by two spaces (UTF-8, not ASCII-escaped)."""
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2)
+
+
+def json_document(head: dict[str, Any], key: str, items: Iterable[bytes]) -> str:
+    """Return head as indented JSON with one more member, key, listing items (each from to_json).
+
+    The items are serialised one by one and indented into place, so the document is the same as
+    to_json would write for it whole.
+    """
+    empty = to_json({**head, key: []})
+    body = b",\n    ".join(item.replace(b"\n", b"\n    ") for item in items)
+    if body:
+        empty = empty.removesuffix(b"[]\n}") + b"[\n    " + body + b"\n  ]\n}"
+    return empty.decode("utf-8") + "\n"
 
 
 # --- ACLED CSV ----------------------------------------------------------------------------

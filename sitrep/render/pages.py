@@ -464,11 +464,20 @@ DATA_FILES: dict[str, str] = {
 }
 
 
-def data_pages(project: Project) -> Iterator[Page]:
-    """Yield the data downloads: incidents as JSON, GeoJSON and ACLED-style CSV."""
-    for path, text in (("data/incidents.json", exports.incidents_json(project)),
-                       ("data/incidents.geojson", exports.incidents_geojson(project)),
-                       ("data/incidents.csv", exports.incidents_acled_csv(project))):
-        # Markup: the text is already in its final form and must not be HTML-escaped.
-        yield Page(path, "site/data.txt", {"data": Markup(text)})
+#: What makes each data download, and the kinds of entity whose fields it carries.
+DATA_EXPORTS: dict[str, tuple[Callable[[Project], str], tuple[str, ...]]] = {
+    "data/incidents.json": (exports.incidents_json, ("incident", "location")),
+    "data/incidents.geojson": (exports.incidents_geojson, ("incident", "location")),
+    "data/incidents.csv": (exports.incidents_acled_csv, ("incident", "location", "actor", "source")),
+}
 
+
+def data_pages(project: Project) -> Iterator[Page]:
+    """Yield the data downloads: incidents as JSON, GeoJSON and ACLED-style CSV, each made only when rendered."""
+    for path, (make, kinds) in DATA_EXPORTS.items():
+        yield Page(path, "site/data.txt", partial(data_context, project, make), deps.every(*kinds))
+
+
+def data_context(project: Project, make: Callable[[Project], str]) -> dict[str, Any]:
+    """Return a data download's names: its text, already in its final form (Markup: not HTML-escaped)."""
+    return {"data": Markup(make(project))}
