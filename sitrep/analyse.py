@@ -272,11 +272,16 @@ class PeriodFigures:
     by_week: tuple[tuple[dt.date, int], ...]
 
 
+def period_incidents(project: Project, period: Period, countries: Sequence[str]) -> tuple[Incident, ...]:
+    """Return the incidents of a period in the given countries, oldest first."""
+    return tuple(sorted((i for i in project.incidents_between(period.start, period.end)
+                         if project.country_of(i) in countries),
+                        key=lambda i: (i.date, i.time or "", i.id)))
+
+
 def period_figures(project: Project, period: Period, countries: Sequence[str]) -> PeriodFigures:
     """Return the incidents of a period in the given countries (oldest first) and their figures."""
-    incidents = tuple(sorted((i for i in project.incidents_between(period.start, period.end)
-                              if project.country_of(i) in countries),
-                             key=lambda i: (i.date, i.time or "", i.id)))
+    incidents = period_incidents(project, period, countries)
     figures = tuple(incident_figures(project, i) for i in incidents)
     return PeriodFigures(
         period=period, incidents=incidents, figures=figures,
@@ -289,6 +294,21 @@ def period_figures(project: Project, period: Period, countries: Sequence[str]) -
         by_actor=_counts(actor for i in incidents for actor in involved_actors(i)),
         by_week=_counts(acled_week(i.date) for i in incidents),
     )
+
+
+@dataclass(frozen=True)
+class Headline:
+    """How many incidents a period had and their killed and wounded: what a list of briefs shows."""
+
+    incidents: int
+    killed: Tally
+    wounded: Tally
+
+
+def period_headline(project: Project, period: Period, countries: Sequence[str]) -> Headline:
+    """Return the number of incidents of a period in the given countries and their killed and wounded."""
+    figures = [incident_figures(project, i) for i in period_incidents(project, period, countries)]
+    return Headline(len(figures), _sum(f.killed for f in figures), _sum(f.wounded for f in figures))
 
 
 def _counts(values: Iterable[object]) -> tuple[tuple[Any, int], ...]:
@@ -334,7 +354,7 @@ class Change:
 def changes_since(project: Project, brief: Brief, previous: Brief | None) -> list[Change]:
     """Return incidents added, figures revised and troop figures changed since the previous brief."""
     changes = [Change("new incident", i.title, "", str(when(i)), i)
-               for i in period_figures(project, brief.period, brief.countries).incidents]
+               for i in period_incidents(project, brief.period, brief.countries)]
     if previous is None:
         return changes
     then, now = previous.cutoff, brief.cutoff

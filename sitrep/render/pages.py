@@ -22,7 +22,15 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import deps, urls
-from ..analyse import BriefAnalysis, IncidentFigures, acled_week, incident_figures, posture, when
+from ..analyse import (
+    BriefAnalysis,
+    IncidentFigures,
+    acled_week,
+    incident_figures,
+    period_headline,
+    posture,
+    when,
+)
 from ..model import (
     EVENT_TYPES,
     Actor,
@@ -70,7 +78,7 @@ class Page:
 
 def site_pages(project: Project, analyses: Mapping[str, BriefAnalysis]) -> Iterator[Page]:
     """Yield every page of the site."""
-    yield Page("index.html", "site/index.html", partial(home_context, project, analyses))
+    yield Page("index.html", "site/index.html", partial(home_context, project, analyses), home_keys(project))
     yield from brief_pages(project, analyses)
     yield from incident_pages(project)
     yield from actor_pages(project)
@@ -82,9 +90,10 @@ def site_pages(project: Project, analyses: Mapping[str, BriefAnalysis]) -> Itera
                deps.every("deployment", "actor", "location", "source"))
     yield Page("sources/index.html", "site/sources.html",
                lambda: {"section": "sources", "citations": indexes.citation_counts(project)}, deps.EVERYTHING)
-    yield Page("data/index.html", "site/data.html", {"section": "data", "files": DATA_FILES})
-    yield Page("search.html", "site/search.html", {"section": "search"})
-    yield Page("404.html", "site/404.html", _not_found_context(project))
+    yield Page("data/index.html", "site/data.html",
+               {"section": "data", "files": DATA_FILES, "feed_entries": FEED_ENTRIES}, frozenset())
+    yield Page("search.html", "site/search.html", {"section": "search"}, frozenset())
+    yield Page("404.html", "site/404.html", _not_found_context(project), frozenset())
     yield from feed_pages(project)
     yield from data_pages(project)
 
@@ -108,18 +117,27 @@ def home_context(project: Project, analyses: Mapping[str, BriefAnalysis]) -> dic
     return {"section": "home", "latest": latest, "recent": figures(project, recent), "map_svg": map_svg}
 
 
+def home_keys(project: Project) -> Keys:
+    """Return what the home page shows: the latest brief as its page does, the newest incidents, every brief."""
+    if not project.briefs_by_date:  # the map then spans every country the content names
+        return deps.EVERYTHING
+    recent = deps.incidents_listed(project, project.incidents_by_date[:RECENT_INCIDENTS])
+    return brief_keys(project, project.briefs_by_date[0]) | recent | deps.every("brief", "incident")
+
+
 def brief_pages(project: Project, analyses: Mapping[str, BriefAnalysis]) -> Iterator[Page]:
     """Yield the list of briefs and a page per brief."""
-    yield Page("briefs/index.html", "site/briefs.html",
-               lambda: {"section": "briefs", "analyses": _all_analyses(project, analyses)},
+    yield Page("briefs/index.html", "site/briefs.html", partial(brief_list_context, project),
                deps.every("brief", "incident", "location"))
     for brief in project.briefs_by_date:
         yield Page(urls.brief(brief), "site/brief.html",
                    partial(brief_page_context, project, analyses, brief.id), brief_keys(project, brief))
 
 
-def _all_analyses(project: Project, analyses: Mapping[str, BriefAnalysis]) -> dict[str, BriefAnalysis]:
-    return {brief.id: analyses[brief.id] for brief in project.briefs_by_date}
+def brief_list_context(project: Project) -> dict[str, Any]:
+    """Return the list of briefs' names: each brief, newest first, with its period's headline figures."""
+    return {"section": "briefs",
+            "briefs": [(b, period_headline(project, b.period, b.countries)) for b in project.briefs_by_date]}
 
 
 def brief_page_context(project: Project, analyses: Mapping[str, BriefAnalysis],
@@ -417,14 +435,25 @@ def feed_pages(project: Project) -> Iterator[Page]:
     briefs = project.briefs_by_date
     yield Page("feeds/briefs.xml", "site/feeds/briefs.xml", {
         **common, "updated": max((b.cutoff for b in briefs), default=_EPOCH).isoformat(),
-    })
-    incidents = project.incidents_by_date
-    latest = max(((i.updated or i.date) for i in incidents), default=_EPOCH.date())
-    yield Page("feeds/incidents.xml", "site/feeds/incidents.xml", {
-        **common, "items": figures(project, incidents), "updated": f"{latest.isoformat()}T00:00:00Z",
-    })
-    yield Page("sitemap.xml", "site/sitemap.xml", {**common, "paths": sitemap_paths(project)})
-    yield Page("robots.txt", "site/robots.txt", common)
+    }, deps.every("brief"))
+    yield Page("feeds/incidents.xml", "site/feeds/incidents.xml", partial(incident_feed_context, project, common),
+               deps.every("incident", "location"))
+    yield Page("sitemap.xml", "site/sitemap.xml", lambda: {**common, "paths": sitemap_paths(project)},
+               deps.every("brief", "incident", "actor", "location", "deployment", "context"))
+    yield Page("robots.txt", "site/robots.txt", common, frozenset())
+
+
+#: How many incidents the feed carries: those most recently recorded or revised. Feed readers fetch
+#: it again and again; the whole log is in the data downloads.
+FEED_ENTRIES = 100
+
+
+def incident_feed_context(project: Project, common: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the incidents feed's names: the incidents most recently recorded or revised, latest first."""
+    latest = sorted(project.incidents.values(), key=lambda i: (i.updated or i.date, i.date, i.id),
+                    reverse=True)[:FEED_ENTRIES]
+    updated = max(((i.updated or i.date) for i in latest), default=_EPOCH.date())
+    return {**common, "items": figures(project, latest), "updated": f"{updated.isoformat()}T00:00:00Z"}
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
