@@ -24,9 +24,9 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -305,6 +305,11 @@ class _Projection:
         """Project a position to SVG pixels."""
         return (self.cx + (lon - self.lon0) * self.cos0 * self.k, self.cy - (lat - self.lat0) * self.k)
 
+    def xy_ring(self, positions: Iterable[LonLat], shift: float) -> list[XY]:
+        """Project (lon, lat) positions moved west by shift degrees, as xy() does one by one."""
+        lon0, lat0, k, cx, cy, cos0 = self.lon0, self.lat0, self.k, self.cx, self.cy, self.cos0
+        return [(cx + (lon - shift - lon0) * cos0 * k, cy - (lat - lat0) * k) for lon, lat in positions]
+
     def point_xy(self, lat: float, lon: float) -> XY:
         """Project a single position, taking the copy of its longitude nearest the centre."""
         return self.xy(lat, self.lon0 + _wrap(lon - self.lon0))
@@ -466,10 +471,22 @@ def _start_tag(tag: str, **attrs: object) -> str:
     """
     parts = [tag]
     for name, value in attrs.items():
-        if value is not None:
-            text = _num(value) if isinstance(value, float) else str(value)
-            parts.append(f'{name.rstrip("_").replace("_", "-")}="{_attr(text)}"')
+        if value is None:
+            continue
+        if isinstance(value, float):
+            text = _num(value)  # digits, a sign and a point: nothing to escape
+        elif isinstance(value, int):
+            text = str(value)
+        else:
+            text = _attr(value)
+        parts.append(f'{_attr_name(name)}="{text}"')
     return "<" + " ".join(parts)
+
+
+@cache
+def _attr_name(name: str) -> str:
+    """Return the SVG attribute name for a keyword: '_' becomes '-', a trailing '_' is dropped."""
+    return name.rstrip("_").replace("_", "-")
 
 
 def _el(tag: str, content: str | None = None, **attrs: object) -> str:
@@ -496,6 +513,7 @@ def _shorten(text: str, limit: int = MAX_LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+@lru_cache(maxsize=4096)
 def _text_width(text: str, size: float, bold: bool = False) -> float:
     """Estimate the rendered width of text in pixels."""
     table = _BOLD_WIDTHS if bold else _REGULAR_WIDTHS
@@ -576,6 +594,7 @@ def _symbol_radius(role: str) -> float:
 _SLOTS: tuple[tuple[int, int], ...] = ((1, 0), (1, -1), (1, 1), (-1, 0), (-1, -1), (-1, 1), (0, -1), (0, 1))
 _SLOT_GAP = 2.5
 _LEADER_GAP = 14.0
+_CELL = 32.0  # pixels: the side of the placer's grid cells
 
 
 @dataclass(frozen=True)
@@ -601,20 +620,34 @@ class _Label:
 
 
 class _Placer:
-    """Greedy label placer that keeps labels off each other, off symbols and inside the frame."""
+    """Greedy label placer that keeps labels off each other, off symbols and inside the frame.
+
+    Obstacles and placed labels are filed in a grid of square cells, so a candidate box is tested
+    only against the boxes that share a cell with it.
+    """
 
     def __init__(self, frame: _Box) -> None:
         self.frame = frame.grown(-2.0)
-        self.obstacles: list[_Box] = []
         self.labels: list[_Label] = []
+        self._cells: dict[tuple[int, int], list[_Box]] = {}
+
+    def block(self, box: _Box) -> None:
+        """Keep labels off a box: a symbol, a stretch of arrow or a placed label."""
+        for cell in _cells_of(box):
+            self._cells.setdefault(cell, []).append(box)
 
     def free(self, box: _Box) -> bool:
         """Tell whether a label box fits in the frame without collisions."""
-        if not box.within(self.frame):
-            return False
-        return not any(box.overlaps(o) for o in self.obstacles) and not any(
-            box.overlaps(label.box) for label in self.labels
-        )
+        return box.within(self.frame) and self.clear(box)
+
+    def clear(self, box: _Box) -> bool:
+        """Tell whether a box overlaps no obstacle and no placed label."""
+        return not any(box.overlaps(other) for cell in _cells_of(box) for other in self._cells.get(cell, ()))
+
+    def add(self, label: _Label) -> None:
+        """Keep a placed label and keep later labels off it."""
+        self.labels.append(label)
+        self.block(label.box)
 
     def place_at(self, text: str, at: XY, radius: float, style: _Style, centre_first: bool = False) -> bool:
         """Place a label beside a symbol: 8 slots, then 8 further out with a leader line."""
@@ -626,18 +659,24 @@ class _Placer:
             if self.free(label.box.grown(1.0)):
                 if gap > radius + _SLOT_GAP:
                     label = _with_leader(label, at, radius)
-                self.labels.append(label)
+                self.add(label)
                 return True
         return False
 
-    def place_inside(self, text: str, candidates: Iterable[XY], polygon: Sequence[XY], style: _Style) -> bool:
-        """Centre a label on the first candidate where it fits wholly inside the polygon."""
-        for at in candidates:
-            label = _slot_label(text, at, (0, 0), 0.0, style)
-            if self.free(label.box.grown(1.0)) and _box_in_polygon(label.box, polygon):
-                self.labels.append(label)
+    def place_first_clear(self, labels: Iterable[_Label]) -> bool:
+        """Place the first of the labels, already known to fit the frame, that collides with nothing."""
+        for label in labels:
+            if self.clear(label.box.grown(1.0)):
+                self.add(label)
                 return True
         return False
+
+
+def _cells_of(box: _Box) -> list[tuple[int, int]]:
+    """Return the grid cells a box touches."""
+    columns = range(math.floor(box.x0 / _CELL), math.floor(box.x1 / _CELL) + 1)
+    rows = range(math.floor(box.y0 / _CELL), math.floor(box.y1 / _CELL) + 1)
+    return [(column, row) for column in columns for row in rows]
 
 
 def _slot_label(text: str, at: XY, slot: tuple[int, int], gap: float, style: _Style) -> _Label:
@@ -661,10 +700,25 @@ def _with_leader(label: _Label, at: XY, radius: float) -> _Label:
     return replace(label, leader=(start, (bx, by)))
 
 
-def _box_in_polygon(box: _Box, polygon: Sequence[XY]) -> bool:
-    """Tell whether the box's corners, edge midpoints and centre all lie in the polygon."""
+def _box_in_polygon(box: _Box, polygon: Sequence[XY], bounds: _Box) -> bool:
+    """Tell whether the box's corners, edge midpoints and centre all lie in the polygon (within bounds).
+
+    The nine points are tested by the even-odd rule in one pass over the edges.
+    """
+    if not box.within(bounds):
+        return False  # a point outside the polygon's bounding box is outside the polygon
     xs, ys = (box.x0, (box.x0 + box.x1) / 2, box.x1), (box.y0, (box.y0 + box.y1) / 2, box.y1)
-    return all(_crossings([polygon], px, py) % 2 == 1 for px in xs for py in ys)
+    crossings = [0] * 9
+    x1, y1 = polygon[-1]
+    for x2, y2 in polygon:
+        for row, y in enumerate(ys):
+            if (y1 > y) != (y2 > y):
+                edge_x = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
+                for column, x in enumerate(xs):
+                    if x < edge_x:
+                        crossings[3 * row + column] += 1
+        x1, y1 = x2, y2
+    return all(count % 2 == 1 for count in crossings)
 
 
 # ------------------------------------------------------------------- map builder
@@ -686,12 +740,14 @@ class _Layout:
 
 @dataclass(frozen=True)
 class _Shape:
-    """A projected, clipped country ready to draw."""
+    """A country projected and clipped to one frame, ready to draw."""
 
     country: _Country
-    focus: bool
     rings: tuple[tuple[XY, ...], ...]
     main: tuple[XY, ...]  # the largest visible ring, where the name goes
+    main_area: float
+    main_bounds: _Box
+    path: str  # every ring as path data
 
 
 def render_map(
@@ -712,17 +768,18 @@ def render_map(
     map_w = float(width - min(PANEL_WIDTH, width // 3))
     projection = _fit_projection(_frame_bounds(points, arrows, focus), map_w, height)
     layout = _Layout(width, height, map_w, _safe_prefix(id_prefix), projection)
-    shapes = _country_shapes(layout, {c.info.alpha3 for c in focus})
+    backdrop = _backdrop(projection, map_w, height)
+    focus_codes = {c.info.alpha3 for c in focus}
     placer = _Placer(layout.frame)
     symbols = _symbols_svg(layout, points, placer)
     arrow_svg = _arrows_svg(layout, arrows, placer)
     _place_point_labels(layout, points, placer)
     _place_arrow_labels(layout, arrows, placer)
-    _place_country_labels(shapes, placer)
+    _place_country_labels(backdrop, focus_codes, placer)
     parts = [
         _svg_open(layout, title, _description(points, arrows, focus),
                   linked=any(point.href for point in points) or any(arrow.href for arrow in arrows)),
-        _countries_svg(shapes),
+        _countries_svg(backdrop.shapes, focus_codes),
         _labels_svg([label for label in placer.labels if label.style.kind == "country"]),
         arrow_svg,
         symbols,
@@ -789,21 +846,74 @@ def _svg_open(layout: _Layout, title: str, desc: str, *, linked: bool = False) -
 # ---------------------------------------------------------------------- countries
 
 
-def _country_shapes(layout: _Layout, focus_codes: set[str]) -> list[_Shape]:
+class _Backdrop:
+    """The countries seen in one frame and the spots where their names fit, each worked out once."""
+
+    def __init__(self, projection: _Projection, frame: _Box) -> None:
+        self.frame = frame
+        self.shapes = _country_shapes(projection, frame)
+        self._spots: dict[tuple[str, _Style], _Spots] = {}
+
+    def name_spots(self, shape: _Shape, style: _Style) -> Iterable[_Label]:
+        """Return the labels of a country's name that fit inside its shape and the frame, best first."""
+        key = (shape.country.info.alpha3, style)
+        if key not in self._spots:
+            self._spots[key] = _Spots(_name_spots(shape, style, self.frame.grown(-2.0)))
+        return self._spots[key]
+
+
+class _Spots:
+    """A sequence read from an iterator only as far as it is asked for, and kept for the next reader."""
+
+    def __init__(self, source: Iterator[_Label]) -> None:
+        self._source = source
+        self._found: list[_Label] = []
+
+    def __iter__(self) -> Iterator[_Label]:
+        """Yield the items found so far, then go on finding more."""
+        index = 0
+        while True:
+            if index == len(self._found):
+                found = next(self._source, None)
+                if found is None:
+                    return
+                self._found.append(found)
+            yield self._found[index]
+            index += 1
+
+
+@lru_cache(maxsize=64)
+def _backdrop(projection: _Projection, map_w: float, height: int) -> _Backdrop:
+    """Return the countries of a frame, shared by the maps with the same frame.
+
+    A frame depends only on what a map shows, so the place pages of a country mostly share one.
+    """
+    return _Backdrop(projection, _Box(0.0, 0.0, map_w, float(height)))
+
+
+def _country_shapes(projection: _Projection, frame: _Box) -> list[_Shape]:
     """Project, cull and clip every country that shows in the frame."""
-    window = layout.projection.window(layout.map_w, layout.height)
+    window = projection.window(frame.x1, frame.y1)
     shapes = []
     for country in _world().values():
-        rings = _visible_rings(country, layout, window)
+        rings = _visible_rings(country, projection, frame, window)
         if rings:
-            main = max(rings, key=_area)
-            shapes.append(_Shape(country, country.info.alpha3 in focus_codes, tuple(rings), main))
+            shapes.append(_shape(country, rings))
     return shapes
 
 
-def _visible_rings(country: _Country, layout: _Layout, window: BBox) -> list[tuple[XY, ...]]:
+def _shape(country: _Country, rings: Sequence[tuple[XY, ...]]) -> _Shape:
+    """Return a country's visible rings with its largest one, where the name goes."""
+    main = max(rings, key=_area)
+    xs, ys = [p[0] for p in main], [p[1] for p in main]
+    bounds = _Box(min(xs), min(ys), max(xs), max(ys))
+    return _Shape(country, tuple(rings), main, _area(main), bounds, "".join(_path(r) for r in rings))
+
+
+def _visible_rings(
+    country: _Country, projection: _Projection, frame: _Box, window: BBox
+) -> list[tuple[XY, ...]]:
     """Return a country's rings projected and clipped to the frame."""
-    projection, frame = layout.projection, layout.frame
     rings = []
     for polygon in country.polygons:
         for ring in polygon:
@@ -812,36 +922,47 @@ def _visible_rings(country: _Country, layout: _Layout, window: BBox) -> list[tup
             shifted = (ring.bbox[0] - shift, ring.bbox[1], ring.bbox[2] - shift, ring.bbox[3])
             if not _bbox_near(window, shifted, 0.0):
                 continue
-            clipped = _clip_ring([projection.xy(lat, lon - shift) for lon, lat in ring.points], frame)
+            clipped = _clip_ring(projection.xy_ring(ring.points, shift), frame)
             thinned = _thin(clipped) if len(clipped) >= 3 else []
             if len(thinned) >= 3 and _area(thinned) >= 0.5:
                 rings.append(tuple(thinned))
     return rings
 
 
-def _countries_svg(shapes: Sequence[_Shape]) -> str:
+def _countries_svg(shapes: Sequence[_Shape], focus_codes: set[str]) -> str:
     """Return the country fills and borders, focus countries drawn last so their edges show."""
     rows = []
-    for shape in sorted(shapes, key=lambda s: s.focus):
-        fill, edge, width = (FOCUS, FOCUS_EDGE, 0.9) if shape.focus else (LAND, LAND_EDGE, 0.6)
+    for shape in sorted(shapes, key=lambda s: s.country.info.alpha3 in focus_codes):
+        focus = shape.country.info.alpha3 in focus_codes
+        fill, edge, width = (FOCUS, FOCUS_EDGE, 0.9) if focus else (LAND, LAND_EDGE, 0.6)
         rows.append(_el(
-            "path", data_country=shape.country.info.alpha3, d="".join(_path(r) for r in shape.rings),
+            "path", data_country=shape.country.info.alpha3, d=shape.path,
             fill=fill, fill_rule="evenodd", stroke=edge, stroke_width=width, stroke_linejoin="round",
         ))
     return _el("g", "\n" + "\n".join(rows) + "\n", class_="countries")
 
 
-def _place_country_labels(shapes: Sequence[_Shape], placer: _Placer) -> None:
+def _place_country_labels(backdrop: _Backdrop, focus_codes: set[str], placer: _Placer) -> None:
     """Name the focus countries, then the larger neighbours where room is left."""
-    ordered = sorted(shapes, key=lambda s: (not s.focus, -_area(s.main), s.country.info.alpha3))
+    ordered = sorted(backdrop.shapes, key=lambda s: (s.country.info.alpha3 not in focus_codes, -s.main_area,
+                                                     s.country.info.alpha3))
     for shape in ordered:
-        sizes = COUNTRY_SIZES if shape.focus else (NEIGHBOUR_SIZE,)
-        fill = FOCUS_NAME_INK if shape.focus else NEIGHBOUR_NAME_INK
-        candidates = _label_candidates(shape.main)
+        focus = shape.country.info.alpha3 in focus_codes
+        sizes = COUNTRY_SIZES if focus else (NEIGHBOUR_SIZE,)
+        fill = FOCUS_NAME_INK if focus else NEIGHBOUR_NAME_INK
         for size in sizes:
-            style = _Style(size, "country", bold=shape.focus, fill=fill, halo=False)
-            if placer.place_inside(shape.country.info.name.upper(), candidates, shape.main, style):
+            style = _Style(size, "country", bold=focus, fill=fill, halo=False)
+            if placer.place_first_clear(backdrop.name_spots(shape, style)):
                 break
+
+
+def _name_spots(shape: _Shape, style: _Style, frame: _Box) -> Iterator[_Label]:
+    """Yield the labels of a country's name centred on each candidate that fit its shape and the frame."""
+    text = shape.country.info.name.upper()
+    for at in _label_candidates(shape.main):
+        label = _slot_label(text, at, (0, 0), 0.0, style)
+        if label.box.grown(1.0).within(frame) and _box_in_polygon(label.box, shape.main, shape.main_bounds):
+            yield label
 
 
 def _label_candidates(ring: Sequence[XY], steps: int = 14) -> list[XY]:
@@ -882,7 +1003,7 @@ def _place_symbol(layout: _Layout, point: MapPoint, placer: _Placer) -> str:
     else:
         box = _square(x, y, r)
         body = _el("path", d=_shape_path("circle", x, y, 3.0), fill=HALO, stroke=INK, stroke_width=1.4)
-    placer.obstacles.append(box.grown(1.0))
+    placer.block(box.grown(1.0))
     return _linked(point.href, _point_group(point, box, body))
 
 
@@ -891,7 +1012,7 @@ def _incident_marker(layout: _Layout, point: MapPoint, placer: _Placer) -> str:
     x, y = layout.projection.point_xy(point.lat, point.lon)
     _, colour, shape = _event_style(point.category)
     box = _square(x, y, _symbol_radius("incident"))
-    placer.obstacles.append(box.grown(0.5))
+    placer.block(box.grown(0.5))
     body = _el(
         "path", d=_shape_path(shape, x, y, MARKER_SIZE), fill=colour, stroke=INK, stroke_width=0.9,
         stroke_linejoin="round",
@@ -973,7 +1094,8 @@ def _arrows_svg(layout: _Layout, arrows: Sequence[MapArrow], placer: _Placer) ->
     rows = []
     for index, arrow in enumerate(arrows):
         p0, p1, p2 = _arrow_curve(layout, arrow)
-        placer.obstacles += [_square(*_quad(p0, p1, p2, i / 24), 2.5) for i in range(25)]
+        for i in range(25):
+            placer.block(_square(*_quad(p0, p1, p2, i / 24), 2.5))
         d = f"M{_num(p0[0])} {_num(p0[1])}Q{_num(p1[0])} {_num(p1[1])} {_num(p2[0])} {_num(p2[1])}"
         launch = layout.projection.point_xy(*arrow.start)
         body = "".join([
