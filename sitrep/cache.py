@@ -24,7 +24,7 @@ import signal
 import stat
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -444,3 +444,36 @@ def _write_pickle(path: Path, data: Any) -> None:
     with temporary.open("wb") as file:
         pickle.dump(data, file, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, path)
+
+
+class Pieces:
+    """The pieces of one output file, each kept between builds under a key of what it is made from.
+
+    A file made of thousands of independent pieces (a data download: one per incident) then costs
+    only the pieces whose key changed. Pieces made by other code or libraries are never reused, and
+    a piece without a key (None) is always made again.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        stored = _read_pickle(path) if path else None
+        fresh = isinstance(stored, tuple) and len(stored) == 2 and stored[0] == code_fingerprint()
+        self.kept: dict[str, tuple[Any, bytes]] = stored[1] if fresh else {}
+        self.used: dict[str, tuple[Any, bytes]] = {}
+        self.made = 0
+
+    def get(self, name: str, key: Any, make: Callable[[], bytes]) -> bytes:
+        """Return the piece called name: the one kept if its key is the same, else make() it."""
+        kept = self.kept.get(name)
+        if key is not None and kept is not None and kept[0] == key:
+            piece = kept[1]
+        else:
+            piece = make()
+            self.made += 1
+        self.used[name] = (key, piece)
+        return piece
+
+    def save(self) -> None:
+        """Keep the pieces used this time, and only those, for the next build."""
+        if self.path is not None and (self.made or self.used.keys() != self.kept.keys()):
+            _write_pickle(self.path, (code_fingerprint(), self.used))

@@ -114,8 +114,7 @@ def build(options: BuildOptions, progress: Progress = lambda message: None) -> B
     stage = _TrackedStage(options.output).open(reuse=True)
     gc.freeze()  # the project lives as long as the build: spare the collector from walking it again
     try:
-        produced, page_deps = _render_site(env, project, analyses, stage, plan, options.jobs, report,
-                                           progress)
+        produced, page_deps = _render_site(env, project, analyses, stage, plan, options, report, progress)
         produced |= _copy_static(options, stage)
         produced |= _copy_attachments(project, options.content, stage)
         pdf_keys: dict[str, str] = {}
@@ -232,13 +231,14 @@ PageDeps = dict[str, frozenset[cache.Key] | None]
 
 
 def _render_site(env: jinja2.Environment, project: Project, analyses: Analyses, stage: _TrackedStage,
-                 plan: Plan, jobs: int, report: BuildReport, progress: Progress) -> tuple[set[str], PageDeps]:
+                 plan: Plan, options: BuildOptions, report: BuildReport, progress: Progress
+                 ) -> tuple[set[str], PageDeps]:
     """Render every page the plan does not keep; return the site's paths and what each depends on."""
     page_deps: dict[str, frozenset[cache.Key] | None] = {}
     from .render.pages import site_pages
 
     deferred: list[Page] = []
-    for page in site_pages(project, analyses):
+    for page in site_pages(project, analyses, options.cache / "pieces"):
         page_deps[page.path] = page.deps
         if plan.clean(page.path, page.deps):
             continue
@@ -247,7 +247,7 @@ def _render_site(env: jinja2.Environment, project: Project, analyses: Analyses, 
         else:  # its names are already computed: render now rather than hold them all in memory
             stage.write(page.path, render_page(env, project, page))
             report.rendered += 1
-    _render_deferred(env, project, deferred, stage, jobs)
+    _render_deferred(env, project, deferred, stage, options.jobs)
     report.rendered += len(deferred)
     report.pages = len(page_deps)
     progress(f"rendered {report.rendered} of {report.pages} pages")

@@ -1,9 +1,9 @@
 """An incremental build writes exactly what a clean build of the same content writes.
 
 A small generated tree goes through a sequence of edits (an incident changed, added and deleted, a
-place and an actor renamed, a place added inside another and an incident moved there, a template
-overridden through a theme folder); after each one the incremental build's output is compared, file
-by file, with a clean build's.
+place, an actor and a source renamed, a place added inside another and an incident moved there, a
+template overridden through a theme folder); after each one the incremental build's output is
+compared, file by file, with a clean build's.
 """
 
 from __future__ import annotations
@@ -108,6 +108,10 @@ def edits(content: Path, theme: Path, rng: random.Random) -> Iterator[str]:
     actor = yaml.safe_load(rng.choice(incidents(content)).read_text())["perpetrators"][0]
     edit_yaml(content / "actors" / f"{actor}.yaml", lambda d: d.update(name=d["name"] + " (renamed)"))
     yield "an actor renamed"
+
+    source = yaml.safe_load(rng.choice(incidents(content)).read_text())["sources"][0]["source"]
+    edit_yaml(content / "sources" / f"{source}.yaml", lambda d: d.update(name=d["name"] + " (renamed)"))
+    yield "a source renamed"
 
     (theme / "site").mkdir(parents=True, exist_ok=True)
     page = (DEFAULT_TEMPLATES / "site" / "incident.html").read_text(encoding="utf-8")

@@ -31,6 +31,7 @@ from ..analyse import (
     posture,
     when,
 )
+from ..cache import Pieces
 from ..model import (
     EVENT_TYPES,
     Actor,
@@ -76,8 +77,9 @@ class Page:
         return self.context() if callable(self.context) else self.context
 
 
-def site_pages(project: Project, analyses: Mapping[str, BriefAnalysis]) -> Iterator[Page]:
-    """Yield every page of the site."""
+def site_pages(project: Project, analyses: Mapping[str, BriefAnalysis], pieces: Path | None = None
+               ) -> Iterator[Page]:
+    """Yield every page of the site; the data downloads keep their pieces between builds in the folder pieces."""
     yield Page("index.html", "site/index.html", partial(home_context, project, analyses), home_keys(project))
     yield from brief_pages(project, analyses)
     yield from incident_pages(project)
@@ -95,7 +97,7 @@ def site_pages(project: Project, analyses: Mapping[str, BriefAnalysis]) -> Itera
     yield Page("search.html", "site/search.html", {"section": "search"}, frozenset())
     yield Page("404.html", "site/404.html", _not_found_context(project), frozenset())
     yield from feed_pages(project)
-    yield from data_pages(project)
+    yield from data_pages(project, pieces)
 
 
 def figures(project: Project, incidents: Iterable[Incident]) -> list[IncidentFigures]:
@@ -494,19 +496,23 @@ DATA_FILES: dict[str, str] = {
 
 
 #: What makes each data download, and the kinds of entity whose fields it carries.
-DATA_EXPORTS: dict[str, tuple[Callable[[Project], str], tuple[str, ...]]] = {
+DATA_EXPORTS: dict[str, tuple[Callable[[Project, Pieces], str], tuple[str, ...]]] = {
     "data/incidents.json": (exports.incidents_json, ("incident", "location")),
     "data/incidents.geojson": (exports.incidents_geojson, ("incident", "location")),
     "data/incidents.csv": (exports.incidents_acled_csv, ("incident", "location", "actor", "source")),
 }
 
 
-def data_pages(project: Project) -> Iterator[Page]:
+def data_pages(project: Project, pieces: Path | None = None) -> Iterator[Page]:
     """Yield the data downloads: incidents as JSON, GeoJSON and ACLED-style CSV, each made only when rendered."""
     for path, (make, kinds) in DATA_EXPORTS.items():
-        yield Page(path, "site/data.txt", partial(data_context, project, make), deps.every(*kinds))
+        kept = pieces / f"{Path(path).name}.pickle" if pieces else None
+        yield Page(path, "site/data.txt", partial(data_context, project, make, kept), deps.every(*kinds))
 
 
-def data_context(project: Project, make: Callable[[Project], str]) -> dict[str, Any]:
+def data_context(project: Project, make: Callable[[Project, Pieces], str], kept: Path | None) -> dict[str, Any]:
     """Return a data download's names: its text, already in its final form (Markup: not HTML-escaped)."""
-    return {"data": Markup(make(project))}
+    pieces = Pieces(kept)
+    text = make(project, pieces)
+    pieces.save()
+    return {"data": Markup(text)}
