@@ -24,7 +24,6 @@ from .model import Brief, Project
 from .render.brief import brief_context
 from .render.env import make_env, template_dirs
 from .render.search import BUNDLE, index_site
-from .render.search_order import stabilise
 from .validate import load_project
 from .write import MARKER, Stage, remove_stale_stages
 
@@ -125,7 +124,7 @@ def build(options: BuildOptions, progress: Progress = lambda message: None) -> B
         bundle = {path for path in scan if path.startswith(f"{BUNDLE}/")} if options.search else set()
         report.removed = _prune(stage, scan, produced | bundle)
         if options.search:
-            produced |= _index_search(stage, plan, page_deps, progress)
+            produced |= _index_search(stage, plan, options.jobs, progress)
         report.written, report.unchanged = stage.written, stage.unchanged
         outputs = cache.scan_output(stage.path)
         # Forget the last build first: killed between the commit and the new state, a build would
@@ -421,18 +420,16 @@ def _static_fingerprint(folders: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-def _index_search(stage: _TrackedStage, plan: Plan, page_deps: dict[str, frozenset[cache.Key] | None],
-                  progress: Progress) -> set[str]:
-    """Index the staged site with Pagefind, or keep the last index when no HTML file changed."""
-    bundle = {path for path in plan.previous if path.startswith(f"{BUNDLE}/")}
-    html_changed = any(path.endswith(".html") for path in stage.changed) or \
-        any(path.endswith(".html") for path in set(plan.old_pages) - set(page_deps))
-    if not plan.full and not html_changed and bundle and bundle <= plan.present:
-        progress("search index kept: no page changed")
-        return bundle
-    index_site(stage.path, progress)
-    stabilise(stage.path / BUNDLE)
-    return {p.relative_to(stage.path).as_posix() for p in (stage.path / BUNDLE).rglob("*") if p.is_file()}
+def _index_search(stage: _TrackedStage, plan: Plan, jobs: int, progress: Progress) -> set[str]:
+    """Index the staged site for search again where its pages changed, keeping the rest of the last index.
+
+    The last index is trusted only when the code, templates and options are the same and every file of
+    it is as the last build left it.
+    """
+    previous = {path for path in plan.previous if path.startswith(f"{BUNDLE}/")}
+    trusted = not plan.full and previous <= plan.present
+    written = {path for path in stage.changed if path.endswith(".html")} if trusted else None
+    return index_site(stage.path, written, previous, progress, jobs)
 
 
 def _prune(stage: Stage, scan: dict[str, tuple[int, int]], keep: set[str]) -> int:

@@ -1,4 +1,6 @@
-/* The search page: Pagefind's default interface, served from this site's pagefind/ folder. */
+/* The search page: Pagefind's default interface, served from this site's pagefind/ folder.
+   The index is in shards: pagefind/ holds the first, pagefind/shards.json names the others, which
+   Pagefind merges into one list of results and one set of filters. */
 (function () {
   "use strict";
   var container = document.getElementById("search");
@@ -8,13 +10,23 @@
     document.getElementById("search-offline").hidden = false;
     return;
   }
-  var ui = new window.PagefindUI({
-    element: "#search",
-    showSubResults: false,
-    showImages: false,
-    resetStyles: false,
-    translations: { placeholder: "Search incidents, briefs, actors and places" }
-  });
+  var script = document.querySelector("script[src$='pagefind/pagefind-ui.js']");
+  var bundle = new URL(".", script ? script.src : window.location.href);
+  var start = function (shards) {
+    var ui = new window.PagefindUI({
+      element: "#search",
+      showSubResults: false,
+      showImages: false,
+      resetStyles: false,
+      mergeIndex: shards.map(function (name) { return { bundlePath: new URL(name + "/", bundle).pathname }; }),
+      translations: { placeholder: "Search incidents, briefs, actors and places" }
+    });
+    var query = new URLSearchParams(window.location.search).get("q");
+    if (query) { ui.triggerSearch(query); }
+  };
+  fetch(new URL("shards.json", bundle)).then(function (response) {
+    return response.ok ? response.json() : [];
+  }).then(start, function () { start([]); });
   // Pagefind's input has only a title; give it a name of its own (WCAG 4.1.2, axe: label-title-only).
   var label = function () {
     var input = container.querySelector("input[type=text], input[type=search], input:not([type])");
@@ -23,6 +35,4 @@
   };
   if (!label()) { new MutationObserver(function (changes, observer) { if (label()) { observer.disconnect(); } })
     .observe(container, { childList: true, subtree: true }); }
-  var query = new URLSearchParams(window.location.search).get("q");
-  if (query) { ui.triggerSearch(query); }
 })();

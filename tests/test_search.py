@@ -1,0 +1,66 @@
+"""The search index: what Pagefind is given of each page, and how the pages are split into shards."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from sitrep.pipeline import BuildOptions, build
+from sitrep.render.search import assign_shards, search_record
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PAGE = """<!DOCTYPE html><html lang="en"><head><title>Kharab</title></head><body>
+<nav>Home · Incidents</nav>
+<main id="main" class="wrap" data-pagefind-body>
+<h1 data-pagefind-meta="title">Rockets fired at Kharab</h1>
+<svg viewBox="0 0 10 10"><text>Baghdad</text></svg>
+<p>Two rockets struck the base.</p>
+<table class="incident-list" data-pagefind-ignore><tr><td>Another incident at Erbil</td></tr></table>
+<ol data-pagefind-ignore><li><a data-pagefind-filter="actor:Islamic State">Islamic State</a></li></ol>
+<p title="not data-pagefind-ignore">Reported by the Levant Herald.</p>
+</main><footer>Footer text</footer></body></html>"""
+
+
+def test_a_record_keeps_the_searchable_text_and_filters_only() -> None:
+    record = search_record(PAGE)
+    assert record is not None and record.startswith('<!DOCTYPE html><html lang="en">')
+    for text in ("Rockets fired at Kharab", "Two rockets struck the base.", "Reported by the Levant Herald.",
+                 'data-pagefind-filter="actor:Islamic State"'):
+        assert text in record
+    for text in ("Baghdad", "Erbil", "Footer text", "Home · Incidents"):
+        assert text not in record
+
+
+def test_pages_without_searchable_content_have_no_record() -> None:
+    assert search_record("<html><body><main><h1>Timeline</h1></main></body></html>") is None
+
+
+def test_incidents_and_briefs_are_sharded_by_period_and_the_rest_by_path() -> None:
+    quiet = [f"incidents/2021-0{m}-01-a{m}.html" for m in range(1, 4)]
+    busy = [f"incidents/2024-{m:02}-{d:02}-{x}.html" for m in range(1, 13) for d in range(1, 29) for x in "xy"]
+    shards = assign_shards([*quiet, *busy, "briefs/brief-2024-11-08.html", "actors/isis.html"])
+    assert {shards[path] for path in quiet} == {"2021"}
+    assert shards["incidents/2024-02-03-x.html"] == shards["incidents/2024-03-28-y.html"] == "2024-q1"
+    assert shards["briefs/brief-2024-11-08.html"] == "2024-q4"
+    assert shards["actors/isis.html"] == "pages-0"
+
+
+def test_a_rebuild_indexes_again_only_the_shard_of_the_changed_incident(tmp_path: Path) -> None:
+    content = Path(shutil.copytree(ROOT / "content", tmp_path / "content"))
+    options = BuildOptions(content=content, output=tmp_path / "site", pdf=False)
+    messages: list[str] = []
+    build(options)
+    bundle = options.output / "pagefind"
+    shards = json.loads((bundle / "shards.json").read_text(encoding="utf-8"))
+    before = {path: path.stat().st_ino for path in bundle.rglob("*") if path.is_file()}
+    incident = min((content / "incidents").glob("*.yaml"))
+    text = incident.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title: "))
+    incident.write_text(text.replace(title, f"{title} (revised)", 1), encoding="utf-8")
+    build(options, messages.append)
+    assert any(message.startswith("indexed ") and f"in 1 of {len(shards) + 1} shards" in message
+               for message in messages), messages
+    after = {path: path.stat().st_ino for path in bundle.rglob("*") if path.is_file()}
+    assert any(before.get(path) == inode for path, inode in after.items())  # the other shards are kept
