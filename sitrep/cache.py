@@ -55,8 +55,8 @@ def code_fingerprint() -> str:
     for path in sorted(PACKAGE.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
-    for name in ("pydantic", "pydantic-core", "pyyaml", "jinja2", "markupsafe", "markdown-it-py", "nh3", "orjson",
-                 "weasyprint", "pydyf", "matplotlib", "pagefind", "tzdata"):
+    for name in ("pydantic", "pydantic-core", "pyyaml", "jinja2", "markupsafe", "markdown-it-py", "nh3",
+                 "orjson", "weasyprint", "pydyf", "matplotlib", "pagefind", "tzdata"):
         try:
             digest.update(f"{name}={importlib.metadata.version(name)}".encode())
         except importlib.metadata.PackageNotFoundError:

@@ -12,6 +12,11 @@ def incident(item: Incident | str) -> str:
     return f"incidents/{_id(item)}.html"
 
 
+def timeline_year(year: int) -> str:
+    """Return the path of the timeline of one year's incidents (a folder of its own: an id may be '2024')."""
+    return f"incidents/years/{year}.html"
+
+
 def actor(item: Actor | str) -> str:
     """Return the path of an actor's page."""
     return f"actors/{_id(item)}.html"

@@ -96,8 +96,8 @@ def edits(content: Path, theme: Path, rng: random.Random) -> Iterator[str]:
     edit_yaml(content / "locations" / f"{place}.yaml", lambda d: d.update(name=d["name"] + " Junction"))
     yield "a place renamed"
 
-    towns = [p for p in sorted((content / "locations").glob("*.yaml")) if "within" in yaml.safe_load(p.read_text())]
-    data = yaml.safe_load(rng.choice(towns).read_text())
+    places = [yaml.safe_load(p.read_text()) for p in sorted((content / "locations").glob("*.yaml"))]
+    data = rng.choice([place for place in places if "within" in place])
     data.update(id="added-place", name="Added Crossing")
     (content / "locations" / "added-place.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
     yield "a place added inside another"

@@ -204,7 +204,10 @@ def test_location_and_country_pages_list_incidents_and_forces(site: Path) -> Non
 
 def test_timeline_force_posture_event_types_context_and_sources(site: Path) -> None:
     timeline = text_of(site, "incidents/index.html")
-    assert timeline.index("April 2024") < timeline.index("January 2024")
+    assert "2024 3 incidents April 2 · January 1" in timeline  # months newest first, each linked
+    year = text_of(site, "incidents/years/2024.html")
+    assert "Incidents in 2024" in year and year.index("April 2024") < year.index("January 2024")
+    assert "Rockets fired from northern Iraq" in year
     forces = text_of(site, "forces/index.html")
     assert "Military Forces of the United States in Iraq" in forces and "approximately 2,500" in forces
     assert "Troop figures" in forces and "Agence France-Presse B2" in forces

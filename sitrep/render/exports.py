@@ -127,7 +127,7 @@ def json_document(head: dict[str, Any], key: str, items: Iterable[bytes]) -> str
 # --- ACLED CSV ----------------------------------------------------------------------------
 
 def incidents_acled_csv(project: Project, pieces: Pieces | None = None) -> str:
-    """Return every incident, newest first, as CSV with ACLED's 31 columns and codes (reusing the pieces kept)."""
+    """Return every incident, newest first, as CSV with ACLED's 31 columns and codes (reusing pieces kept)."""
     pieces = pieces or Pieces()
     rows = [pieces.get(i.id, made_from(project, row_inputs(i)), partial(csv_row, project, i))
             for i in project.incidents_by_date]
@@ -135,7 +135,7 @@ def incidents_acled_csv(project: Project, pieces: Pieces | None = None) -> str:
 
 
 def row_inputs(incident: Incident) -> list[tuple[str, str]]:
-    """Return the (kind, id) of the content an incident's ACLED row is made from: also its actors and sources."""
+    """Return the (kind, id) of the content an incident's ACLED row is made from: also actors and sources."""
     actors = [("actor", a) for a in (*incident.perpetrators, *incident.targets)]
     sources = [("source", s) for c in incident.sources for s in (c.source, c.via) if s]
     return [*record_inputs(incident), *actors, *sources]

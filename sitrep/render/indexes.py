@@ -186,6 +186,14 @@ def by_sub_event(incidents: Iterable[Incident]) -> dict[str, list[Incident]]:
     return groups
 
 
+def by_year(incidents: Iterable[Incident]) -> list[tuple[int, list[Incident]]]:
+    """Return incidents grouped by year, in the order given."""
+    groups: dict[int, list[Incident]] = {}
+    for incident in incidents:
+        groups.setdefault(incident.date.year, []).append(incident)
+    return list(groups.items())
+
+
 def by_month(incidents: Iterable[Incident]) -> list[tuple[str, list[Incident]]]:
     """Return incidents grouped under 'April 2024' headings, in the order given."""
     groups: dict[str, list[Incident]] = {}

@@ -79,7 +79,7 @@ class Page:
 
 def site_pages(project: Project, analyses: Mapping[str, BriefAnalysis], pieces: Path | None = None
                ) -> Iterator[Page]:
-    """Yield every page of the site; the data downloads keep their pieces between builds in the folder pieces."""
+    """Yield every page of the site; the data downloads keep their pieces between builds in pieces/."""
     yield Page("index.html", "site/index.html", partial(home_context, project, analyses), home_keys(project))
     yield from brief_pages(project, analyses)
     yield from incident_pages(project)
@@ -120,7 +120,7 @@ def home_context(project: Project, analyses: Mapping[str, BriefAnalysis]) -> dic
 
 
 def home_keys(project: Project) -> Keys:
-    """Return what the home page shows: the latest brief as its page does, the newest incidents, every brief."""
+    """Return what the home page shows: the latest brief as its page does, the newest incidents, briefs."""
     if not project.briefs_by_date:  # the map then spans every country the content names
         return deps.EVERYTHING
     recent = deps.incidents_listed(project, project.incidents_by_date[:RECENT_INCIDENTS])
@@ -159,20 +159,29 @@ def brief_keys(project: Project, brief: Brief) -> Keys:
 # --- Incidents ----------------------------------------------------------------------------
 
 def incident_pages(project: Project) -> Iterator[Page]:
-    """Yield the timeline of all incidents and a page per incident."""
-    yield Page("incidents/index.html", "site/incidents.html", partial(timeline_context, project),
-               deps.every("incident", "location"))
+    """Yield the timeline's years and months, a page per year of incidents, and a page per incident."""
+    years = indexes.by_year(project.incidents_by_date)
+    yield Page("incidents/index.html", "site/incidents.html", partial(timeline_context, years),
+               deps.every("incident"))
+    for year, items in years:
+        yield Page(urls.timeline_year(year), "site/incidents-year.html",
+                   partial(year_context, project, year, items),
+                   frozenset(deps.incidents_listed(project, items)))
     for incident in project.incidents_by_date:
         yield Page(urls.incident(incident), "site/incident.html",
                    partial(incident_context, project, incident), deps.incident_page(project, incident))
 
 
-def timeline_context(project: Project) -> dict[str, Any]:
-    """Return the timeline's names: every incident with its figures, grouped by month."""
-    by_id = {f.incident.id: f for f in figures(project, project.incidents_by_date)}
-    months = [(month, [by_id[i.id] for i in group])
-              for month, group in indexes.by_month(project.incidents_by_date)]
-    return {"section": "incidents", "months": months}
+def timeline_context(years: list[tuple[int, list[Incident]]]) -> dict[str, Any]:
+    """Return the timeline's names: each year, newest first, with its months and their incidents."""
+    return {"section": "incidents",
+            "years": [(year, items, indexes.by_month(items)) for year, items in years]}
+
+
+def year_context(project: Project, year: int, items: list[Incident]) -> dict[str, Any]:
+    """Return a year's timeline names: its incidents with their figures, grouped by month, newest first."""
+    return {"section": "incidents", "year": year, "count": len(items),
+            "months": [(month, figures(project, group)) for month, group in indexes.by_month(items)]}
 
 
 def incident_context(project: Project, incident: Incident) -> dict[str, Any]:
@@ -438,8 +447,8 @@ def feed_pages(project: Project) -> Iterator[Page]:
     yield Page("feeds/briefs.xml", "site/feeds/briefs.xml", {
         **common, "updated": max((b.cutoff for b in briefs), default=_EPOCH).isoformat(),
     }, deps.every("brief"))
-    yield Page("feeds/incidents.xml", "site/feeds/incidents.xml", partial(incident_feed_context, project, common),
-               deps.every("incident", "location"))
+    yield Page("feeds/incidents.xml", "site/feeds/incidents.xml",
+               partial(incident_feed_context, project, common), deps.every("incident", "location"))
     yield Page("sitemap.xml", "site/sitemap.xml", lambda: {**common, "paths": sitemap_paths(project)},
                deps.every("brief", "incident", "actor", "location", "deployment", "context"))
     yield Page("robots.txt", "site/robots.txt", common, frozenset())
@@ -478,6 +487,7 @@ def sitemap_paths(project: Project) -> list[str]:
              "locations/index.html", "countries/index.html", "event-types/index.html", "forces/index.html",
              "context/index.html", "sources/index.html", "data/index.html"]
     paths += [urls.brief(b) for b in project.briefs_by_date]
+    paths += [urls.timeline_year(year) for year, _ in indexes.by_year(project.incidents_by_date)]
     paths += [urls.incident(i) for i in project.incidents_by_date]
     paths += [urls.actor(a) for a in sorted(project.actors)]
     paths += [urls.location(p) for p in sorted(project.locations)]
@@ -504,13 +514,14 @@ DATA_EXPORTS: dict[str, tuple[Callable[[Project, Pieces], str], tuple[str, ...]]
 
 
 def data_pages(project: Project, pieces: Path | None = None) -> Iterator[Page]:
-    """Yield the data downloads: incidents as JSON, GeoJSON and ACLED-style CSV, each made only when rendered."""
+    """Yield the data downloads: incidents as JSON, GeoJSON and ACLED-style CSV, made only when rendered."""
     for path, (make, kinds) in DATA_EXPORTS.items():
         kept = pieces / f"{Path(path).name}.pickle" if pieces else None
         yield Page(path, "site/data.txt", partial(data_context, project, make, kept), deps.every(*kinds))
 
 
-def data_context(project: Project, make: Callable[[Project, Pieces], str], kept: Path | None) -> dict[str, Any]:
+def data_context(project: Project, make: Callable[[Project, Pieces], str], kept: Path | None
+                 ) -> dict[str, Any]:
     """Return a data download's names: its text, already in its final form (Markup: not HTML-escaped)."""
     pieces = Pieces(kept)
     text = make(project, pieces)
