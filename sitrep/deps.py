@@ -132,26 +132,31 @@ def _report_dates(incident: Incident) -> Iterator[dt.date]:
 
 def incident_shown(project: Project, incident: Incident) -> set[Key]:
     """Return the keys of an incident as a line in a list shows it: itself and its places."""
-    keys = {entity("incident", incident.id), entity("location", incident.location.location)}
-    if incident.origin:
-        keys.add(entity("location", incident.origin.location))
-    return keys
+    return {("incident", incident.id), *places_of([incident])}
 
 
 def incident_page(project: Project, incident: Incident) -> frozenset[Key]:
     """Return the keys of an incident's own page: it, every entity it names, the briefs covering it."""
     keys = incident_shown(project, incident)
-    keys.update(entity("actor", a) for a in _actors_named(incident))
-    keys.update(entity("source", s) for s in _sources_cited(incident))
+    keys.update(("actor", a) for a in _actors_named(incident))
+    keys.update(("source", s) for s in _sources_cited(incident))
     keys.add(briefs_on(incident.date))
     return frozenset(keys)
 
 
 def incidents_listed(project: Project, incidents: Iterable[Incident]) -> set[Key]:
     """Return the keys of a list of incidents, each shown with its place."""
+    listed = list(incidents)
+    return {("incident", incident.id) for incident in listed} | places_of(listed)
+
+
+def places_of(incidents: Iterable[Incident]) -> set[Key]:
+    """Return the keys of the places of incidents: where each happened and where it was launched from."""
     keys: set[Key] = set()
     for incident in incidents:
-        keys |= incident_shown(project, incident)
+        keys.add(("location", incident.location.location))
+        if incident.origin:
+            keys.add(("location", incident.origin.location))
     return keys
 
 
@@ -165,8 +170,9 @@ def brief_page(project: Project, brief: Brief, previous: Brief | None,
     """
     keys = {entity("brief", brief.id), *every("deployment", "source", "actor")}
     first = min(window_start, brief.period.previous().start)
+    # an incident added, changed or removed in the windows touches its day; its places may change apart
     keys.update(incidents_on(day) for day in days(first, brief.period.end))
-    keys.update(incidents_listed(project, project.incidents_between(first, brief.period.end)))
+    keys.update(places_of(project.incidents_between(first, brief.period.end)))
     if previous is None:  # any brief added before this one would become its previous brief
         keys |= every("brief")
     else:  # a brief added between the two would

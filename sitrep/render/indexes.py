@@ -157,23 +157,28 @@ class CountryView:
     context: tuple[ContextNote, ...]
 
 
-def country_view(project: Project, code: str) -> CountryView:
-    """Return the incidents, places, forces, actors and notes of one country."""
-    def launched(incident: Incident) -> bool:
-        return bool(incident.origin) and project.locations[incident.origin.location].country == code \
-            and project.country_of(incident) != code
-
-    return CountryView(
+def country_views(project: Project) -> dict[str, CountryView]:
+    """Return the incidents, places, forces, actors and notes of every country the content names, by code."""
+    codes = countries(project)
+    incidents: dict[str, list[Incident]] = {code: [] for code in codes}
+    launched: dict[str, list[Incident]] = {code: [] for code in codes}
+    for incident in project.incidents_by_date:
+        here = project.country_of(incident)
+        incidents[here].append(incident)
+        origin = project.locations[incident.origin.location].country if incident.origin else here
+        if origin != here:
+            launched[origin].append(incident)
+    return {code: CountryView(
         code=code,
-        incidents=tuple(i for i in project.incidents_by_date if project.country_of(i) == code),
-        launched_from=tuple(i for i in project.incidents_by_date if launched(i)),
+        incidents=tuple(incidents[code]),
+        launched_from=tuple(launched[code]),
         locations=tuple(sorted((p for p in project.locations.values() if p.country == code),
                                key=lambda p: p.name)),
         deployments=tuple(d for d in project.deployments.values() if d.country == code),
         actors=tuple(sorted((a for a in project.actors.values() if a.country == code), key=lambda a: a.name)),
         context=tuple(sorted((n for n in project.context.values() if code in n.countries),
                              key=lambda n: n.date, reverse=True)),
-    )
+    ) for code in codes}
 
 
 # --- Event types --------------------------------------------------------------------------

@@ -336,13 +336,11 @@ def location_keys(project: Project, place: Location, inside: list[Location], fou
 
 def country_pages(project: Project) -> Iterator[Page]:
     """Yield the index of countries and a page per country the content names."""
-    codes = indexes.countries(project)
-    yield Page("countries/index.html", "site/countries.html",
-               lambda: {"section": "places", "views": {c: indexes.country_view(project, c) for c in codes}},
+    views = indexes.country_views(project)
+    yield Page("countries/index.html", "site/countries.html", {"section": "places", "views": views},
                deps.every("incident", "location", "deployment", "actor", "brief", "context"))
-    for code in codes:
-        view = indexes.country_view(project, code)
-        yield Page(urls.country(code), "site/country.html", partial(country_context, project, view),
+    for view in views.values():
+        yield Page(urls.country(view.code), "site/country.html", partial(country_context, project, view),
                    country_keys(project, view))
 
 
