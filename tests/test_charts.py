@@ -189,6 +189,37 @@ def test_one_bar_per_non_zero_count() -> None:
     assert len(with_class(root, "bar")) == non_zero
 
 
+def bar_box(root: ET.Element, bar_id: str) -> tuple[float, float, float, float]:
+    """Return (left, top, right, bottom) of a bar, which must be drawn as one rectangle."""
+    bar = next(el for el in root.iter() if el.get("id") == bar_id)
+    numbers = [float(n) for n in re.findall(r"-?[\d.]+", bar.find(f"{SVG}path").get("d"))]
+    assert bar.find(f"{SVG}path").get("d").count("M") == 1 and len(numbers) == 8
+    xs, ys = numbers[0::2], numbers[1::2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def test_each_bar_is_a_rectangle_as_tall_as_its_count() -> None:
+    root = parse(incidents())
+    heights = {}
+    for name, values in COUNTS.items():
+        for week, value in enumerate(values):
+            if value:
+                _, top, _, bottom = bar_box(root, f"chart1-bar-{name.lower()}-{week}")
+                heights[name, week] = (bottom - top) / value
+    assert max(heights.values()) == pytest.approx(min(heights.values()))
+    # Protests stack on Battles in the same week, and weeks run left to right.
+    assert bar_box(root, "chart1-bar-protests-0")[3] == pytest.approx(bar_box(root, "chart1-bar-battles-0")[1])
+    assert bar_box(root, "chart1-bar-battles-0")[2] < bar_box(root, "chart1-bar-battles-1")[0]
+
+
+def test_range_extends_its_bar_from_low_to_high() -> None:
+    root = parse(casualties())
+    _, low_top, _, low_bottom = bar_box(root, "chart2-bar-killed-2")  # 2 to 10
+    _, high_top, _, high_bottom = bar_box(root, "chart2-range-killed-2")
+    assert high_bottom == pytest.approx(low_top)
+    assert (high_bottom - high_top) == pytest.approx(4 * (low_bottom - low_top))
+
+
 def test_event_colours_are_fixed_whatever_the_mapping_order() -> None:
     reordered = dict(reversed(list(COUNTS.items())))
     for svg in (incidents(), incidents_per_week_chart(WEEKS, reordered)):
