@@ -458,11 +458,11 @@ class Pieces:
         self.path = path
         stored = _read_pickle(path) if path else None
         fresh = isinstance(stored, tuple) and len(stored) == 2 and stored[0] == code_fingerprint()
-        self.kept: dict[str, tuple[Any, bytes]] = stored[1] if fresh else {}
-        self.used: dict[str, tuple[Any, bytes]] = {}
+        self.kept: dict[str, tuple[Any, str]] = stored[1] if fresh else {}
+        self.used: dict[str, tuple[Any, str]] = {}
         self.made = 0
 
-    def get(self, name: str, key: Any, make: Callable[[], bytes]) -> bytes:
+    def get(self, name: str, key: Any, make: Callable[[], str]) -> str:
         """Return the piece called name: the one kept if its key is the same, else make() it."""
         kept = self.kept.get(name)
         if key is not None and kept is not None and kept[0] == key:

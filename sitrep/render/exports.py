@@ -8,7 +8,8 @@ Python as soon as it indents, which took seconds at 10,000 incidents.
 
 Each incident's piece of a download (its JSON record, GeoJSON feature or CSV line) is made from its
 own file and its place's (and, for the CSV, its actors' and sources'), so a build keeps the pieces
-(sitrep.cache.Pieces) and makes again only those whose files changed.
+(sitrep.cache.Pieces) and makes again only those whose files changed. Pieces are made without the
+characters no page of the site carries (bidi controls, what XML cannot hold), as pages are.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ..analyse import incident_figures
 from ..cache import Pieces
 from ..geo import country_info
 from ..model import SOURCE_SCALES, Actor, Incident, Project
+from .text import neutralise
 
 #: ACLED's export columns, in ACLED's order.
 ACLED_COLUMNS: tuple[str, ...] = (
@@ -85,14 +87,14 @@ def made_from(project: Project, inputs: Iterable[tuple[str, str]]) -> tuple[str,
     return None if "" in digests else digests
 
 
-def json_record(project: Project, incident: Incident) -> bytes:
-    """Return an incident's record as indented JSON."""
-    return to_json(incident_record(project, incident))
+def json_record(project: Project, incident: Incident) -> str:
+    """Return an incident's record as JSON, indented as an item of the document's list."""
+    return to_json(incident_record(project, incident), depth=2)
 
 
-def json_feature(project: Project, incident: Incident) -> bytes:
-    """Return an incident's GeoJSON Feature as indented JSON."""
-    return to_json(geojson_feature(incident_record(project, incident)))
+def json_feature(project: Project, incident: Incident) -> str:
+    """Return an incident's GeoJSON Feature as JSON, indented as an item of the document's list."""
+    return to_json(geojson_feature(incident_record(project, incident)), depth=2)
 
 
 def geojson_feature(record: dict[str, Any]) -> dict[str, Any]:
@@ -106,22 +108,24 @@ def geojson_feature(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def to_json(value: Any) -> bytes:
-    """Return a value as JSON indented by two spaces (UTF-8, not ASCII-escaped)."""
-    return orjson.dumps(value, option=orjson.OPT_INDENT_2)
+def to_json(value: Any, depth: int = 0) -> str:
+    """Return a value as JSON indented by two spaces, as it reads depth levels into a document.
+
+    Characters that no page of the site carries (bidi controls, what XML cannot hold) are dropped.
+    """
+    text = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8")
+    return neutralise(text.replace("\n", "\n" + "  " * depth) if depth else text)
 
 
-def json_document(head: dict[str, Any], key: str, items: Iterable[bytes]) -> str:
-    """Return head as indented JSON with one more member, key, listing items (each from to_json).
+def json_document(head: dict[str, Any], key: str, items: list[str]) -> str:
+    """Return head as indented JSON with one more member, key, listing items (each from to_json, depth 2).
 
-    The items are serialised one by one and indented into place, so the document is the same as
-    to_json would write for it whole.
+    The items are serialised one by one, so the document is the same as to_json would write whole.
     """
     empty = to_json({**head, key: []})
-    body = b",\n    ".join(item.replace(b"\n", b"\n    ") for item in items)
-    if body:
-        empty = empty.removesuffix(b"[]\n}") + b"[\n    " + body + b"\n  ]\n}"
-    return empty.decode("utf-8") + "\n"
+    if items:
+        empty = empty.removesuffix("[]\n}") + "[\n    " + ",\n    ".join(items) + "\n  ]\n}"
+    return empty + "\n"
 
 
 # --- ACLED CSV ----------------------------------------------------------------------------
@@ -131,7 +135,7 @@ def incidents_acled_csv(project: Project, pieces: Pieces | None = None) -> str:
     pieces = pieces or Pieces()
     rows = [pieces.get(i.id, made_from(project, row_inputs(i)), partial(csv_row, project, i))
             for i in project.incidents_by_date]
-    return (csv_line(ACLED_COLUMNS) + b"".join(rows)).decode("utf-8")
+    return csv_line(ACLED_COLUMNS) + "".join(rows)
 
 
 def row_inputs(incident: Incident) -> list[tuple[str, str]]:
@@ -141,17 +145,17 @@ def row_inputs(incident: Incident) -> list[tuple[str, str]]:
     return [*record_inputs(incident), *actors, *sources]
 
 
-def csv_row(project: Project, incident: Incident) -> bytes:
+def csv_row(project: Project, incident: Incident) -> str:
     """Return an incident's line of the ACLED CSV."""
     row = acled_row(project, incident)
     return csv_line([spreadsheet_safe(row[column]) for column in ACLED_COLUMNS])
 
 
-def csv_line(values: Iterable[Any]) -> bytes:
-    """Return one CSV line (RFC 4180 quoting, CRLF), UTF-8 encoded."""
+def csv_line(values: Iterable[Any]) -> str:
+    """Return one CSV line (RFC 4180 quoting, CRLF), without the characters no page of the site carries."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerow(values)
-    return buffer.getvalue().encode("utf-8")
+    return neutralise(buffer.getvalue())
 
 
 # A cell starting with one of these is a formula to Excel and LibreOffice ("CSV injection"): a name

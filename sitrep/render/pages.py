@@ -19,8 +19,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
-
 from .. import deps, urls
 from ..analyse import (
     BriefAnalysis,
@@ -520,8 +518,23 @@ def data_pages(project: Project, pieces: Path | None = None) -> Iterator[Page]:
 
 def data_context(project: Project, make: Callable[[Project, Pieces], str], kept: Path | None
                  ) -> dict[str, Any]:
-    """Return a data download's names: its text, already in its final form (Markup: not HTML-escaped)."""
+    """Return a data download's names: its text, in its final form and printed as it is."""
     pieces = Pieces(kept)
     text = make(project, pieces)
     pieces.save()
-    return {"data": Markup(text)}
+    return {"data": Verbatim(text)}
+
+
+@dataclass(frozen=True)
+class Verbatim:
+    """Text a template prints as it is: in its final form, without the characters pages drop.
+
+    Not a str, so the environment's finalize (which drops those characters) does not scan it again,
+    30 MB for the JSON download; __html__ tells autoescaping it is safe as it is.
+    """
+
+    text: str
+
+    def __html__(self) -> str:
+        """Return the text, safe to print as it is."""
+        return self.text
