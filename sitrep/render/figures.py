@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from .. import urls
-from ..analyse import BriefAnalysis, Tally, acled_week, period_figures
+from ..analyse import BriefAnalysis, Tally, acled_week, incident_figures, period_incidents
 from ..charts import Range, casualties_per_week_chart, incidents_per_week_chart
 from ..maps import MapArrow, MapPoint, render_map
 from ..model import Incident, Period, Project
@@ -65,21 +67,60 @@ def weekly_charts(project: Project, end: dt.date, countries: list[str], prefix: 
     """Return the incidents-per-week and casualties-per-week charts for the weeks up to end."""
     last = acled_week(end)
     weeks = [last - dt.timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
-    window = period_figures(project, Period(start=weeks[0], end=last + dt.timedelta(days=6)), countries)
+    counted = [_WEEKS.get(project, week, tuple(countries)) for week in weeks]
     by_type: dict[str, list[int]] = defaultdict(lambda: [0] * len(weeks))
-    killed = [Tally() for _ in weeks]
-    wounded = [Tally() for _ in weeks]
-    for figures in window.figures:
-        slot = weeks.index(acled_week(figures.incident.date))
-        by_type[figures.incident.event_type][slot] += 1
-        killed[slot] = killed[slot] + figures.killed
-        wounded[slot] = wounded[slot] + figures.wounded
+    for slot, week in enumerate(counted):
+        for event_type, count in week.by_type.items():
+            by_type[event_type][slot] = count
+    killed = [week.killed for week in counted]
+    wounded = [week.wounded for week in counted]
     return {
         "incidents_chart": incidents_per_week_chart(weeks, dict(by_type), id_prefix=f"{prefix}chart-incidents"),
         "casualties_chart": casualties_per_week_chart(weeks, [_range(t) for t in killed],
                                                       [_range(t) for t in wounded],
                                                       id_prefix=f"{prefix}chart-casualties"),
     }
+
+
+@dataclass(frozen=True)
+class _Week:
+    """One week's incidents by event type and their killed and wounded."""
+
+    by_type: Mapping[str, int]
+    killed: Tally
+    wounded: Tally
+
+
+class _WeekCounts:
+    """Each week's figures for a set of countries, counted once for the project last asked about.
+
+    Each week is in the charts of CHART_WEEKS briefs; the project is immutable, so its weeks stay
+    right for as long as it is the one asked about.
+    """
+
+    def __init__(self) -> None:
+        self._project: Project | None = None
+        self._weeks: dict[tuple[dt.date, tuple[str, ...]], _Week] = {}
+
+    def get(self, project: Project, week: dt.date, countries: tuple[str, ...]) -> _Week:
+        """Return the figures of the ACLED week beginning on week, in the given countries."""
+        if project is not self._project:
+            self._project, self._weeks = project, {}
+        key = (week, countries)
+        if key not in self._weeks:
+            self._weeks[key] = _count_week(project, week, countries)
+        return self._weeks[key]
+
+
+def _count_week(project: Project, week: dt.date, countries: tuple[str, ...]) -> _Week:
+    """Count a week's incidents by event type and add up their killed and wounded."""
+    incidents = period_incidents(project, Period(start=week, end=week + dt.timedelta(days=6)), countries)
+    figures = [incident_figures(project, incident) for incident in incidents]
+    return _Week(Counter(incident.event_type for incident in incidents),
+                 sum((f.killed for f in figures), Tally()), sum((f.wounded for f in figures), Tally()))
+
+
+_WEEKS = _WeekCounts()
 
 
 def _range(tally: Tally) -> Range:
