@@ -160,8 +160,21 @@ def places_of(incidents: Iterable[Incident]) -> set[Key]:
     return keys
 
 
-def brief_page(project: Project, brief: Brief, previous: Brief | None,
-               window_start: dt.date) -> frozenset[Key]:
+class PlacesByDay:
+    """The keys of the places of each day's incidents, gathered once for the many date ranges asked."""
+
+    def __init__(self, project: Project) -> None:
+        self.days: dict[dt.date, set[Key]] = {}
+        for incident in project.incidents.values():
+            self.days.setdefault(incident.date, set()).update(places_of([incident]))
+
+    def between(self, start: dt.date, end: dt.date) -> set[Key]:
+        """Return the keys of the places of the incidents dated from start to end."""
+        return set().union(*(self.days.get(day, ()) for day in days(start, end)))
+
+
+def brief_page(project: Project, brief: Brief, previous: Brief | None, window_start: dt.date,
+               places: PlacesByDay) -> frozenset[Key]:
     """Return the keys of a brief (web page or PDF) whose figures and charts start at window_start.
 
     It shows the incidents of its windows (any country: a place may move into its countries),
@@ -172,7 +185,7 @@ def brief_page(project: Project, brief: Brief, previous: Brief | None,
     first = min(window_start, brief.period.previous().start)
     # an incident added, changed or removed in the windows touches its day; its places may change apart
     keys.update(incidents_on(day) for day in days(first, brief.period.end))
-    keys.update(places_of(project.incidents_between(first, brief.period.end)))
+    keys.update(places.between(first, brief.period.end))
     if previous is None:  # any brief added before this one would become its previous brief
         keys |= every("brief")
     else:  # a brief added between the two would

@@ -78,8 +78,10 @@ class Page:
 def site_pages(project: Project, analyses: Mapping[str, BriefAnalysis], pieces: Path | None = None
                ) -> Iterator[Page]:
     """Yield every page of the site; the data downloads keep their pieces between builds in pieces/."""
-    yield Page("index.html", "site/index.html", partial(home_context, project, analyses), home_keys(project))
-    yield from brief_pages(project, analyses)
+    places = deps.PlacesByDay(project)
+    yield Page("index.html", "site/index.html", partial(home_context, project, analyses),
+               home_keys(project, places))
+    yield from brief_pages(project, analyses, places)
     yield from incident_pages(project)
     yield from actor_pages(project)
     yield from location_pages(project)
@@ -117,21 +119,23 @@ def home_context(project: Project, analyses: Mapping[str, BriefAnalysis]) -> dic
     return {"section": "home", "latest": latest, "recent": figures(project, recent), "map_svg": map_svg}
 
 
-def home_keys(project: Project) -> Keys:
+def home_keys(project: Project, places: deps.PlacesByDay) -> Keys:
     """Return what the home page shows: the latest brief as its page does, the newest incidents, briefs."""
     if not project.briefs_by_date:  # the map then spans every country the content names
         return deps.EVERYTHING
     recent = deps.incidents_listed(project, project.incidents_by_date[:RECENT_INCIDENTS])
-    return brief_keys(project, project.briefs_by_date[0]) | recent | deps.every("brief", "incident")
+    return brief_keys(project, project.briefs_by_date[0], places) | recent | deps.every("brief", "incident")
 
 
-def brief_pages(project: Project, analyses: Mapping[str, BriefAnalysis]) -> Iterator[Page]:
+def brief_pages(project: Project, analyses: Mapping[str, BriefAnalysis], places: deps.PlacesByDay
+                ) -> Iterator[Page]:
     """Yield the list of briefs and a page per brief."""
     yield Page("briefs/index.html", "site/briefs.html", partial(brief_list_context, project),
                deps.every("brief", "incident", "location"))
     for brief in project.briefs_by_date:
         yield Page(urls.brief(brief), "site/brief.html",
-                   partial(brief_page_context, project, analyses, brief.id), brief_keys(project, brief))
+                   partial(brief_page_context, project, analyses, brief.id),
+                   brief_keys(project, brief, places))
 
 
 def brief_list_context(project: Project) -> dict[str, Any]:
@@ -148,10 +152,10 @@ def brief_page_context(project: Project, analyses: Mapping[str, BriefAnalysis],
     return {**brief_context(project, analysis, medium="web", visuals=visuals), "section": "briefs"}
 
 
-def brief_keys(project: Project, brief: Brief) -> Keys:
+def brief_keys(project: Project, brief: Brief, places: deps.PlacesByDay) -> Keys:
     """Return what a brief page shows: the same as its PDF, whose charts start CHART_WEEKS back."""
     window_start = acled_week(brief.period.end) - dt.timedelta(weeks=CHART_WEEKS - 1)
-    return deps.brief_page(project, brief, project.previous_brief(brief), window_start)
+    return deps.brief_page(project, brief, project.previous_brief(brief), window_start, places)
 
 
 # --- Incidents ----------------------------------------------------------------------------
