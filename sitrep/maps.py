@@ -95,6 +95,8 @@ _BOLD_WIDTHS = bytes.fromhex(
     "49554d4844514d6e4d48492e292e54323243483b48442c4847222243226847454848313c3047415c41413a47374754"
 )
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What _attr must escape or drop: XML's special characters, those it forbids, and whitespace it would fold.
+_ATTR_SPECIAL = re.compile("[&<>\"'\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
 LonLat = tuple[float, float]
@@ -461,6 +463,9 @@ def _text(text: object) -> str:
 
 def _attr(text: object) -> str:
     """Escape untrusted text for a double-quoted attribute value."""
+    text = str(text)
+    if not _ATTR_SPECIAL.search(text):
+        return text  # most values are numbers, colours and plain names
     return escape(_clean(text), {'"': "&quot;", "'": "&apos;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 
