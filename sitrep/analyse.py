@@ -11,6 +11,7 @@ import zoneinfo
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .model import (CREDIBILITY, RELIABILITY, Brief, CasualtyReport, Citation, Count, Deployment, Incident,
@@ -108,36 +109,47 @@ def best_grade(project: Project, citations: Sequence[Citation]) -> Grade:
 
 @dataclass(frozen=True)
 class SideCasualties:
-    """One side's casualties in one incident: the headline by ACLED's rule, and UCDP's best/low/high."""
+    """One side's casualties in one incident: the headline by ACLED's rule, and UCDP's best/low/high.
+
+    The UCDP figures are worked out only when asked for: lists of incidents show the headline alone.
+    """
 
     side: str
     killed: Count
     wounded: Count
     reports: tuple[CasualtyReport, ...]
-    killed_best: int | None
-    killed_low: int | None
-    killed_high: int | None
+    project: Project = field(repr=False, compare=False)
 
     @property
     def conflicting(self) -> bool:
         """Return True when sources disagree on this side's killed or wounded."""
         return len({(r.killed, r.wounded) for r in self.reports}) > 1
 
+    @cached_property
+    def killed_best(self) -> int | None:
+        """Return the killed of the best-graded report that gives a figure (UCDP's best estimate)."""
+        known = [r for r in self.reports if r.killed.low is not None]
+        best = min(known, key=lambda r: best_grade(self.project, r.sources).rank) if known else None
+        return best.killed.low if best else None
+
+    @property
+    def killed_low(self) -> int | None:
+        """Return the lowest killed any report gives."""
+        lows = [r.killed.low for r in self.reports if r.killed.low is not None]
+        return min(lows) if lows else None
+
+    @property
+    def killed_high(self) -> int | None:
+        """Return the highest killed any report gives; None when one is open-ended (or none gives one)."""
+        highs = [r.killed.high for r in self.reports if r.killed.low is not None]
+        return None if not highs or None in highs else max(h for h in highs if h is not None)
+
 
 def side_casualties(project: Project, side: str, reports: Sequence[CasualtyReport]) -> SideCasualties:
     """Return a side's headline casualties: ACLED's most conservative estimate among the reports."""
-    killed = _most_conservative([r.killed for r in reports])
-    wounded = _most_conservative([r.wounded for r in reports])
-    known = [r for r in reports if r.killed.low is not None]
-    lows = [r.killed.low for r in known]
-    highs = [r.killed.high for r in known]
-    best_report = min(known, key=lambda r: best_grade(project, r.sources).rank) if known else None
-    return SideCasualties(
-        side=side, killed=killed, wounded=wounded, reports=tuple(reports),
-        killed_best=best_report.killed.low if best_report else None,
-        killed_low=min(lows) if lows else None,
-        killed_high=None if not highs or None in highs else max(h for h in highs if h is not None),
-    )
+    return SideCasualties(side=side, killed=_most_conservative([r.killed for r in reports]),
+                          wounded=_most_conservative([r.wounded for r in reports]), reports=tuple(reports),
+                          project=project)
 
 
 def _most_conservative(counts: Sequence[Count]) -> Count:
