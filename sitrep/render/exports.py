@@ -83,7 +83,10 @@ def record_inputs(incident: Incident) -> list[tuple[str, str]]:
 
 def made_from(project: Project, inputs: Iterable[tuple[str, str]]) -> tuple[str, ...] | None:
     """Return the SHA-256 digests of the content files of the given entities; None if one is unknown."""
-    digests = tuple(project.origins[ref].digest if ref in project.origins else "" for ref in inputs)
+    try:
+        digests = tuple([project.origins[ref].digest for ref in inputs])
+    except KeyError:
+        return None
     return None if "" in digests else digests
 
 
@@ -123,9 +126,9 @@ def json_document(head: dict[str, Any], key: str, items: list[str]) -> str:
     The items are serialised one by one, so the document is the same as to_json would write whole.
     """
     empty = to_json({**head, key: []})
-    if items:
-        empty = empty.removesuffix("[]\n}") + "[\n    " + ",\n    ".join(items) + "\n  ]\n}"
-    return empty + "\n"
+    if not items:
+        return empty + "\n"
+    return "".join([empty.removesuffix("[]\n}"), "[\n    ", ",\n    ".join(items), "\n  ]\n}\n"])
 
 
 # --- ACLED CSV ----------------------------------------------------------------------------
