@@ -86,7 +86,7 @@ ROWS: list[tuple[str, Any]] = [
     ("8 brief PDFs, 2 processes (speed-up)", _speed_up),
     ("peak memory, sitrep's processes (cold)", lambda s: f"{s['cold_site']['sitrep_peak_mib']:,} MiB"),
     ("peak memory, whole build incl. Pagefind", lambda s: f"{s['cold_site']['peak_mib']:,} MiB"),
-    ("Pagefind alone on the built site", lambda s: _timed(s["pagefind_alone"])),
+    ("Pagefind alone, one run over the whole built site", lambda s: _timed(s["pagefind_alone"])),
     ("Hugo peak memory", lambda s: f"{s['hugo']['peak_mib']:,} MiB"),
     ("load average when the cold build started", lambda s: f"{s['cold_site']['load']}"),
 ]
