@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 Progress = Callable[[str], None]
 #: Workers ignore Ctrl-C: the terminal sends it to them too, and the main process alone cleans up.
 IGNORE_CTRL_C = (signal.SIGINT, signal.SIG_IGN)
+Files = dict[str, tuple[int, int]]  # output file -> (size, mtime_ns)
 
 
 @dataclass(frozen=True)
@@ -89,29 +90,49 @@ def build(options: BuildOptions, progress: Progress = lambda message: None) -> B
     """
     started = time.perf_counter()
     _check_folders(options)
-    state = cache.read_state(options.cache)
-    hasher = cache.Hasher(state.hasher.known, state.hasher.since_ns) if state else cache.Hasher()
-    inputs = cache.fingerprint(options.content, template_dirs(options.theme), _option_key(options), hasher)
-    scan = cache.scan_output(options.output) if (options.output / MARKER).is_file() else {}
-    if state is not None and state.inputs == inputs and scan == state.outputs:
-        progress("nothing changed since the last build")
-        remove_stale_stages(options.output.absolute())  # a build killed since then left its stage behind
-        return BuildReport(pages=state.page_count, unchanged=len(scan), warnings=list(state.warnings),
-                           seconds=time.perf_counter() - started, nothing_changed=True)
+    # The last build's state and the project live as long as the build: the collector is paused while
+    # they are read, then they are frozen, so that it never walks their millions of objects again.
     with cache.paused_gc():
+        state = cache.read_state(options.cache)
+        hasher = cache.Hasher(state.hasher.known, state.hasher.since_ns) if state else cache.Hasher()
+        inputs = cache.fingerprint(options.content, template_dirs(options.theme), _option_key(options), hasher)
+        scan = cache.scan_output(options.output) if (options.output / MARKER).is_file() else {}
+        if state is not None and state.inputs == inputs and scan == state.outputs:
+            progress("nothing changed since the last build")
+            remove_stale_stages(options.output.absolute())  # a build killed since then left its stage behind
+            return BuildReport(pages=state.page_count, unchanged=len(scan), warnings=list(state.warnings),
+                               seconds=time.perf_counter() - started, nothing_changed=True)
         content_cache = cache.ContentCache(options.cache).read()
         loaded, records, changed_files = cache.load(options.content, content_cache, inputs.content,
                                                     options.jobs)
         touches = cache.touch_keys(loaded)
-    project = loaded.project
-    progress(f"loaded {len(project.incidents)} incidents, {len(project.briefs)} briefs "
-             f"({len(changed_files)} file(s) read again)")
-    plan = _plan(state, inputs, loaded, touches, scan)
-    report = BuildReport(warnings=loaded.warnings)
+        gc.freeze()
+    try:
+        project = loaded.project
+        progress(f"loaded {len(project.incidents)} incidents, {len(project.briefs)} briefs "
+                 f"({len(changed_files)} file(s) read again)")
+        plan = _plan(state, inputs, loaded, touches, scan)
+        report = BuildReport(warnings=loaded.warnings)
+        page_deps, pdf_keys, outputs = _make_output(project, plan, scan, options, report, progress)
+        cache.write_state(options.cache, cache.BuildState(
+            inputs=inputs, hasher=hasher.remembered(), digests=plan.digests, touches=touches, pages=page_deps,
+            outputs=outputs, pdf_keys=pdf_keys, warnings=report.warnings, page_count=report.pages))
+        content_cache.write(records, changed_files)
+    finally:
+        gc.unfreeze()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _make_output(project: Project, plan: Plan, scan: Files, options: BuildOptions, report: BuildReport,
+                 progress: Progress) -> tuple[PageDeps, dict[str, str], Files]:
+    """Render what the plan does not keep into a stage and swap it in; return what the build state keeps.
+
+    That is what each page depends on, each PDF's key, and the size and time of every output file.
+    """
     env = make_env(options.theme, options.cache / "jinja")
     analyses = Analyses(project)
     stage = _TrackedStage(options.output).open(reuse=True)
-    gc.freeze()  # the project lives as long as the build: spare the collector from walking it again
     try:
         produced, page_deps = _render_site(env, project, analyses, stage, plan, options, report, progress)
         produced |= _copy_static(options, stage)
@@ -134,14 +155,7 @@ def build(options: BuildOptions, progress: Progress = lambda message: None) -> B
     except BaseException:
         stage.discard()
         raise
-    finally:
-        gc.unfreeze()
-    cache.write_state(options.cache, cache.BuildState(
-        inputs=inputs, hasher=hasher.remembered(), digests=plan.digests, touches=touches, pages=page_deps,
-        outputs=outputs, pdf_keys=pdf_keys, warnings=report.warnings, page_count=report.pages))
-    content_cache.write(records, changed_files)
-    report.seconds = time.perf_counter() - started
-    return report
+    return page_deps, pdf_keys, outputs
 
 
 def _option_key(options: BuildOptions) -> tuple[object, ...]:
