@@ -8,6 +8,8 @@ with a file, line and column instead of a traceback or an exhausted machine.
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,17 +90,33 @@ class LoadFailed(Exception):
 
 
 def discover(content_dir: Path) -> list[tuple[str, Path]]:
-    """Return (kind, path) for every content file, in a stable order."""
+    """Return (kind, path) for every content file, in a stable order: by folder, then by name."""
     found: list[tuple[str, Path]] = []
     for folder, kind in KINDS.items():
         base = content_dir / folder
         if not base.is_dir():
             continue
         suffixes = (".md",) if kind == "context" else (".yaml", ".yml")
-        for path in sorted(base.rglob("*")):
-            if path.suffix in suffixes and path.is_file() and not path.name.startswith("."):
-                found.append((kind, path))
+        found.extend((kind, path) for parts, path in sorted(_files(base))
+                     if parts[-1].endswith(suffixes) and not parts[-1].startswith("."))
     return found
+
+
+def _files(folder: Path, parts: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Path]]:
+    """Yield (path parts below the first folder, path) for every file under a folder, as Path.rglob would.
+
+    Links to files are followed, links to folders are not, and unreadable folders are skipped.
+    """
+    try:
+        with os.scandir(folder) as entries:
+            listed = list(entries)
+    except (PermissionError, FileNotFoundError, NotADirectoryError):
+        return
+    for entry in listed:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _files(Path(entry.path), (*parts, entry.name))
+        elif entry.is_file():
+            yield (*parts, entry.name), Path(entry.path)
 
 
 def load_file(kind: str, path: Path, content_dir: Path) -> Document:

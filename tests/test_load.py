@@ -223,3 +223,15 @@ def test_discover_finds_content_files_in_order(tmp_path: Path) -> None:
                      ("actor", "actors/pmf.yaml"), ("location", "locations/baghdad.yaml"),
                      ("source", "sources/afp.yaml"), ("brief", "briefs/brief-1.yaml")]
 
+
+def test_discover_follows_links_to_files_not_to_folders(tmp_path: Path) -> None:
+    content = make_content(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "kept.yaml").write_text("id: kept\n")
+    (content / "incidents" / "linked.yaml").symlink_to(elsewhere / "kept.yaml")
+    (content / "incidents" / "folder").symlink_to(elsewhere)
+    (content / "incidents" / "broken.yaml").symlink_to(tmp_path / "missing.yaml")
+    found = [path.relative_to(content).as_posix() for kind, path in discover(content) if kind == "incident"]
+    assert found == ["incidents/baghdad-blast.yaml", "incidents/linked.yaml"]
+
