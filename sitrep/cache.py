@@ -111,7 +111,8 @@ def _walk(root: Path, prefix: str = "", top: str = "",
     """
     real = os.path.realpath(root)
     top = top or real
-    if real in above or not (real == top or real.startswith(top.rstrip(os.sep) + os.sep)):
+    inside = top.rstrip(os.sep) + os.sep  # a file that is no link is inside its folder, already checked
+    if real in above or not (real == top or real.startswith(inside)):
         return
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
@@ -123,8 +124,8 @@ def _walk(root: Path, prefix: str = "", top: str = "",
         relative = f"{prefix}{entry.name}"
         if entry.is_dir(follow_symlinks=True):
             yield from _walk(Path(entry.path), relative + "/", top, above | {real})
-        elif entry.is_file(follow_symlinks=True) and \
-                os.path.realpath(entry.path).startswith(top.rstrip(os.sep) + os.sep):
+        elif entry.is_file(follow_symlinks=True) and (not entry.is_symlink() or
+                                                       os.path.realpath(entry.path).startswith(inside)):
             yield relative, Path(entry.path), entry.stat(follow_symlinks=True)
 
 
