@@ -325,11 +325,23 @@ def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pr
     return Loaded(project, sorted(problems), by_id)
 
 
-def touch_keys(loaded: Loaded) -> dict[Key, frozenset[Key]]:
-    """Return, for every entity, the keys a change of it dirties (see sitrep.deps)."""
+def touch_keys(loaded: Loaded, last: BuildState | None = None) -> dict[Key, frozenset[Key]]:
+    """Return, for every entity, the keys a change of it dirties (see sitrep.deps).
+
+    What an entity touches is made from it and from the entities it names (which kind an id names, the
+    country of a place): an entity whose file is the same as in the last build, and whose every named
+    id names the same entities, keeps the keys it touched then.
+    """
     project = loaded.project
+    old_digests, old_touches = (last.digests, last.touches) if last else ({}, {})
+    digests = {key: record.digest for key, record in loaded.records.items()}
+    changed_ids = {key[1] for key in digests.keys() | old_digests.keys() if digests.get(key) != old_digests.get(key)}
     result = {}
     for (kind, key), record in loaded.records.items():
+        old = old_touches.get((kind, key))
+        if old is not None and key not in changed_ids and not any(ref in changed_ids for _k, ref in record.refs):
+            result[(kind, key)] = old
+            continue
         item = record.entity
         assert item is not None
         refs = [(_resolved_kind(project, kinds, ref), ref) for kinds, ref in record.refs]

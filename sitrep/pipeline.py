@@ -105,7 +105,7 @@ def build(options: BuildOptions, progress: Progress = lambda message: None) -> B
         content_cache = cache.ContentCache(options.cache).read()
         loaded, records, changed_files = cache.load(options.content, content_cache, inputs.content,
                                                     options.jobs)
-        touches = cache.touch_keys(loaded)
+        touches = cache.touch_keys(loaded, state)
         gc.freeze()
     try:
         project = loaded.project
