@@ -64,3 +64,19 @@ def test_a_rebuild_indexes_again_only_the_shard_of_the_changed_incident(tmp_path
                for message in messages), messages
     after = {path: path.stat().st_ino for path in bundle.rglob("*") if path.is_file()}
     assert any(before.get(path) == inode for path, inode in after.items())  # the other shards are kept
+
+
+def test_a_brief_is_found_by_its_own_text_not_by_the_tables_it_repeats(tmp_path: Path) -> None:
+    options = BuildOptions(content=ROOT / "content", output=tmp_path / "site", pdf=False, search=False)
+    build(options)
+    brief = max((options.output / "briefs").glob("brief-*.html"))
+    record = search_record(brief.read_text(encoding="utf-8"))
+    assert record is not None
+    assert ">Key judgments</h2>" in record and ">Outlook</h2>" in record
+    # The incident table, timeline, force posture, method and source notes repeat other pages or
+    # boilerplate: searching them would bury the incidents themselves under every brief.
+    for heading in ("Incidents in the period", "Timeline", "Force posture", "Actors named", "Method and caveats",
+                    "Source notes"):
+        assert f">{heading}</h2>" in brief.read_text(encoding="utf-8")
+        assert f">{heading}</h2>" not in record, heading
+    assert 'data-pagefind-filter="country' in record
