@@ -252,7 +252,8 @@ def load(content: Path, cache: ContentCache, digests: dict[str, str],
     """
     if not content.is_dir():
         raise UsageError(f"content folder {content} does not exist")
-    found = [(kind, path, path.relative_to(content).as_posix()) for kind, path in discover(content)]
+    skip = len(content.parts)  # discover's paths are content's parts and more
+    found = [(kind, path, "/".join(path.parts[skip:])) for kind, path in discover(content)]
     records: dict[str, FileRecord | None] = {}
     missing = []
     for kind, path, name in found:
@@ -308,7 +309,8 @@ def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pr
         problems.extend(record.problems)
     for record in records.values():
         assert record is not None  # checked above
-        if not all(any(ref in by_kind[k] for k in kinds) for kinds, ref in record.refs):
+        if not all(ref in by_kind[kinds[0]] or any(ref in by_kind[k] for k in kinds[1:])
+                   for kinds, ref in record.refs):
             return None
         if any(attachment_problem(content, a.path) for a in getattr(record.entity, "attachments", ())):
             return None
