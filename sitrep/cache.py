@@ -197,47 +197,67 @@ class Loaded:
     records: dict[Key, FileRecord]  # (kind, id) -> record
 
 
+class Kept:
+    """A dict kept between builds: a pickle of all of it, and a small one of the entries changed since.
+
+    Rewriting tens of megabytes for a few changed entries would cost more than the rest of a small
+    rebuild; all of it is written again once the changes reach 1/DELTA_SHARE of it. Pickles written by
+    other code are ignored. Values are never None: None in the changes means an entry removed.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.base_path = path
+        self.delta_path = path.with_name(f"{path.stem}-delta{path.suffix}")
+        self.delta: dict[str, Any] = {}
+        self.base_id: str | None = None  # the delta applies to this version of the whole
+
+    def read(self) -> dict[str, Any]:
+        """Return the dict as last written; empty if there is none this code can use."""
+        base = _read_pickle(self.base_path)
+        if not isinstance(base, dict) or base.get("code") != code_fingerprint():
+            return {}
+        items: dict[str, Any] = base["items"]
+        delta = _read_pickle(self.delta_path)
+        current = isinstance(delta, dict) and delta.get("code") == code_fingerprint()
+        if current and delta.get("base") == base["id"]:
+            self.delta = delta["items"]
+            for name, value in self.delta.items():
+                if value is None:
+                    items.pop(name, None)
+                else:
+                    items[name] = value
+        self.base_id = base["id"]
+        return items
+
+    def write(self, items: dict[str, Any], changed: set[str]) -> None:
+        """Save items, whose entries named in changed are all that differ from what read() returned."""
+        if not changed:
+            return
+        self.delta.update({name: items.get(name) for name in changed})
+        if self.base_id is not None and len(self.delta) * DELTA_SHARE < len(items):
+            _write_pickle(self.delta_path, {"code": code_fingerprint(), "base": self.base_id, "items": self.delta})
+            return
+        base_id = hashlib.sha256(os.urandom(16)).hexdigest()
+        _write_pickle(self.base_path, {"code": code_fingerprint(), "id": base_id, "items": items})
+        self.delta_path.unlink(missing_ok=True)
+        self.base_id, self.delta = base_id, {}
+
+
 class ContentCache:
     """Validated entities of the last builds, keyed by content-relative path and checked by hash."""
 
     def __init__(self, folder: Path) -> None:
-        self.base_path = folder / "content.pickle"
-        self.delta_path = folder / "content-delta.pickle"
+        self.kept = Kept(folder / "content.pickle")
         self.records: dict[str, FileRecord] = {}
-        self.delta: dict[str, FileRecord | None] = {}
-        self.base_id: str | None = None  # the delta applies to this version of the whole cache
 
     def read(self) -> ContentCache:
         """Load the cached records, ignoring a cache written by other code."""
-        base = _read_pickle(self.base_path)
-        if not isinstance(base, dict) or base.get("code") != code_fingerprint():
-            return self
-        self.records = base["records"]
-        delta = _read_pickle(self.delta_path)
-        current = isinstance(delta, dict) and delta.get("code") == code_fingerprint()
-        if current and delta.get("base") == base["id"]:
-            self.delta = delta["records"]
-            for name, record in self.delta.items():
-                if record is None:
-                    self.records.pop(name, None)
-                else:
-                    self.records[name] = record
-        self.base_id = base["id"]
+        self.records = self.kept.read()
         return self
 
     def write(self, records: dict[str, FileRecord], changed: set[str]) -> None:
         """Save the records: only what changed while that is small, else everything."""
-        if not changed:
-            return
-        self.delta.update({name: records.get(name) for name in changed})
-        if self.base_id is not None and len(self.delta) * DELTA_SHARE < len(records):
-            _write_pickle(self.delta_path,
-                          {"code": code_fingerprint(), "base": self.base_id, "records": self.delta})
-            return
-        base_id = hashlib.sha256(os.urandom(16)).hexdigest()
-        _write_pickle(self.base_path, {"code": code_fingerprint(), "id": base_id, "records": records})
-        self.delta_path.unlink(missing_ok=True)
-        self.base_id, self.delta = base_id, {}
+        self.kept.write(records, changed)
 
 
 def load(content: Path, cache: ContentCache, digests: dict[str, str],
@@ -495,25 +515,22 @@ class Pieces:
     """
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path
-        stored = _read_pickle(path) if path else None
-        fresh = isinstance(stored, tuple) and len(stored) == 2 and stored[0] == code_fingerprint()
-        self.kept: dict[str, tuple[Any, str]] = stored[1] if fresh else {}
+        self.store = Kept(path) if path else None
+        self.kept: dict[str, tuple[Any, str]] = self.store.read() if self.store else {}
         self.used: dict[str, tuple[Any, str]] = {}
-        self.made = 0
 
     def get(self, name: str, key: Any, make: Callable[[], str]) -> str:
         """Return the piece called name: the one kept if its key is the same, else make() it."""
         kept = self.kept.get(name)
         if key is not None and kept is not None and kept[0] == key:
-            piece = kept[1]
-        else:
-            piece = make()
-            self.made += 1
+            self.used[name] = kept
+            return kept[1]
+        piece = make()
         self.used[name] = (key, piece)
         return piece
 
     def save(self) -> None:
         """Keep the pieces used this time, and only those, for the next build."""
-        if self.path is not None and (self.made or self.used.keys() != self.kept.keys()):
-            _write_pickle(self.path, (code_fingerprint(), self.used))
+        if self.store is not None:
+            changed = {name for name, used in self.used.items() if self.kept.get(name) is not used}
+            self.store.write(self.used, changed | (self.kept.keys() - self.used.keys()))
