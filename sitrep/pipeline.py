@@ -119,6 +119,11 @@ def build(options: BuildOptions, progress: Progress = lambda message: None) -> B
             outputs=outputs, pdf_keys=pdf_keys, warnings=report.warnings, page_count=report.pages), state)
         content_cache.write(records, changed_files)
     finally:
+        # Free the cycles rendering made (Jinja's macros hold their context, which holds the project)
+        # while the project is still frozen, so that this walks only what the build itself made: left for
+        # later, they would keep the project alive for the collector to walk whole, at the latest when
+        # the process exits (0.3-0.7 s at 10,000 incidents).
+        gc.collect()
         gc.unfreeze()
     report.seconds = time.perf_counter() - started
     return report
