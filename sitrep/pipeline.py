@@ -178,7 +178,7 @@ class Plan:
     old_pages: dict[str, frozenset[cache.Key] | None]
     old_pdf_keys: dict[str, str]
     present: frozenset[str]  # files of the last build still in output/ exactly as it left them
-    previous: frozenset[str]  # every file the last build left in output/
+    previous: Files  # every file the last build left in output/, with its size and time
     digests: dict[cache.Key, str]
     inputs: dict[str, str]  # content-relative path -> SHA-256
 
@@ -194,14 +194,14 @@ def _plan(state: cache.BuildState | None, inputs: cache.Inputs, loaded: cache.Lo
           touches: dict[cache.Key, frozenset[cache.Key]], scan: dict[str, tuple[int, int]]) -> Plan:
     digests = {key: record.digest for key, record in loaded.records.items()}
     if state is None:
-        return Plan(True, frozenset(), {}, {}, frozenset(), frozenset(), digests, inputs.content)
+        return Plan(True, frozenset(), {}, {}, frozenset(), {}, digests, inputs.content)
     old, new = state.inputs.content, inputs.content
     settings_changed = any(old.get(name) != new.get(name) for name in set(old) | set(new)
                            if name == "site.yaml" or name.startswith("assets/"))
     full = settings_changed or not inputs.same_shape(state.inputs)
     present = frozenset(path for path, seen in scan.items() if state.outputs.get(path) == seen)
     return Plan(full, frozenset(cache.changed_keys(state, digests, touches)), state.pages, state.pdf_keys,
-                present, frozenset(state.outputs), digests, inputs.content)
+                present, state.outputs, digests, inputs.content)
 
 
 class Analyses(Mapping[str, BriefAnalysis]):
@@ -265,7 +265,10 @@ def _render_site(env: jinja2.Environment, project: Project, analyses: Analyses, 
         else:  # its names are already computed: render now rather than hold them all in memory
             stage.write(page.path, render_page(env, project, page))
             report.rendered += 1
-    _render_deferred(env, project, deferred, stage, options.jobs)
+    # Largest first, as the last build wrote them: no core is left with a data download while the other is idle.
+    last_size = {page.path: plan.previous.get(page.path, (0, 0))[0] for page in deferred}
+    deferred.sort(key=lambda page: -last_size[page.path])
+    _render_deferred(env, project, deferred, stage, options.jobs, sum(last_size.values()))
     report.rendered += len(deferred)
     report.pages = len(page_deps)
     progress(f"rendered {report.rendered} of {report.pages} pages")
@@ -274,21 +277,23 @@ def _render_site(env: jinja2.Environment, project: Project, analyses: Analyses, 
 
 #: What forked page renderers work on: set just before the fork, so nothing is pickled.
 _RENDER_JOB: tuple[jinja2.Environment, Project, list[Page], _TrackedStage] | None = None
-PARALLEL_PAGES = 48  # fewer pages than this render faster in one process than forking would allow
+PARALLEL_PAGES = 48  # this many pages are worth forking for, however small
+PARALLEL_BYTES = 1_000_000  # and so are fewer that weighed this much in the last build (forking costs ~20 ms)
 
 
 def _render_deferred(env: jinja2.Environment, project: Project, pages: list[Page], stage: _TrackedStage,
-                     jobs: int) -> None:
-    """Render pages whose names were deferred, across processes when there are enough of them."""
+                     jobs: int, last_bytes: int) -> None:
+    """Render pages whose names were deferred, across processes when they are many or were big."""
     global _RENDER_JOB
-    if jobs <= 1 or len(pages) < PARALLEL_PAGES:
+    if jobs <= 1 or len(pages) < 2 or (len(pages) < PARALLEL_PAGES and last_bytes < PARALLEL_BYTES):
         for page in pages:
             stage.write(page.path, render_page(env, project, page))
         return
     for name in sorted({page.template for page in pages}):
         env.get_template(name)  # compile once, before the fork
     _RENDER_JOB = (env, project, pages, stage)
-    chunks = [range(i, min(i + 16, len(pages))) for i in range(0, len(pages), 16)]
+    size = max(1, min(16, len(pages) // (jobs * 8)))  # small enough to share a few pages evenly
+    chunks = [range(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
     try:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                  initializer=signal.signal, initargs=IGNORE_CTRL_C) as pool, \
