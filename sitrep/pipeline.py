@@ -418,11 +418,16 @@ def _run_pdf_jobs(jobs: list[tuple[str, str, list[str], str, str]], workers: int
 
 @contextlib.contextmanager
 def _cancelled_on_failure(pool: ProcessPoolExecutor) -> Iterator[None]:
-    """On Ctrl-C or a failed job, drop the jobs not started: leaving the pool would otherwise wait for all."""
+    """On Ctrl-C or a failed job, drop the jobs not started and wait for the running ones to end.
+
+    Leaving the pool would otherwise run every job. It must wait here: once shut down without
+    waiting, the pool's own exit no longer waits either, and a worker still rendering would write
+    into the stage after the build discarded it.
+    """
     try:
         yield
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
 
 
