@@ -76,18 +76,16 @@ class Hasher:
     seen: dict[str, tuple[StatKey, str]] = field(default_factory=dict)
     started_ns: int = field(default_factory=time.time_ns)
 
-    def digest(self, path: Path, info: os.stat_result | None = None) -> str:
+    def digest(self, path: str, info: os.stat_result) -> str:
         """Return the SHA-256 of a file, from the last build when it certainly did not change."""
-        info = info or path.stat()
         key = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-        name = str(path)
-        previous = self.known.get(name)
+        previous = self.known.get(path)
         if previous is not None and previous[0] == key and info.st_mtime_ns < self.since_ns - RACY_NS \
                 and info.st_ctime_ns < self.since_ns - RACY_NS:
             digest = previous[1]
         else:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        self.seen[name] = (key, digest)
+            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        self.seen[path] = (key, digest)
         return digest
 
     def tree(self, root: Path) -> dict[str, str]:
@@ -102,8 +100,8 @@ class Hasher:
         return Hasher(known=self.seen, since_ns=self.started_ns)
 
 
-def _walk(root: Path, prefix: str = "", top: str = "",
-          above: frozenset[str] = frozenset()) -> Iterator[tuple[str, Path, os.stat_result]]:
+def _walk(root: Path | str, prefix: str = "", top: str = "",
+          above: frozenset[str] = frozenset()) -> Iterator[tuple[str, str, os.stat_result]]:
     """Yield (relative path, path, stat) for the files under root, sorted, skipping hidden names.
 
     Symbolic links are followed only while they stay inside root: one leading back up would loop
@@ -123,10 +121,10 @@ def _walk(root: Path, prefix: str = "", top: str = "",
             continue
         relative = f"{prefix}{entry.name}"
         if entry.is_dir(follow_symlinks=True):
-            yield from _walk(Path(entry.path), relative + "/", top, above | {real})
+            yield from _walk(entry.path, relative + "/", top, above | {real})
         elif entry.is_file(follow_symlinks=True) and (not entry.is_symlink() or
                                                        os.path.realpath(entry.path).startswith(inside)):
-            yield relative, Path(entry.path), entry.stat(follow_symlinks=True)
+            yield relative, entry.path, entry.stat(follow_symlinks=True)
 
 
 @dataclass(frozen=True)
