@@ -100,8 +100,9 @@ def main() -> int:
           f"{m['ram_gib']} GiB RAM; Python {m['python']}, {m['hugo']}, {m['pagefind']}.\n")
     pdf = results["default_brief_pdf"]
     print(f"Default content, latest brief's PDF in a fresh process: {seconds(pdf['wall'])} wall "
-          f"(load {pdf['load_seconds']} s, HTML with map and charts {pdf['html_seconds']} s, "
-          f"WeasyPrint {pdf['render_seconds']} s; the rest is Python start-up and imports).\n")
+          f"(load {pdf['load_seconds']} s; then {pdf['render_seconds']} s to the PDF written, of which "
+          f"{pdf['html_seconds']} s for the HTML with its map and charts, while the PDF worker loaded "
+          f"WeasyPrint; the rest is Python start-up and imports).\n")
     print("\n".join(size_table(results["sizes"])))
     for name, size in results["sizes"].items():
         if "skipped" in size:

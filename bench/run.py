@@ -273,7 +273,11 @@ def peak_mib() -> int:
 
 
 def run_pdfs(args: argparse.Namespace) -> None:
-    """Render the newest briefs' PDFs, as a build does, printing how long it took as JSON."""
+    """Render the newest briefs' PDFs as a build does, printing how long it took as JSON.
+
+    As in a build, the PDF workers start first and each brief's HTML (with its map and charts) is
+    prepared in the main process while the workers load WeasyPrint and render the briefs before it.
+    """
     from sitrep import pipeline, urls
     from sitrep.render.env import make_env, template_dirs
 
@@ -282,24 +286,27 @@ def run_pdfs(args: argparse.Namespace) -> None:
     env = make_env(None, None)
     analyses = pipeline.Analyses(project)
     briefs = [brief.id for brief in project.briefs_by_date[:args.count]]
-    html_started = time.perf_counter()
-    jobs = []
     args.output.mkdir(parents=True, exist_ok=True)
-    for brief_id in briefs:
-        html = pipeline.pdf_html(env, project, analyses[brief_id])
-        target = args.output / urls.brief_pdf(brief_id).replace("/", "-")
-        jobs.append((html, str(target), [str(d) for d in template_dirs(None)], str(args.content), brief_id))
+    html_seconds = 0.0
+
+    def jobs() -> Any:
+        nonlocal html_seconds
+        for brief_id in briefs:
+            html_started = time.perf_counter()
+            html = pipeline.pdf_html(env, project, analyses[brief_id])
+            html_seconds += time.perf_counter() - html_started
+            target = args.output / urls.brief_pdf(brief_id).replace("/", "-")
+            yield html, str(target), [str(d) for d in template_dirs(None)], str(args.content), brief_id
+
     render_started = time.perf_counter()
-    pipeline._run_pdf_jobs(jobs, args.jobs)
+    pipeline._run_pdf_jobs(jobs(), min(args.jobs, len(briefs)))
     done = time.perf_counter()
-    print(json.dumps({"briefs": len(briefs), "load_seconds": round(html_started - started, 3),
-                      "html_seconds": round(render_started - html_started, 3),
+    print(json.dumps({"briefs": len(briefs), "load_seconds": round(render_started - started, 3),
+                      "html_seconds": round(html_seconds, 3),
                       "render_seconds": round(done - render_started, 3),
                       "cpu_seconds_per_pdf": round((done - render_started) / max(1, len(briefs)) * args.jobs,
                                                    3)}))
 
-
-# --- The whole run -------------------------------------------------------------------------
 
 def machine() -> dict[str, Any]:
     """Describe the machine and the software measured."""

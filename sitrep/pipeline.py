@@ -370,11 +370,10 @@ def _render_pdfs(env: jinja2.Environment, project: Project, analyses: Analyses, 
     A brief whose web page the plan keeps keeps its PDF without even computing its HTML; any other
     brief's PDF is reused when the HTML it is made from is the same as last time.
     """
-    from .render import pdf  # noqa: F401 - loaded once here rather than in every worker
-
     statics = template_dirs(options.theme)
     fingerprint = _static_fingerprint(statics) + _assets_fingerprint(plan, options.content)
-    jobs, keys = [], {}
+    keys: dict[str, str] = {}
+    to_check = []
     for brief_id in analyses:
         path = urls.brief_pdf(brief_id)
         old_key = plan.old_pdf_keys.get(path)
@@ -382,16 +381,21 @@ def _render_pdfs(env: jinja2.Environment, project: Project, analyses: Analyses, 
         if old_key and path in plan.present and plan.clean(web, page_deps.get(web)):
             keys[path] = old_key
             report.pdfs_reused += 1
-            continue
-        html = pdf_html(env, project, analyses[brief_id])
-        keys[path] = hashlib.sha256((fingerprint + html).encode("utf-8")).hexdigest()
-        if old_key == keys[path] and path in plan.present:
-            report.pdfs_reused += 1
-            continue
-        jobs.append((html, str(stage.file(path)), [str(d) for d in statics], str(options.content), path))
-    _run_pdf_jobs(jobs, options.jobs)
-    report.pdfs_rendered = len(jobs)
-    progress(f"rendered {len(jobs)} PDF(s), reused {report.pdfs_reused}")
+        else:
+            to_check.append(brief_id)
+
+    def jobs() -> Iterator[PdfJob]:
+        for brief_id in to_check:
+            path = urls.brief_pdf(brief_id)
+            html = pdf_html(env, project, analyses[brief_id])
+            keys[path] = hashlib.sha256((fingerprint + html).encode("utf-8")).hexdigest()
+            if plan.old_pdf_keys.get(path) == keys[path] and path in plan.present:
+                report.pdfs_reused += 1
+                continue
+            yield html, str(stage.file(path)), [str(d) for d in statics], str(options.content), path
+
+    report.pdfs_rendered = _run_pdf_jobs(jobs(), min(options.jobs, len(to_check))) if to_check else 0
+    progress(f"rendered {report.pdfs_rendered} PDF(s), reused {report.pdfs_reused}")
     return keys
 
 
@@ -404,16 +408,30 @@ def _assets_fingerprint(plan: Plan, content: Path) -> str:
     return digest.hexdigest()
 
 
-def _run_pdf_jobs(jobs: list[tuple[str, str, list[str], str, str]], workers: int) -> None:
-    if len(jobs) <= 1 or workers <= 1:
-        for job in jobs:
-            _pdf_job(*job)
-        return
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=signal.signal,
-                             initargs=IGNORE_CTRL_C) as pool, _cancelled_on_failure(pool):
-        # Longest first, so that no core is left with a big brief while the other is idle.
-        for future in [pool.submit(_pdf_job, *job) for job in sorted(jobs, key=lambda j: -len(j[0]))]:
+#: A PDF to render: its HTML, the target file, the theme's folders, the content folder, its name.
+PdfJob = tuple[str, str, list[str], str, str]
+
+
+def _run_pdf_jobs(jobs: Iterable[PdfJob], workers: int) -> int:
+    """Render PDFs in worker processes as the jobs come; return how many were rendered.
+
+    The workers start before the first job is taken, so that they load WeasyPrint (about half a
+    second) while the main process prepares the HTML, and each PDF renders while the next brief's
+    HTML is prepared.
+    """
+    with ProcessPoolExecutor(max_workers=max(1, workers), initializer=_start_pdf_worker) as pool, \
+            _cancelled_on_failure(pool):
+        pool.submit(int)  # start the workers now rather than at the first job
+        futures = [pool.submit(_pdf_job, *job) for job in jobs]
+        for future in futures:
             future.result()
+    return len(futures)
+
+
+def _start_pdf_worker() -> None:
+    """Set up a PDF worker: leave Ctrl-C to the main process, and load the renderer."""
+    signal.signal(*IGNORE_CTRL_C)
+    from .render import pdf  # noqa: F401
 
 
 @contextlib.contextmanager
@@ -434,7 +452,7 @@ def _cancelled_on_failure(pool: ProcessPoolExecutor) -> Iterator[None]:
 def _pdf_job(html: str, target: str, statics: list[str], content: str, name: str) -> None:
     """Render one PDF (runs in a worker process); write beside the target, then rename over it."""
     temporary = Path(target).with_name(f".{Path(target).name}.tmp")
-    from .render.pdf import write_pdf  # already loaded when the worker was forked
+    from .render.pdf import write_pdf  # loaded as the worker started
 
     write_pdf(html, temporary, static_dirs=[Path(d) for d in statics], content_dir=Path(content), name=name)
     os.replace(temporary, target)

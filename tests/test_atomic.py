@@ -358,16 +358,22 @@ def slow_or_broken_pdf(html: str, target: str, statics: list[str], content: str,
     """Stand in for rendering a PDF: fail at once for the broken brief, take 1.5 s for the others."""
     if name == "broken":
         raise RuntimeError("broken brief")
+    Path(f"{target}.started").touch()
     time.sleep(1.5)
+    Path(f"{target}.done").touch()
 
 
-def test_a_failed_pdf_stops_the_briefs_not_yet_started(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ctrl-C or one broken brief must not wait for every other PDF of a large site to render first."""
+def test_a_failed_pdf_stops_the_briefs_not_yet_started(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Ctrl-C or one broken brief must not wait for every other PDF of a large site to render first,
+    and must not return while a brief already started could still write into the stage."""
     from sitrep import pipeline
 
     monkeypatch.setattr(pipeline, "_pdf_job", slow_or_broken_pdf)
-    jobs = [("", "", [], "", "broken")] + [("", "", [], "", f"brief-{n}") for n in range(8)]
-    started = time.perf_counter()
+    jobs = [("", str(tmp_path / "broken"), [], "", "broken")]
+    jobs += [("", str(tmp_path / f"brief-{n}"), [], "", f"brief-{n}") for n in range(8)]
     with pytest.raises(RuntimeError, match="broken brief"):
         pipeline._run_pdf_jobs(jobs, 2)
-    assert time.perf_counter() - started < 4  # all eight would take 6 s on two workers
+    started = {p.name.removesuffix(".started") for p in tmp_path.glob("*.started")}
+    done = {p.name.removesuffix(".done") for p in tmp_path.glob("*.done")}
+    assert len(started) < 8  # the briefs not yet started when the broken one failed were dropped
+    assert started == done  # and those already running had finished
