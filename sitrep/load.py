@@ -114,9 +114,9 @@ def _files(folder: Path, parts: tuple[str, ...] = ()) -> Iterator[tuple[tuple[st
         return
     for entry in listed:
         if entry.is_dir(follow_symlinks=False):
-            yield from _files(Path(entry.path), (*parts, entry.name))
+            yield from _files(folder / entry.name, (*parts, entry.name))
         elif entry.is_file():
-            yield (*parts, entry.name), Path(entry.path)
+            yield (*parts, entry.name), folder / entry.name
 
 
 def load_file(kind: str, path: Path, content_dir: Path) -> Document:
