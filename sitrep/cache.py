@@ -233,7 +233,8 @@ class Kept:
             return
         self.delta.update({name: items.get(name) for name in changed})
         if self.base_id is not None and len(self.delta) * DELTA_SHARE < len(items):
-            _write_pickle(self.delta_path, {"code": code_fingerprint(), "base": self.base_id, "items": self.delta})
+            _write_pickle(self.delta_path,
+                          {"code": code_fingerprint(), "base": self.base_id, "items": self.delta})
             return
         base_id = hashlib.sha256(os.urandom(16)).hexdigest()
         _write_pickle(self.base_path, {"code": code_fingerprint(), "id": base_id, "items": items})
@@ -355,11 +356,13 @@ def touch_keys(loaded: Loaded, last: BuildState | None = None) -> dict[Key, froz
     project = loaded.project
     old_digests, old_touches = (last.digests, last.touches) if last else ({}, {})
     digests = {key: record.digest for key, record in loaded.records.items()}
-    changed_ids = {key[1] for key in digests.keys() | old_digests.keys() if digests.get(key) != old_digests.get(key)}
+    changed_ids = {key[1] for key in digests.keys() | old_digests.keys()
+                   if digests.get(key) != old_digests.get(key)}
     result = {}
     for (kind, key), record in loaded.records.items():
         old = old_touches.get((kind, key))
-        if old is not None and key not in changed_ids and not any(ref in changed_ids for _k, ref in record.refs):
+        if old is not None and key not in changed_ids and \
+                not any(ref in changed_ids for _kinds, ref in record.refs):
             result[(kind, key)] = old
             continue
         item = record.entity
@@ -428,7 +431,8 @@ def _sharing_keys(state: BuildState, last: BuildState | None) -> BuildState:
     def share(keys: frozenset[Key]) -> frozenset[Key]:
         return frozenset([shared.setdefault(key, key) for key in keys])
 
-    touches = {key: keys if old_touches.get(key) is keys else share(keys) for key, keys in state.touches.items()}
+    touches = {key: keys if old_touches.get(key) is keys else share(keys)
+               for key, keys in state.touches.items()}
     pages: dict[str, frozenset[Key] | None] = {}
     for path, keys in state.pages.items():
         old = old_pages.get(path)

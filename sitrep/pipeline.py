@@ -95,7 +95,8 @@ def build(options: BuildOptions, progress: Progress = lambda message: None) -> B
     with cache.paused_gc():
         state = cache.read_state(options.cache)
         hasher = cache.Hasher(state.hasher.known, state.hasher.since_ns) if state else cache.Hasher()
-        inputs = cache.fingerprint(options.content, template_dirs(options.theme), _option_key(options), hasher)
+        inputs = cache.fingerprint(options.content, template_dirs(options.theme), _option_key(options),
+                                   hasher)
         scan = cache.scan_output(options.output) if (options.output / MARKER).is_file() else {}
         if state is not None and state.inputs == inputs and scan == state.outputs:
             progress("nothing changed since the last build")
@@ -265,7 +266,8 @@ def _render_site(env: jinja2.Environment, project: Project, analyses: Analyses, 
         else:  # its names are already computed: render now rather than hold them all in memory
             stage.write(page.path, render_page(env, project, page))
             report.rendered += 1
-    # Largest first, as the last build wrote them: no core is left with a data download while the other is idle.
+    # Largest first, as the last build wrote them: no core is left with a data download while the other
+    # is idle.
     last_size = {page.path: plan.previous.get(page.path, (0, 0))[0] for page in deferred}
     deferred.sort(key=lambda page: -last_size[page.path])
     _render_deferred(env, project, deferred, stage, options.jobs, sum(last_size.values()))

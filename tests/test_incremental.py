@@ -179,14 +179,15 @@ def test_the_cached_project_equals_a_fresh_validation(content: Path, tmp_path: P
     assert loaded.warnings == [p for p in problems if not p.is_error]
 
 
-def test_a_place_moved_to_another_country_moves_what_its_incidents_touch(content: Path, tmp_path: Path) -> None:
+def test_a_place_moved_to_another_country_moves_what_its_incidents_touch(content: Path,
+                                                                         tmp_path: Path) -> None:
     """Entities keep the keys they touched while they and what they name are unchanged: not here."""
     options = BuildOptions(content=content, output=tmp_path / "site", pdf=False, search=False)
     build(options)
     place = yaml.safe_load(incidents(content)[0].read_text())["location"]["location"]
     moved = yaml.safe_load((content / "locations" / f"{place}.yaml").read_text())
-    there = next(data for path in sorted((content / "locations").glob("*.yaml"))
-                 if (data := yaml.safe_load(path.read_text()))["country"] != moved["country"] and "within" in data)
+    places = [yaml.safe_load(path.read_text()) for path in sorted((content / "locations").glob("*.yaml"))]
+    there = next(data for data in places if data["country"] != moved["country"] and "within" in data)
     edit_yaml(content / "locations" / f"{place}.yaml", lambda d: d.update(
         {key: there[key] for key in ("country", "admin1", "within", "latitude", "longitude")}))
     build(options)
