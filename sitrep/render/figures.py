@@ -7,12 +7,17 @@ import weakref
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .. import urls
 from ..analyse import BriefAnalysis, Tally, acled_week, incident_figures, period_incidents
-from ..charts import Range, casualties_per_week_chart, incidents_per_week_chart
 from ..maps import MapArrow, MapPoint, render_map
 from ..model import Incident, Period, Project
+
+# The charts load matplotlib (a third of a second): imported when a brief's charts are first drawn, so
+# that a build rendering no brief, and the processes that list pages for others to render, never load it.
+if TYPE_CHECKING:
+    from ..charts import Range
 
 CHART_WEEKS = 16  # a quarter and a bit: enough to see a lull end
 
@@ -66,6 +71,8 @@ def brief_countries(analysis: BriefAnalysis) -> list[str]:
 
 def weekly_charts(project: Project, end: dt.date, countries: list[str], prefix: str) -> dict[str, str]:
     """Return the incidents-per-week and casualties-per-week charts for the weeks up to end."""
+    from ..charts import casualties_per_week_chart, incidents_per_week_chart
+
     last = acled_week(end)
     weeks = [last - dt.timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
     counted = [_WEEKS.get(project, week, tuple(countries)) for week in weeks]
@@ -128,6 +135,8 @@ _WEEKS = _WeekCounts()
 
 def _range(tally: Tally) -> Range:
     """Return a week's tally as a chart range: no incident is zero, only unknowns is unknown."""
+    from ..charts import Range
+
     if tally.is_unknown:
         return Range(None, None)
     high = None if tally.unknown else tally.high
