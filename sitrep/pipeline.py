@@ -27,8 +27,8 @@ from .render.search import BUNDLE, index_site
 from .validate import load_project
 from .write import MARKER, Stage, remove_stale_stages
 
-# The page, figure and PDF modules load matplotlib and WeasyPrint (most of a second): they are
-# imported where first needed, so that a build with nothing to do answers at once.
+# The pages, and through them the charts (matplotlib), and the PDFs (WeasyPrint) take most of a second
+# to load: they are imported where first needed, so that a build with nothing to do answers at once.
 if TYPE_CHECKING:
     from .render.pages import Page
 
