@@ -396,7 +396,8 @@ def _render_pdfs(env: jinja2.Environment, project: Project, analyses: Analyses, 
                 continue
             yield html, str(stage.file(path)), [str(d) for d in statics], str(options.content), path
 
-    report.pdfs_rendered = _run_pdf_jobs(jobs(), min(options.jobs, len(to_check))) if to_check else 0
+    processes = 0 if options.jobs <= 1 else min(options.jobs, len(to_check))
+    report.pdfs_rendered = _run_pdf_jobs(jobs(), processes) if to_check else 0
     progress(f"rendered {report.pdfs_rendered} PDF(s), reused {report.pdfs_reused}")
     return keys
 
@@ -414,14 +415,20 @@ def _assets_fingerprint(plan: Plan, content: Path) -> str:
 PdfJob = tuple[str, str, list[str], str, str]
 
 
-def _run_pdf_jobs(jobs: Iterable[PdfJob], workers: int) -> int:
-    """Render PDFs in worker processes as the jobs come; return how many were rendered.
+def _run_pdf_jobs(jobs: Iterable[PdfJob], processes: int) -> int:
+    """Render PDFs as the jobs come, in this process (processes=0) or in workers; return how many.
 
-    The workers start before the first job is taken, so that they load WeasyPrint (about half a
-    second) while the main process prepares the HTML, and each PDF renders while the next brief's
-    HTML is prepared.
+    Workers start before the first job is taken, so that they load WeasyPrint (about half a second)
+    while the main process prepares the HTML, and each PDF renders while the next brief's HTML is
+    prepared. With --jobs 1 everything happens in the build's own process.
     """
-    with ProcessPoolExecutor(max_workers=max(1, workers), initializer=_start_pdf_worker) as pool, \
+    if processes <= 0:
+        rendered = 0
+        for job in jobs:
+            _pdf_job(*job)
+            rendered += 1
+        return rendered
+    with ProcessPoolExecutor(max_workers=processes, initializer=_start_pdf_worker) as pool, \
             _cancelled_on_failure(pool):
         pool.submit(int)  # start the workers now rather than at the first job
         futures = [pool.submit(_pdf_job, *job) for job in jobs]
@@ -454,7 +461,7 @@ def _cancelled_on_failure(pool: ProcessPoolExecutor) -> Iterator[None]:
 def _pdf_job(html: str, target: str, statics: list[str], content: str, name: str) -> None:
     """Render one PDF (runs in a worker process); write beside the target, then rename over it."""
     temporary = Path(target).with_name(f".{Path(target).name}.tmp")
-    from .render.pdf import write_pdf  # loaded as the worker started
+    from .render.pdf import write_pdf  # loaded as the worker started, or here with --jobs 1
 
     write_pdf(html, temporary, static_dirs=[Path(d) for d in statics], content_dir=Path(content), name=name)
     os.replace(temporary, target)
