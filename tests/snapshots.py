@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -62,4 +63,13 @@ def start_build(content: Path, output: Path, *extra: str) -> subprocess.Popen[st
     command = [sys.executable, str(BUILD_PY), "build", "--content", str(content), "--output", str(output),
                "--no-search", "-q", *extra]
     return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=ctrl_c_as_in_a_terminal)  # noqa: PLW1509 - sets one signal
+
+
+def ctrl_c_as_in_a_terminal() -> None:
+    """Let Ctrl-C (SIGINT) reach a started command as it does in a terminal.
+
+    A test run started in the background by a shell without job control (`make test &`) inherits
+    SIGINT ignored, and would pass that on to every command it starts.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -26,6 +26,7 @@ from sitrep.console import Reporter
 from sitrep.pipeline import BuildOptions
 from sitrep.serve import Channel, ServeOptions, inject, make_server
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.snapshots import ctrl_c_as_in_a_terminal
 
 ROOT = Path(__file__).resolve().parent.parent
 KHARAB = "2024-04-21-kharab-al-jir-rockets"
@@ -210,7 +211,8 @@ def serving(content: Path, output: Path, *flags: str) -> Iterator[Serving]:
     command = [sys.executable, str(ROOT / "build.py"), "serve", "--port", "0", "--content", str(content),
                "--output", str(output), "--no-search", *flags]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"})
+                               env={**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"},
+                               preexec_fn=ctrl_c_as_in_a_terminal)  # noqa: PLW1509 - sets one signal
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
     try:
