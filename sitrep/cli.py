@@ -10,9 +10,9 @@ import argparse
 import contextlib
 import datetime as dt
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.text import Text
 
@@ -125,7 +125,12 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         return exit_.code if isinstance(exit_.code, int) else 2
     reporter = Reporter(out, err, quiet=args.quiet, verbose=args.verbose)
     try:
-        return COMMANDS[args.command](args, reporter, inp)
+        with ctrl_c_never_swallowed() as pressed:
+            status = COMMANDS[args.command](args, reporter, inp)
+        if pressed:
+            reporter.err.print("interrupted as the command finished: what it wrote is complete")
+            return 130
+        return status
     except ContentErrors as exc:
         reporter.problems(exc.problems, getattr(args, "content", None))
         return exc.exit_code
@@ -137,6 +142,30 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         return 130
     except Exception:  # noqa: BLE001 - the last line of defence: a bug report instead of a traceback
         return report_bug(err)
+
+
+@contextlib.contextmanager
+def ctrl_c_never_swallowed() -> Iterator[list[bool]]:
+    """Notice a Ctrl-C that landed in a finaliser, where Python would print it and carry on.
+
+    A KeyboardInterrupt raised while a weak reference's callback or a __del__ runs (a process pool
+    being torn down, say) cannot propagate: Python prints "Exception ignored in ..." with a traceback
+    and goes on. Here it prints nothing, and the list yielded says that Ctrl-C was pressed.
+    """
+    pressed: list[bool] = []
+    previous = sys.unraisablehook
+
+    def hook(info: Any) -> None:
+        if info.exc_type is not None and issubclass(info.exc_type, KeyboardInterrupt):
+            pressed.append(True)
+        else:
+            previous(info)
+
+    sys.unraisablehook = hook
+    try:
+        yield pressed
+    finally:
+        sys.unraisablehook = previous
 
 
 def run_check(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int:

@@ -377,3 +377,19 @@ def test_a_failed_pdf_stops_the_briefs_not_yet_started(monkeypatch: pytest.Monke
     done = {p.name.removesuffix(".done") for p in tmp_path.glob("*.done")}
     assert len(started) < 8  # the briefs not yet started when the broken one failed were dropped
     assert started == done  # and those already running had finished
+
+
+class _FinalisedOnCtrlC:
+    """An object whose finaliser is interrupted by Ctrl-C, as a process pool's weak reference can be."""
+
+    def __del__(self) -> None:
+        raise KeyboardInterrupt
+
+
+def test_a_ctrl_c_landing_in_a_finaliser_is_noticed_not_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    from sitrep.cli import ctrl_c_never_swallowed
+
+    with ctrl_c_never_swallowed() as pressed:
+        _FinalisedOnCtrlC()  # Python cannot raise from a finaliser: it would print the error and go on
+    assert pressed == [True]
+    assert "Exception ignored" not in capsys.readouterr().err
