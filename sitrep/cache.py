@@ -33,7 +33,7 @@ from typing import Any
 
 from . import deps
 from .errors import ContentErrors, Problem, UsageError
-from .load import LoadFailed, discover, load_file
+from .load import LoadFailed, discover, display_path, load_file
 from .model import Entity, Origin, Project, SiteConfig
 from .validate import ALSO_ALLOWED, _references, attachment_problem, load_project, load_site, to_entity
 
@@ -273,11 +273,14 @@ def load(content: Path, cache: ContentCache, digests: dict[str, str],
         raise UsageError(f"content folder {content} does not exist")
     skip = len(content.parts)  # discover's paths are content's parts and more
     found = [(kind, path, "/".join(path.parts[skip:])) for kind, path in discover(content)]
+    # how problems name a file: a cache made from a content folder of another name names it wrongly
+    shown = display_path(content / "-", content)[:-1]
     records: dict[str, FileRecord | None] = {}
     missing = []
     for kind, path, name in found:
         record = cache.records.get(name)
-        if record is not None and record.kind == kind and record.digest == digests.get(name):
+        if record is not None and record.kind == kind and record.digest == digests.get(name) \
+                and record.rel == shown + name:
             records[name] = record
         else:
             missing.append((kind, path, name))
@@ -295,6 +298,18 @@ def load(content: Path, cache: ContentCache, digests: dict[str, str],
         loaded = Loaded(project, [p for p in every_problem if not p.is_error], by_id)
     kept = {name: record for name, record in records.items() if record is not None}
     return loaded, kept, changed
+
+
+def check_content(content: Path, folder: Path, jobs: int) -> Loaded:
+    """Validate a content tree as a build does, from the build's cache in folder, writing nothing.
+
+    Only files changed since that build are read: their hashes are taken again only when their size,
+    times or inode changed. Raise ContentErrors with every problem.
+    """
+    state = read_state(folder)
+    hasher = Hasher(state.hasher.known, state.hasher.since_ns) if state else Hasher()
+    loaded, _records, _changed = load(content, ContentCache(folder).read(), hasher.tree(content), jobs)
+    return loaded
 
 
 def _check_all(missing: list[tuple[str, Path, str]], content: Path, jobs: int) -> list[FileRecord | None]:

@@ -37,7 +37,7 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"sitrep {__version__}")
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
     _add_build_options(commands.add_parser("build", help="build the briefs, PDFs and site (the default)"))
-    _add_common(commands.add_parser("check", help="validate content without writing anything"))
+    _add_check(commands.add_parser("check", help="validate content without writing anything"))
     _add_serve(commands.add_parser("serve", help="preview the site: rebuild on every change and reload "
                                    "the browser"))
     _add_new(commands.add_parser("new", help="start a new incident, brief, actor, location or source file"))
@@ -51,6 +51,13 @@ def _add_common(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--content", type=Path, default=PROJECT_ROOT / "content", help="content folder")
     sub.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     sub.add_argument("-v", "--verbose", action="store_true", help="print every step")
+
+
+def _add_check(sub: argparse.ArgumentParser) -> None:
+    _add_common(sub)
+    sub.add_argument("--output", type=Path, default=PROJECT_ROOT / "output",
+                     help="output folder of the build whose cache the check reads: files unchanged "
+                     "since that build are not read again")
 
 
 def _add_build_options(sub: argparse.ArgumentParser) -> None:
@@ -172,7 +179,7 @@ def run_check(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int:
     """Validate the content and say what it holds."""
     from . import pipeline
 
-    project, warnings = pipeline.check(args.content)
+    project, warnings = pipeline.check(args.content, pipeline.BuildOptions(args.content, args.output).cache)
     reporter.problems(warnings, args.content)
     reporter.summary(f"content OK: {plural(len(project.incidents), 'incident')}, "
                      f"{plural(len(project.briefs), 'brief')}, {plural(len(project.actors), 'actor')}, "

@@ -121,7 +121,7 @@ def _files(folder: Path, parts: tuple[str, ...] = ()) -> Iterator[tuple[tuple[st
 
 def load_file(kind: str, path: Path, content_dir: Path) -> Document:
     """Read and parse one content file, raising LoadFailed with every problem found."""
-    rel = _display_path(path, content_dir)
+    rel = display_path(path, content_dir)
     raw = _read_bytes(path, rel)
     text = _decode(raw, rel)
     body, body_line = "", 0
@@ -280,7 +280,7 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
-def _display_path(path: Path, content_dir: Path) -> str:
+def display_path(path: Path, content_dir: Path) -> str:
     """Return path as the user knows it: relative to the content folder's parent when possible."""
     try:
         return str(path.relative_to(content_dir.parent))

@@ -19,6 +19,7 @@ import yaml
 from bench.generate import generate
 from sitrep import cache, pipeline
 from sitrep.pipeline import BuildOptions, BuildReport, build
+from sitrep.load import discover
 from sitrep.render.env import DEFAULT_TEMPLATES
 from sitrep.validate import load_project
 
@@ -222,3 +223,38 @@ def test_one_incident_changed_redoes_only_what_shows_it(content: Path, tmp_path:
     assert kept >= len(incidents(content)) - 1  # at least the other incident pages
     assert_same_as_clean(options, tmp_path, "one-incident")
     assert "(updated)" in (options.output / "incidents" / f"{target.stem}.html").read_text()
+
+
+def test_check_reads_only_the_files_changed_since_the_build(content: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    options = BuildOptions(content=content, output=tmp_path / "site", pdf=False, search=False)
+    build(options)
+    edited = incidents(content)[0]
+    edit_yaml(edited, lambda d: d.update(title="Retitled"))
+    read: list[str] = []
+    check_file = cache.check_file
+
+    def counted(kind: str, path: Path, content_dir: Path) -> cache.FileRecord | None:
+        read.append(path.relative_to(content_dir).as_posix())
+        return check_file(kind, path, content_dir)
+
+    monkeypatch.setattr(cache, "check_file", counted)
+    kept = files(options.cache)
+    project, warnings = pipeline.check(content, options.cache)
+    assert read == [edited.relative_to(content).as_posix()]
+    fresh, problems = load_project(content)
+    assert project == fresh
+    assert warnings == [p for p in problems if not p.is_error]
+    assert files(options.cache) == kept, "a check writes nothing"
+    # a content folder of another name: every file is read, so that problems name its own files
+    read.clear()
+    elsewhere = Path(shutil.copytree(content, tmp_path / "elsewhere"))
+    assert pipeline.check(elsewhere, options.cache)[0] == load_project(elsewhere)[0]
+    assert len(read) == len(discover(elsewhere))
+    # an error reads as without the cache
+    text = edited.read_text()
+    edited.write_text(text.replace("location:\n  location: ", "location:\n  location: nowhere-"))
+    with pytest.raises(pipeline.ContentErrors) as raised:
+        pipeline.check(content, options.cache)
+    assert raised.value.problems == sorted(load_project(content)[1])
+    assert any("no location with id 'nowhere-" in p.message for p in raised.value.problems)
