@@ -24,6 +24,7 @@ import signal
 import stat
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -35,7 +36,8 @@ from . import deps
 from .errors import ContentErrors, Problem, UsageError
 from .load import LoadFailed, discover, display_path, load_file
 from .model import Entity, Origin, Project, SiteConfig
-from .validate import ALSO_ALLOWED, _references, attachment_problem, load_project, load_site, to_entity
+from .validate import (ALSO_ALLOWED, Known, _references, attachment_problem, load_project, load_site,
+                       to_entity)
 
 PACKAGE = Path(__file__).resolve().parent
 FORMAT = 1  # bump when the layout of the pickles changes
@@ -293,8 +295,8 @@ def load(content: Path, cache: ContentCache, digests: dict[str, str],
     problems: list[Problem] = []
     site = load_site(content, problems)
     loaded = _assemble(site, records, problems, content)
-    if loaded is None:  # something is wrong: let validation say exactly what, as it always does
-        project, every_problem = load_project(content)
+    if loaded is None:  # something is wrong: validation says exactly what, reading the files involved again
+        project, every_problem = load_project(content, _known(found, records, content))
         if project is None:
             raise ContentErrors(every_problem)
         by_id = {(r.kind, r.entity.id): r for r in records.values() if r is not None and r.entity is not None}
@@ -313,6 +315,26 @@ def check_content(content: Path, folder: Path, jobs: int) -> Loaded:
     hasher = Hasher(state.hasher.known, state.hasher.since_ns) if state else Hasher()
     loaded, _records, _changed = load(content, ContentCache(folder).read(), hasher.tree(content), jobs)
     return loaded
+
+
+def _known(found: list[tuple[str, Path, str]], records: dict[str, FileRecord | None],
+           content: Path) -> dict[Path, Known]:
+    """Return the files no problem can be about: valid, of an id of their own, naming only what exists."""
+    ids: dict[str, Counter[str]] = {kind: Counter() for kind in deps.KINDS}
+    for record in records.values():
+        if record is not None and record.entity is not None:  # validation registers it, errors or not
+            ids[record.kind][record.entity.id] += 1
+    known = {}
+    for _kind, path, name in found:
+        record = records[name]
+        if record is None or record.entity is None or any(p.is_error for p in record.problems) \
+                or ids[record.kind][record.entity.id] > 1:
+            continue
+        attachments = getattr(record.entity, "attachments", ())
+        if all(ref in ids[kinds[0]] or any(ref in ids[k] for k in kinds[1:]) for kinds, ref in record.refs) \
+                and not any(attachment_problem(content, a.path) for a in attachments):
+            known[path] = Known(record.entity, record.rel, record.line, record.digest, record.problems)
+    return known
 
 
 def _check_all(missing: list[tuple[str, Path, str]], content: Path, jobs: int) -> list[FileRecord | None]:

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from bench.generate import generate
-from sitrep import cache, pipeline
+from sitrep import cache, pipeline, validate
 from sitrep.pipeline import BuildOptions, BuildReport, build
 from sitrep.load import discover
 from sitrep.render.env import DEFAULT_TEMPLATES
@@ -228,6 +228,8 @@ def test_one_incident_changed_redoes_only_what_shows_it(content: Path, tmp_path:
 def test_check_reads_only_the_files_changed_since_the_build(content: Path, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     options = BuildOptions(content=content, output=tmp_path / "site", pdf=False, search=False)
+    unfinished = incidents(content)[1]
+    edit_yaml(unfinished, lambda d: d.update(title="TODO"))  # a warning, kept in the cache
     build(options)
     edited = incidents(content)[0]
     edit_yaml(edited, lambda d: d.update(title="Retitled"))
@@ -251,10 +253,18 @@ def test_check_reads_only_the_files_changed_since_the_build(content: Path, tmp_p
     elsewhere = Path(shutil.copytree(content, tmp_path / "elsewhere"))
     assert pipeline.check(elsewhere, options.cache)[0] == load_project(elsewhere)[0]
     assert len(read) == len(discover(elsewhere))
-    # an error reads as without the cache
+    # an error reads as without the cache, and only the files it is about are read again to say where
     text = edited.read_text()
     edited.write_text(text.replace("location:\n  location: ", "location:\n  location: nowhere-"))
+    read.clear()
+    located: list[str] = []
+    load_file = validate.load_file
+    monkeypatch.setattr(validate, "load_file", lambda kind, path, content_dir: located.append(
+        path.relative_to(content_dir).as_posix()) or load_file(kind, path, content_dir))
     with pytest.raises(pipeline.ContentErrors) as raised:
         pipeline.check(content, options.cache)
+    assert read == [edited.relative_to(content).as_posix()]  # as it changed
+    assert [name for name in located if name != "site.yaml"] == read  # and again to say where
     assert raised.value.problems == sorted(load_project(content)[1])
     assert any("no location with id 'nowhere-" in p.message for p in raised.value.problems)
+    assert any(p.severity == "warning" and p.path.endswith(unfinished.name) for p in raised.value.problems)
