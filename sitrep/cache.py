@@ -30,14 +30,16 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import deps
 from .errors import ContentErrors, Problem, UsageError
 from .load import LoadFailed, discover, display_path, load_file
-from .model import Entity, Origin, Project, SiteConfig
-from .validate import (ALSO_ALLOWED, Known, _references, attachment_problem, load_project, load_site,
-                       to_entity)
+
+# The content model and its validation (pydantic) take a third of a second to import: they are imported
+# where first needed, so that a check of content unchanged since the last build answers without them.
+if TYPE_CHECKING:
+    from .model import Entity, Project, SiteConfig
+    from .validate import Known
 
 PACKAGE = Path(__file__).resolve().parent
 FORMAT = 1  # bump when the layout of the pickles changes
@@ -174,6 +176,8 @@ class FileRecord:
 
 def check_file(kind: str, path: Path, content_dir: Path) -> FileRecord | None:
     """Parse and validate one file; None if it cannot even be parsed."""
+    from .validate import ALSO_ALLOWED, _references, to_entity
+
     try:
         document = load_file(kind, path, content_dir)
     except LoadFailed:
@@ -274,6 +278,8 @@ def load(content: Path, cache: ContentCache, digests: dict[str, str],
     anything is wrong, the whole tree is validated again the ordinary way so that the messages are
     exactly those of validate.load_project.
     """
+    from .validate import load_project, load_site
+
     if not content.is_dir():
         raise UsageError(f"content folder {content} does not exist")
     skip = len(content.parts)  # discover's paths are content's parts and more
@@ -305,6 +311,47 @@ def load(content: Path, cache: ContentCache, digests: dict[str, str],
     return loaded, kept, changed
 
 
+def folder_for(output: Path) -> Path:
+    """Return the folder of an output's build caches: beside it, never inside it."""
+    return output.absolute().parent / ".sitrep-cache" / output.name
+
+
+def unchanged_since_build(content: Path, folder: Path) -> tuple[Counter[str], list[Problem]] | None:
+    """Return what a check would find (entities of each kind, warnings) without reading any content file,
+    when the last build into folder validated exactly these files; None if anything may differ.
+
+    The build validated every file and every reference between them: with the same code and every file
+    hashing the same, only the theme folder site.yaml names, which lies outside content/, can have changed.
+    """
+    state = read_state(folder)
+    if state is None:
+        return None
+    digests = Hasher(state.hasher.known, state.hasher.since_ns).tree(content)
+    skip = len(content.parts)
+    shown = display_path(content / "-", content)[:-1]  # the warnings name the files as this check would
+    if digests != state.inputs.content or not _theme_still_there(content) \
+            or any(not warning.path.startswith(shown) for warning in state.warnings) \
+            or any("/".join(path.parts[skip:]) not in digests for _kind, path in discover(content)):
+        return None  # (the last: a content file that is a link leading out, which hashing skips)
+    return Counter(kind for kind, _id in state.digests), list(state.warnings)
+
+
+def _theme_still_there(content: Path) -> bool:
+    """Return False unless the theme folder site.yaml names (if any) is still a folder next to content/."""
+    import yaml
+
+    try:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        site = yaml.load((content / "site.yaml").read_bytes(), Loader=loader)  # noqa: S506 - a safe loader
+    except FileNotFoundError:
+        return True
+    except (OSError, yaml.YAMLError):
+        return False
+    theme = site.get("theme") if isinstance(site, dict) else None
+    return theme is None or (isinstance(theme, str) and ".." not in theme.split("/")
+                             and (content.parent / theme).is_dir())
+
+
 def check_content(content: Path, folder: Path, jobs: int) -> Loaded:
     """Validate a content tree as a build does, from the build's cache in folder, writing nothing.
 
@@ -320,7 +367,10 @@ def check_content(content: Path, folder: Path, jobs: int) -> Loaded:
 def _known(found: list[tuple[str, Path, str]], records: dict[str, FileRecord | None],
            content: Path) -> dict[Path, Known]:
     """Return the files no problem can be about: valid, of an id of their own, naming only what exists."""
-    ids: dict[str, Counter[str]] = {kind: Counter() for kind in deps.KINDS}
+    from .deps import KINDS
+    from .validate import Known, attachment_problem
+
+    ids: dict[str, Counter[str]] = {kind: Counter() for kind in KINDS}
     for record in records.values():
         if record is not None and record.entity is not None:  # validation registers it, errors or not
             ids[record.kind][record.entity.id] += 1
@@ -356,9 +406,13 @@ def _check_all(missing: list[tuple[str, Path, str]], content: Path, jobs: int) -
 def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], problems: list[Problem],
               content: Path) -> Loaded | None:
     """Return the project made of valid records, or None if anything across files is wrong."""
+    from .deps import KINDS
+    from .model import Origin, Project
+    from .validate import attachment_problem
+
     if site is None or any(p.is_error for p in problems):
         return None
-    by_kind: dict[str, dict[str, FileRecord]] = {kind: {} for kind in deps.KINDS}
+    by_kind: dict[str, dict[str, FileRecord]] = {kind: {} for kind in KINDS}
     for record in records.values():
         if record is None or record.entity is None or any(p.is_error for p in record.problems):
             return None
@@ -393,6 +447,8 @@ def touch_keys(loaded: Loaded, last: BuildState | None = None) -> dict[Key, froz
     country of a place): an entity whose file is the same as in the last build, and whose every named
     id names the same entities, keeps the keys it touched then.
     """
+    from . import deps
+
     project = loaded.project
     old_digests, old_touches = (last.digests, last.touches) if last else ({}, {})
     digests = {key: record.digest for key, record in loaded.records.items()}

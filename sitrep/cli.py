@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import datetime as dt
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -177,13 +178,22 @@ def ctrl_c_never_swallowed() -> Iterator[list[bool]]:
 
 def run_check(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int:
     """Validate the content and say what it holds."""
-    from . import pipeline
+    from . import cache
 
-    project, warnings = pipeline.check(args.content, pipeline.BuildOptions(args.content, args.output).cache)
+    folder = cache.folder_for(args.output)
+    known = cache.unchanged_since_build(args.content, folder) if args.content.is_dir() else None
+    if known is not None:  # exactly what the last build validated: nothing to read again
+        counts, warnings = known
+    else:
+        from . import pipeline
+
+        project, warnings = pipeline.check(args.content, folder)
+        counts = Counter({"incident": len(project.incidents), "brief": len(project.briefs),
+                          "actor": len(project.actors), "location": len(project.locations)})
     reporter.problems(warnings, args.content)
-    reporter.summary(f"content OK: {plural(len(project.incidents), 'incident')}, "
-                     f"{plural(len(project.briefs), 'brief')}, {plural(len(project.actors), 'actor')}, "
-                     f"{plural(len(project.locations), 'location')}")
+    reporter.summary(f"content OK: {plural(counts['incident'], 'incident')}, "
+                     f"{plural(counts['brief'], 'brief')}, {plural(counts['actor'], 'actor')}, "
+                     f"{plural(counts['location'], 'location')}")
     return 0
 
 

@@ -52,7 +52,7 @@ class BuildOptions:
     @property
     def cache(self) -> Path:
         """Return the folder of build caches, beside the output."""
-        return self.output.absolute().parent / ".sitrep-cache" / self.output.name
+        return cache.folder_for(self.output)
 
 
 @dataclass

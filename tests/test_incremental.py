@@ -19,9 +19,11 @@ import yaml
 from bench.generate import generate
 from sitrep import cache, pipeline, validate
 from sitrep.pipeline import BuildOptions, BuildReport, build
+from sitrep.console import plural
 from sitrep.load import discover
 from sitrep.render.env import DEFAULT_TEMPLATES
 from sitrep.validate import load_project
+from tests.snapshots import run_cli
 
 
 @pytest.fixture(scope="module")
@@ -268,3 +270,24 @@ def test_check_reads_only_the_files_changed_since_the_build(content: Path, tmp_p
     assert raised.value.problems == sorted(load_project(content)[1])
     assert any("no location with id 'nowhere-" in p.message for p in raised.value.problems)
     assert any(p.severity == "warning" and p.path.endswith(unfinished.name) for p in raised.value.problems)
+
+
+def test_check_of_content_unchanged_since_the_build_reads_no_file(content: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    unfinished = incidents(content)[1]
+    edit_yaml(unfinished, lambda d: d.update(title="TODO"))  # a warning the check must still report
+    options = BuildOptions(content=content, output=tmp_path / "site", pdf=False, search=False)
+    build(options)
+    _project, problems = load_project(content)
+    monkeypatch.setattr(cache, "check_file", lambda *args: pytest.fail("a content file was read"))
+    monkeypatch.setattr(validate, "load_file", lambda *args: pytest.fail("a content file was read"))
+    run = run_cli("check", "--content", content, "--output", options.output)
+    assert run.status == 0, run.err
+    assert f"{unfinished.name}:" in run.err and "TODO" in run.err
+    counts = [plural(len(list((content / f"{kind}s").glob("*.yaml"))), kind)
+              for kind in ("incident", "brief", "actor", "location")]
+    assert run.out.startswith(f"content OK: {', '.join(counts)}\n")
+    assert [p for p in problems if not p.is_error] == cache.unchanged_since_build(content, options.cache)[1]
+    # a link leading out of content/ is not hashed, but the check must still refuse it
+    (content / "incidents" / "leak.yaml").symlink_to("/etc/hostname")
+    assert cache.unchanged_since_build(content, options.cache) is None
