@@ -21,6 +21,10 @@ from .world import KM_PER_DEGREE, BBox, LonLat, _bbox_near, _core_bbox, _Country
 
 MARGIN = 28.0
 MIN_SPAN_DEG = 0.6
+# The hatched area of a place known only to its region: the order of size of a district or of part of a
+# province (ACLED geo_precision 3 gives the region's centre or capital), drawn at least MIN_REGION_PX across.
+REGION_RADIUS_KM = 40.0
+MIN_REGION_PX = 9.0
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,15 @@ class MapPoint:
     kind: str  # "incident", "base", "town", "region", ... (incidents are markers; others labelled places)
     category: str = ""  # for incidents: the ACLED event_type
     href: str | None = None  # link target (relative URL) or None
+    # "point": the place itself or near it (ACLED geo_precision 1 or 2); "region": only the region around
+    # these coordinates is known (geo_precision 3), drawn as a hatched area, never as a point symbol.
+    precision: str = "point"
+    reference: bool = False  # an incident before the period shown, which the text refers to
+
+    @property
+    def is_region(self) -> bool:
+        """Tell whether only the region of this place is known."""
+        return self.precision == "region"
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,7 @@ class MapArrow:
     end: tuple[float, float]
     href: str | None = None
     label: str = ""
+    from_region: bool = False  # launched from somewhere in a region, not from a known spot
 
 
 @dataclass(frozen=True)
@@ -90,6 +104,11 @@ def _frame_bounds(points: Sequence[MapPoint], arrows: Sequence[MapArrow], focus:
     """Return the lon/lat box the map must show: points, arrows and focus countries."""
     lons = [p.lon for p in points] + [end[1] for a in arrows for end in (a.start, a.end)]
     lats = [p.lat for p in points] + [end[0] for a in arrows for end in (a.start, a.end)]
+    for point in (p for p in points if p.is_region):  # the whole hatched area, not only its centre
+        dlat = REGION_RADIUS_KM / KM_PER_DEGREE
+        dlon = dlat / max(math.cos(math.radians(point.lat)), 0.1)
+        lons += [point.lon - dlon, point.lon + dlon]
+        lats += [point.lat - dlat, point.lat + dlat]
     for country in focus:
         box = _core_bbox(country)
         lons += [box[0], box[2]]
@@ -208,6 +227,11 @@ class _Layout:
     def frame(self) -> _Box:
         """Return the map frame, left of the legend panel."""
         return _Box(0.0, 0.0, self.map_w, float(self.height))
+
+    @property
+    def region_radius(self) -> float:
+        """Return the radius in pixels of the hatched area of a place known only to its region."""
+        return max(REGION_RADIUS_KM * self.projection.px_per_km, MIN_REGION_PX)
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,11 @@ import math
 import re
 from collections.abc import Sequence
 
-from .frame import MapArrow, MapPoint, _Layout
+from .draw import _area_colour, _hatch_id
+from .frame import MapArrow, MapPoint, _Box, _Layout
 from .style import (
-    AREA_INK, BASE_FILL, EVENT_STYLES, FOCUS, FOCUS_EDGE, HALO, INK, LEGEND_ROLES, OTHER_EVENT, _event_style,
-    _role, _shape_path,
+    ARROW_WIDTH, AREA_INK, BASE_FILL, EVENT_STYLES, FOCUS, FOCUS_EDGE, HALO, INK, LEGEND_ROLES, OTHER_EVENT,
+    _event_style, _role, _shape_path,
 )
 from .svg import _el, _num, _path, _shorten, _text, _text_width
 from .world import _Country
@@ -44,12 +45,21 @@ def _legend_entries(
     points: Sequence[MapPoint], arrows: Sequence[MapArrow], has_focus: bool
 ) -> list[tuple[str, str]]:
     """Return (symbol, text) legend rows for what the map actually shows."""
-    present = {_event_style(p.category)[0] for p in points if p.kind == "incident"}
+    incidents = [p for p in points if p.kind == "incident"]
+    present = {_event_style(p.category)[0] for p in incidents}
     rows = [("event:" + name, name) for name in [*EVENT_STYLES, OTHER_EVENT] if name in present]
-    roles = {_role(p.kind) for p in points}
+    earlier = [p for p in incidents if p.reference and not p.is_region]
+    if earlier:
+        rows.append(("reference:" + _event_style(earlier[0].category)[0], "Earlier incident (outline)"))
+    regions = [p for p in points if p.is_region]
+    if regions:
+        rows.append(("region:" + _area_colour(regions[0]), "Only the region is known (hatched)"))
+    roles = {_role(p.kind) for p in points if not p.is_region}
     rows += [(role, text) for role, text in LEGEND_ROLES if role in roles]
-    if arrows:
+    if any(not a.from_region for a in arrows):
         rows.append(("arrow", "Launch point → target"))
+    if any(a.from_region for a in arrows):
+        rows.append(("arrow-region", "Launched from the hatched area → target"))
     if has_focus:
         rows.append(("focus", "Country of focus"))
     return rows
@@ -57,10 +67,15 @@ def _legend_entries(
 
 def _legend_symbol(symbol: str, x: float, y: float, prefix: str) -> str:
     """Return the legend swatch for one entry."""
-    if symbol.startswith("event:"):
-        _, colour, shape = _event_style(symbol.removeprefix("event:"))
-        return _el("path", d=_shape_path(shape, x, y, 5.5), fill=colour, stroke=INK, stroke_width=0.9,
-                   stroke_linejoin="round")
+    kind, _, value = symbol.partition(":")
+    if kind in ("event", "reference"):
+        _, colour, shape = _event_style(value)
+        paint = {"fill": HALO, "stroke": colour, "stroke_width": 1.8} if kind == "reference" else {
+            "fill": colour, "stroke": INK, "stroke_width": 0.9}
+        return _el("path", d=_shape_path(shape, x, y, 5.5), **paint, stroke_linejoin="round")
+    if kind == "region":
+        return _el("path", d=_shape_path("circle", x, y, 6.5), fill=f"url(#{_hatch_id(prefix, value)})",
+                   stroke=value, stroke_width=1.1, stroke_dasharray="3 2")
     if symbol == "base":
         return _el("path", d=_path([(x - 5, y - 3.5), (x + 5, y - 3.5), (x + 5, y + 3.5), (x - 5, y + 3.5)]),
                    fill=BASE_FILL)
@@ -69,13 +84,44 @@ def _legend_symbol(symbol: str, x: float, y: float, prefix: str) -> str:
     if symbol == "area":
         return _el("text", "Ab", x=x, y=y + 3.5, font_size=10, font_style="italic", fill=AREA_INK,
                    text_anchor="middle")
-    if symbol == "arrow":
+    if kind in ("arrow", "arrow-region"):
         curve = f"M{_num(x - 9)} {_num(y + 3)}Q{_num(x - 2)} {_num(y - 5)} {_num(x + 6)} {_num(y)}"
-        return _el("path", d=curve, fill="none", stroke=INK, stroke_width=1.8,
-                   marker_end=f"url(#{prefix}-arrowhead)") + _el(
-            "path", d=_shape_path("circle", x - 9, y + 3, 2.2), fill=HALO, stroke=INK, stroke_width=1.2)
+        line = _el("path", d=curve, fill="none", stroke=INK, stroke_width=ARROW_WIDTH,
+                   marker_end=f"url(#{prefix}-arrowhead)")
+        if kind == "arrow-region":
+            return line
+        return line + _el("path", d=_shape_path("circle", x - 9, y + 3, 2.4), fill=HALO, stroke=INK,
+                          stroke_width=1.3)
     return _el("path", d=_path([(x - 8, y - 5), (x + 8, y - 5), (x + 8, y + 5), (x - 8, y + 5)]), fill=FOCUS,
                stroke=FOCUS_EDGE, stroke_width=0.9)
+
+
+def _legend_html(points: Sequence[MapPoint], arrows: Sequence[MapArrow], has_focus: bool, prefix: str) -> str:
+    """Return the legend as an HTML list, whose swatches use the map's own arrowhead and hatching.
+
+    Text in the page reflows and keeps its size on a phone, where a legend inside the SVG shrinks with it.
+    """
+    items = [
+        f'<li><svg class="map-key" width="24" height="16" viewBox="-12 -8 24 16" aria-hidden="true" '
+        f'focusable="false">{_legend_symbol(symbol, 0.0, 0.0, prefix)}</svg>{_text(text)}</li>'
+        for symbol, text in _legend_entries(points, arrows, has_focus)
+    ]
+    if not items:
+        return ""
+    return (f'<div class="map-legend" id="{prefix}-legend"><p class="map-legend-title">Legend</p>\n<ul>\n'
+            + "\n".join(items) + "\n</ul></div>")
+
+
+def _frame_scale_svg(layout: _Layout) -> tuple[str, _Box]:
+    """Return a scale bar and north arrow on a white box in the frame's lower left, and the box."""
+    box = _Box(8.0, layout.height - 40.0, 132.0, layout.height - 8.0)
+    rows = [
+        _el("rect", x=box.x0, y=box.y0, width=box.x1 - box.x0, height=box.y1 - box.y0, fill="#ffffff",
+            fill_opacity=0.85, stroke="#b9b4aa", stroke_width=0.6, rx=2),
+        _scale_bar(layout, box.x0 + 10, box.y1 - 12, box.x1 - box.x0 - 44),
+        _north_arrow(box.x1 - 12, box.y1 - 9),
+    ]
+    return _el("g", "".join(rows), class_="scale"), box
 
 
 def _wrap_text(text: str, max_width: float, size: float) -> list[str]:
@@ -128,11 +174,12 @@ def _description(points: Sequence[MapPoint], arrows: Sequence[MapArrow], focus: 
     parts = ["Map of " + _join([c.info.name for c in focus]) + "."] if focus else []
     incidents = [p for p in points if p.kind == "incident"]
     listed = "; ".join(
-        f"{_shorten(p.label, 80)} ({p.category or OTHER_EVENT}, {_coords(p.lat, p.lon)})" for p in incidents
+        f"{_shorten(p.label, 80)} ({p.category or OTHER_EVENT}, {_coords(p.lat, p.lon)}{_qualifiers(p)})"
+        for p in incidents
     )
     noun = "incident" if len(incidents) == 1 else "incidents"
     parts.append(f"{len(incidents)} {noun} shown" + (f": {listed}." if listed else "."))
-    places = [f"{_shorten(p.label, 80)} ({p.kind})" for p in points if p.kind != "incident"]
+    places = [f"{_shorten(p.label, 80)} ({p.kind}{_qualifiers(p)})" for p in points if p.kind != "incident"]
     if places:
         parts.append("Places: " + "; ".join(places) + ".")
     for arrow in arrows:
@@ -140,6 +187,11 @@ def _description(points: Sequence[MapPoint], arrows: Sequence[MapArrow], focus: 
         ends = f"from {_place_name(points, arrow.start)} to {_place_name(points, arrow.end)}"
         parts.append(f"Arrow {what}{ends}.")
     return " ".join(parts)
+
+
+def _qualifiers(point: MapPoint) -> str:
+    """Return what the text alternative adds about a point's precision and time."""
+    return ", only the region is known" * point.is_region + ", an earlier incident" * point.reference
 
 
 def _join(names: Sequence[str]) -> str:

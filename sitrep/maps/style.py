@@ -39,6 +39,9 @@ FOCUS_NAME_INK = "#5e5444"
 NEIGHBOUR_NAME_INK = "#8b877f"
 
 MARKER_SIZE = 6.5
+# Launch arrows: a line and head that stay visible printed small and over the hatching of a launch area.
+ARROW_WIDTH = 2.4
+ARROWHEAD = 12
 LABEL_SIZE = 10.0
 COUNTRY_SIZES = (12.0, 9.5)
 NEIGHBOUR_SIZE = 9.0
