@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.text import Text
 
 from .errors import Problem
+from .load import leaves_content
 
 T = TypeVar("T")
 CONTEXT_LINES = 1  # lines shown above the offending one
@@ -115,7 +116,7 @@ def print_problems(console: Console, problems: Sequence[Problem], content: Path 
         shown = shown_path(resolved)
         console.print()
         console.print(Text.assemble((visible(shown), "bold"), (f"  ({_counted(errors, warnings)})", "dim")))
-        lines = _read_lines(resolved)
+        lines = source_lines(resolved, content)
         separator = "," if path.endswith(".csv") else None
         for problem in group:
             console.print(problem_line(problem, shown))
@@ -241,7 +242,12 @@ def _resolve(base: Path, content: Path | None, path: str) -> Path:
     return base / candidate
 
 
-def _read_lines(path: Path) -> list[str] | None:
+def source_lines(path: Path, content: Path | None) -> list[str] | None:
+    """Return the lines of the file a problem names; None for a file that a link in content/ reaches outside it."""
+    if content is not None:
+        top = content.absolute()
+        if path.absolute().is_relative_to(top) and leaves_content(path.absolute(), top):
+            return None  # its first line may be /etc/passwd's, bound for a CI log or the serve overlay
     try:
         return path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:

@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import difflib
 import functools
+import os
 import re
 import typing
 import zoneinfo
@@ -72,7 +73,7 @@ def load_project(content_dir: Path) -> tuple[Project | None, list[Problem]]:
 def load_site(content_dir: Path, problems: list[Problem]) -> SiteConfig | None:
     """Read content/site.yaml (all settings optional); None if it is broken."""
     path = content_dir / "site.yaml"
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():  # a link is refused by load_file, even a broken one
         return SiteConfig()
     try:
         document = load_file("site", path, content_dir)
@@ -85,11 +86,36 @@ def load_site(content_dir: Path, problems: list[Problem]) -> SiteConfig | None:
         problems.extend(_pydantic_problems(exc, document, SiteConfig))
         return None
     site_problems = list(_check_timezone(document))
-    if site.theme and (".." in site.theme.split("/") or not (content_dir.parent / site.theme).is_dir()):
-        site_problems.append(document.problem(("theme",), f"theme folder '{site.theme}' not found next to "
-                                              "content/; create it or remove the setting"))
+    theme_message = theme_problem(site.theme, content_dir) if site.theme else None
+    if theme_message:
+        site_problems.append(document.problem(("theme",), theme_message))
     problems.extend(site_problems)
     return None if site_problems else site
+
+
+def theme_problem(theme: str, content_dir: Path) -> str | None:
+    """Return why site.yaml may not name this theme folder, or None if it may.
+
+    A theme is code: its templates run during the build. Content arrives from many hands, so a theme
+    named in content/site.yaml must be a folder the site's owner controls, outside content/ (issue 13).
+    """
+    folder = content_dir.parent / theme
+    if ".." in theme.split("/"):
+        return f"theme folder '{theme}' leaves the folder holding content/; name a folder next to content/"
+    # Both as written (a symlink inside content/ is content's to point anywhere) and as resolved.
+    if _overlaps(Path(os.path.normpath(folder.absolute())), Path(os.path.normpath(content_dir.absolute()))) \
+            or _overlaps(Path(os.path.realpath(folder)), Path(os.path.realpath(content_dir))):
+        return (f"theme folder '{theme}' is inside content/ (or holds it): a theme is code, its templates run "
+                "during the build, so it may not come from content/; put it in a folder next to content/ "
+                "(theme: house-style) or pass --theme")
+    if not folder.is_dir():
+        return f"theme folder '{theme}' not found next to content/; create it or remove the setting"
+    return None
+
+
+def _overlaps(folder: Path, content: Path) -> bool:
+    """Return True if folder is content, lies inside it, or holds it."""
+    return folder == content or content in folder.parents or folder in content.parents
 
 
 def site_theme(content_dir: Path) -> Path | None:
