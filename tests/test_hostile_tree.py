@@ -16,12 +16,13 @@ from tests.snapshots import Run, build, leftovers, run_cli
 
 #: The payload of issue 13: a template that runs a shell command when it is rendered.
 RUNS_A_COMMAND = "{{ cycler.__init__.__globals__.os.system('touch %s') }}"
-PROBLEM = re.compile(r"^\s*(?:[\w.-]+/)?([\w./-]+\.(?:yaml|md)):(\d+):(\d+): (.*)$", re.MULTILINE)
+PROBLEM = re.compile(r"^\s*(\S+\.(?:yaml|md)):(\d+):(\d+): (.*)$", re.MULTILINE)
 
 
 def problems(run: Run) -> list[tuple[str, int, int, str]]:
-    """Return the `path:line:col: message` lines a run printed."""
-    return [(path, int(line), int(col), message) for path, line, col, message in PROBLEM.findall(run.err)]
+    """Return the `path:line:col: message` lines a run printed, paths relative to the content folder."""
+    return [(path.rpartition("content/")[2], int(line), int(col), message)
+            for path, line, col, message in PROBLEM.findall(run.err)]
 
 
 def set_site_key(content: Path, key: str, value: str) -> int:
