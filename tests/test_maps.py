@@ -468,3 +468,39 @@ def test_scale_bar_inside_the_frame_keeps_labels_off_it() -> None:
     x, y = float(rect.get("x")), float(rect.get("y"))
     box = (x, y, x + float(rect.get("width")), y + float(rect.get("height")))
     assert not [label for label in boxes(svg, "data-label-box") if overlap(label, box)]
+
+
+def test_a_country_without_published_coordinates_is_hatched_whole() -> None:
+    # "Launched from Iraq": a place with no coordinates that stands for the whole country.
+    iraq = MapPoint("iraq", "Iraq", None, None, "country", whole_country="IRQ")
+    target = MapPoint("tower-22", "Tower 22 (28 Jan)", 33.32, 38.70, "incident", BOMB)
+    root = parse(render_map([iraq, target], focus_countries=["JOR"], id_prefix="m"))
+    area = group(root, "iraq")
+    assert area.get("class").split() == ["area", "region"] and area.get("data-box") is None
+    (shape,) = area.iter(f"{SVG}path")
+    country = next(p for p in root.iter(f"{SVG}path") if p.get("data-country") == "IRQ")
+    assert shape.get("d") == country.get("d") and shape.get("fill").startswith("url(#m-hatch-")
+    assert "Only the region is known (hatched)" in legend(root)
+    assert "Iraq (country, no coordinates published, the whole country hatched)" in root.find(f"{SVG}desc").text
+    assert not [g for g in root.iter(f"{SVG}g") if g.get("data-box") and g.get("data-id") == "iraq"]
+
+
+def test_an_incident_known_only_by_its_country_is_hatched_in_its_event_colour() -> None:
+    syria = MapPoint("strike", "Syria (2 Feb)", None, None, "incident", BOMB, whole_country="SYR")
+    root = parse(render_map([syria], id_prefix="m"))
+    marker = group(root, "strike")
+    assert marker.get("class").split() == ["incident", "region"]
+    assert marker.find(f"{SVG}path").get("fill") == "url(#m-hatch-d55e00)"
+    assert root.find(f"{SVG}desc").text == ("1 incident shown: Syria (2 Feb) (Explosions/Remote violence, "
+                                            "no coordinates published, the whole country hatched).")
+    drawn = {p.get("data-country") for p in root.iter(f"{SVG}path") if p.get("data-country")}
+    assert "SYR" in drawn  # the frame holds the country hatched for it
+
+
+def test_an_area_without_coordinates_is_named_but_never_drawn() -> None:
+    border = MapPoint("border", "Iraq–Syria border area", None, None, "border_area")
+    root = parse(render_map([border, *PRECISION_POINTS], focus_countries=FOCUS))
+    assert not [g for g in root.iter(f"{SVG}g") if g.get("data-id") == "border"]
+    assert "Not on the map, no coordinates published: Iraq–Syria border area" in legend(root)
+    assert root.find(f"{SVG}desc").text.endswith(
+        "Not on the map, no coordinates published: Iraq–Syria border area (border_area).")

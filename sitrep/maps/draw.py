@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .frame import MapArrow, MapPoint, _arrow_curve, _Box, _Layout, _quad, _Shape, _square
+from .frame import MapArrow, MapPoint, _arrow_curve, _Box, _Drawn, _Layout, _quad, _Shape, _square
 from .labels import _Placer
 from .style import (
     ARROW_WIDTH, ARROWHEAD, AREA_INK, BASE_FILL, FOCUS, FOCUS_EDGE, FONT_FAMILY, HALO, INK, LAND, LAND_EDGE,
@@ -93,10 +93,21 @@ def _countries_svg(shapes: Sequence[_Shape], focus_codes: set[str]) -> str:
     return _el("g", "\n" + "\n".join(rows) + "\n", class_="countries")
 
 
-def _areas_svg(layout: _Layout, points: Sequence[MapPoint]) -> str:
+def _areas_svg(layout: _Layout, drawn: _Drawn, shapes: Sequence[_Shape]) -> str:
     """Return the hatched areas of places known only to their region, drawn under the arrows and symbols."""
-    rows = [_region_area(layout, p) for p in points if p.is_region]
+    by_code = {shape.country.info.alpha3: shape for shape in shapes}
+    rows = [_country_area(layout, point, by_code[country.info.alpha3])
+            for point, country in drawn.countries if country.info.alpha3 in by_code]
+    rows += [_region_area(layout, p) for p in drawn.points if p.is_region]
     return _el("g", "\n" + "\n".join(rows) + "\n", class_="areas") if rows else ""
+
+
+def _country_area(layout: _Layout, point: MapPoint, shape: _Shape) -> str:
+    """Return a whole country hatched, for a place known only as that country (no coordinates published)."""
+    colour = _area_colour(point)
+    body = _el("path", d=shape.path, fill=f"url(#{_hatch_id(layout.prefix, colour)})", fill_rule="evenodd",
+               fill_opacity=0.6, stroke=colour, stroke_width=1.2, stroke_dasharray="4 2.5")
+    return _linked(point.href, _point_group(point, shape.main_bounds, body, data="data_area_box"))
 
 
 def _symbols_svg(layout: _Layout, points: Sequence[MapPoint], placer: _Placer) -> str:
@@ -159,7 +170,9 @@ def _point_group(point: MapPoint, box: _Box, body: str, data: str = "data_box") 
     """Wrap a symbol in a group carrying its tooltip, classes and data attributes."""
     is_event = point.kind == "incident" and point.category
     tooltip = f"{point.label} — {point.category}" if is_event else point.label
-    if point.is_region:
+    if point.lat is None or point.lon is None:
+        tooltip += " (no coordinates published: the whole country is hatched)"
+    elif point.is_region:
         tooltip += " (only the region is known)"
     classes = [_role(point.kind)] + ["region"] * point.is_region + ["reference"] * point.reference
     return _el(

@@ -33,8 +33,8 @@ class MapPoint:
 
     id: str
     label: str
-    lat: float
-    lon: float
+    lat: float | None  # None, with lon, for an area whose coordinates were never published
+    lon: float | None
     kind: str  # "incident", "base", "town", "region", ... (incidents are markers; others labelled places)
     category: str = ""  # for incidents: the ACLED event_type
     href: str | None = None  # link target (relative URL) or None
@@ -42,11 +42,13 @@ class MapPoint:
     # these coordinates is known (geo_precision 3), drawn as a hatched area, never as a point symbol.
     precision: str = "point"
     reference: bool = False  # an incident before the period shown, which the text refers to
+    # For a place without coordinates that is a whole country (ISO alpha-3): the country is hatched.
+    whole_country: str = ""
 
     @property
     def is_region(self) -> bool:
-        """Tell whether only the region of this place is known."""
-        return self.precision == "region"
+        """Tell whether only the region of this place is known (always so without coordinates)."""
+        return self.precision == "region" or self.lat is None or self.lon is None
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,36 @@ class _Shape:
     main_area: float
     main_bounds: _Box
     path: str  # every ring as path data
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """What a map shows: points at their coordinates, countries hatched whole, and places it cannot draw."""
+
+    points: list[MapPoint]  # with valid coordinates
+    countries: list[tuple[MapPoint, _Country]]  # without coordinates, standing for a whole country
+    unplaced: list[MapPoint]  # without coordinates and smaller than a country: named, never drawn
+    arrows: list[MapArrow]
+
+    @property
+    def marks(self) -> list[MapPoint]:
+        """Return every point drawn, at coordinates or as a hatched country."""
+        return self.points + [point for point, _ in self.countries]
+
+
+def _sort_out(points: Sequence[MapPoint], arrows: Sequence[MapArrow]) -> _Drawn:
+    """Sort points into those drawn at coordinates, whole countries and unplaced areas; drop invalid ones."""
+    located, countries, unplaced = [], [], []
+    for point in points:
+        if point.lat is None or point.lon is None:
+            country = _country(point.whole_country)
+            if country:
+                countries.append((point, country))
+            else:
+                unplaced.append(point)
+        elif _valid(point.lat, point.lon):
+            located.append(point)
+    return _Drawn(located, countries, unplaced, [a for a in arrows if _valid(*a.start) and _valid(*a.end)])
 
 
 def _valid(lat: float, lon: float) -> bool:

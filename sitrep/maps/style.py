@@ -23,7 +23,7 @@ OTHER_EVENT = "Other event"
 OTHER_STYLE = ("#999999", "triangle-up")
 LEGEND_ROLES = (("base", "Military base"), ("place", "Town / place"), ("area", "Region / area"))
 # Location kinds that name an area rather than a spot: an italic label, no symbol.
-AREA_KINDS = frozenset({"region", "province", "district", "border_area", "governorate"})
+AREA_KINDS = frozenset({"country", "region", "province", "district", "border_area", "governorate"})
 ROLE_PRIORITY = {"incident": 0, "base": 1, "place": 2, "area": 3}
 
 SEA = "#d3e3ee"
