@@ -82,9 +82,9 @@ for path in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/source
     /etc/apt/apt.conf.d/* /etc/apt/trusted.gpg.d/* /usr/share/keyrings/*; do
   [ -e "$root$path" ] || copy_in "$path"
 done
-for path in /etc/pip.conf /etc/xdg/pip/pip.conf /etc/npmrc /usr/etc/npmrc; do copy_in "$path"; done
-copy_in "$HOME/.config/pip/pip.conf" /root/.config/pip/pip.conf
-copy_in "$HOME/.pip/pip.conf" /root/.pip/pip.conf
+# pip's settings may name other files beside them (constraints, say): take the folders whole.
+for path in /etc/pip.conf /etc/xdg/pip/* /etc/npmrc /usr/etc/npmrc; do copy_in "$path"; done
+for path in "$HOME"/.config/pip/* "$HOME"/.pip/*; do copy_in "$path" "/root${path#"$HOME"}"; done
 copy_in "$HOME/.npmrc" /root/.npmrc
 registry_env=()
 while IFS= read -r setting; do registry_env+=("$setting"); done < <(env | grep -E '^(PIP|NPM_CONFIG|npm_config)_' || true)
