@@ -74,7 +74,10 @@ debootstrap --variant=minbase "$suite" "$root" "$mirror" >"$root.debootstrap.log
 say "minimal root made in $((SECONDS - start)) s"
 
 # What reaches the registries: CA certificates, name resolution, and apt, pip and npm settings.
+# The bundle, and a copy where Debian's update-ca-certificates (run when a package pulls in
+# ca-certificates) takes local authorities from, so that rebuilding the bundle keeps them.
 copy_in /etc/ssl/certs/ca-certificates.crt
+copy_in /etc/ssl/certs/ca-certificates.crt /usr/local/share/ca-certificates/host-ca-certificates.crt
 copy_in /etc/resolv.conf
 copy_in /etc/hosts
 rm -f "$root/etc/apt/sources.list"
