@@ -91,8 +91,11 @@ def stix_bundle(project: Project, pieces: Pieces | None = None) -> str:
         key = _key(project, site_key, incident_inputs(incident))
         parts.append(pieces.get(f"incident:{incident.id}", key,
                                 lambda i=incident: serialise(incident_objects(project, i, ids, marking))))
-    parts.append(serialise(report(project, brief, ids) for brief in sorted(project.briefs.values(),
-                                                                          key=lambda b: b.id)))
+    for brief in sorted(project.briefs.values(), key=lambda b: b.id):
+        covered = period_incidents(project, brief.period, brief.countries)
+        inputs = [("brief", brief.id), *(ref for i in covered for ref in incident_inputs(i))]
+        parts.append(pieces.get(f"report:{brief.id}", _key(project, site_key, inputs),
+                                lambda b=brief, c=covered: serialise([report(project, b, c, ids)])))
     objects = ",\n".join(part for part in parts if part)
     digest = hashlib.sha256(objects.encode("utf-8")).hexdigest()
     return ('{\n    "type": "bundle",\n    "id": "bundle--' + str(uuid.uuid5(NAMESPACE, digest)) + '",\n'
@@ -404,14 +407,13 @@ def _by(project: Project, claim: Statement) -> str:
 
 # --- Briefs ------------------------------------------------------------------------------------
 
-def report(project: Project, brief: Brief, ids: Ids) -> Any:
+def report(project: Project, brief: Brief, covered: Iterable[Incident], ids: Ids) -> Any:
     """Return a brief as a STIX report referring to the incidents it covers and all they refer to."""
     import stix2
 
     marking = TLP_MARKINGS[brief.tlp or project.site.tlp][0]
     cutoff = brief.cutoff.astimezone(dt.timezone.utc)
     published = dt.datetime.combine(brief.published, dt.time(), dt.timezone.utc) if brief.published else cutoff
-    covered = period_incidents(project, brief.period, brief.countries)
     refs: list[str] = []
     for incident in covered:
         refs += covered_refs(project, incident, ids)
