@@ -124,7 +124,8 @@ class _WeekCounts:
 
 def _count_week(project: Project, week: dt.date, countries: tuple[str, ...]) -> _Week:
     """Count a week's incidents by event type and add up their killed and wounded."""
-    incidents = period_incidents(project, Period(start=week, end=week + dt.timedelta(days=6)), countries)
+    week_period = Period.model_construct(start=week, end=week + dt.timedelta(days=6))  # computed, not content
+    incidents = period_incidents(project, week_period, countries)
     # known only to the month, an incident is in no week: ACLED's mid-month date is not a day it happened
     incidents = tuple(incident for incident in incidents if incident.time_precision < 3)
     figures = [incident_figures(project, incident) for incident in incidents]
