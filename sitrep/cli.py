@@ -1,7 +1,8 @@
 """The command line: parse arguments, run a command, report, and return an exit status.
 
 Exit status: 0 success, 1 content or template errors, 2 usage errors, 70 a bug in sitrep
-(with the detail in a log file), 130 interrupted.
+(with the detail in a log file), 74 the machine refused a write (a full disk, a read-only folder, no
+permission), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from rich.text import Text
 
 from . import __version__, invocation
 from .console import Reporter, plural, write_crash_log
-from .errors import ContentErrors, SitrepError, UsageError
+from .errors import EXIT_SYSTEM, ContentErrors, SitrepError, UsageError, describe_refusal, system_refusal
 
 if TYPE_CHECKING:
     from .pipeline import BuildOptions, BuildReport
@@ -181,7 +182,11 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     except KeyboardInterrupt:
         reporter.err.print("interrupted: output left as it was")
         return 130
-    except Exception:  # noqa: BLE001 - the last line of defence: a bug report instead of a traceback
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug report instead of a traceback
+        refusal = system_refusal(exc)
+        if refusal is not None:  # a full disk, a read-only mount: the machine's, not a bug
+            reporter.error(f"{describe_refusal(refusal, getattr(args, 'output', None))}; output left as it was")
+            return EXIT_SYSTEM
         return report_bug(err)
 
 

@@ -507,7 +507,7 @@ def _incident(entity_id: str, a: dict[str, Any], tree: Tree) -> str:
         f"title: {scalar(a['title'])}",
         (f"date: {a['date'].isoformat()}", "local date of the event"),
         *when,
-        ("time_precision: 1", "1 the day is known, 2 only the week, 3 only the month"),
+        ("time_precision: 1", "1 day known, 2 only the week (date it mid-week), 3 only the month (the 15th)"),
         (f"event_type: {scalar(SUB_EVENT_TYPES[sub])}", "ACLED event type"),
         (f"sub_event_type: {scalar(sub)}", "ACLED sub-event type"),
         ("location:", "where it happened; for an attack, what was hit"),
