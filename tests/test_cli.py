@@ -282,3 +282,13 @@ def test_export_refuses_broken_content(content_copy: Path, tmp_path: Path):
     code, out, err = run(["export", "json", "--content", str(content_copy), "--output", str(tmp_path / "x.json")])
     assert (code, out) == (1, "") and "3 errors in 2 files" in err
     assert not (tmp_path / "x.json").exists()
+
+
+def test_the_schema_command_we_print_runs_as_printed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.chdir(ROOT)
+    assert invocation.module("sitrep.schema", "--check") == f"{invocation._interpreter()} -m sitrep.schema --check"
+    monkeypatch.chdir(tmp_path)
+    printed = invocation.module("sitrep.schema", "--check")
+    assert printed.startswith("cd ") and " -m sitrep.schema --check" in printed
+    done = subprocess.run(printed, shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (0, "")
