@@ -270,7 +270,7 @@ def test_times_in_the_incident_table_are_local_with_gmt_beside_them_elsewhere(si
     html = brief_html(site, "brief-1")
     table = html[html.index('<table class="incident-table">'):html.index("</table>")]
     assert "Date, local time" in table
-    assert '<time datetime="2024-04-19T23:10" title="20:10 GMT">23:10</time>' in table
+    assert '<time datetime="2024-04-19T23:10+03:00" title="20:10 GMT">19 Apr 2024<br>23:10</time>' in table
     assert "GMT</small>" not in table
     assert "Times are local, as the sources gave them" in text(html)
 
