@@ -355,3 +355,42 @@ def test_a_read_only_output_folder_is_one_line_and_output_stays(content_copy: Pa
             refuse_writes_under(monkeypatch, site, errno.EROFS)
         run = build(content_copy, output, "--no-pdf")
         assert_refused_in_one_line(run, site, "Read-only file system (EROFS)", output, before)
+
+
+# --- base_url is an address, robots.txt is plain text ------------------------------------------------------
+
+@pytest.mark.parametrize("value", [
+    r'"https://monitor.example.org/\nSitemap: https://evil.example/sitemap.xml"',
+    r'"https://monitor.example.org/\r\nDisallow: /"',
+    '"https://monitor.example.org/ briefs/"',
+    '''"https://monitor.example.org/\\"><script>alert(1)</script>"''',
+    "\"https://monitor.example.org/'onmouseover='alert(1)\"",
+    r'"https://monitor.example.org/\u0085x"',
+    r'"https://monitor.example.org/\tbriefs/"',
+    '"https://monitor.example.org/?utm=x"',
+    '"https://monitor.example.org/#top"',
+    '"https://user:secret@monitor.example.org/"',
+    '"https://аpple.com/"',  # a Cyrillic а: IDN hosts are written as punycode
+    '"https:///etc/passwd"',
+], ids=["newline-sitemap", "crlf", "space", "double-quote", "single-quote", "next-line", "tab", "query",
+        "fragment", "credentials", "non-ascii-host", "no-host"])
+def test_a_base_url_that_is_no_plain_address_is_refused(value: str, content_copy: Path, tmp_path: Path) -> None:
+    line = set_site_key(content_copy, "base_url", value)
+    output = tmp_path / "output"
+    for run in (run_cli("check", "--content", content_copy), build(content_copy, output, "--no-pdf")):
+        assert run.status == 1, run.err
+        assert any(p[:2] == ("site.yaml", line) and "plain web address" in p[3] for p in problems(run)), run.err
+    assert not output.exists()
+
+
+def test_robots_txt_is_plain_text_and_the_sitemap_xml(content_copy: Path, tmp_path: Path) -> None:
+    """The positive case: an address with '&' and a port is accepted, written as is in robots.txt."""
+    set_site_key(content_copy, "base_url", "https://monitor.example.org:8443/r&d/briefs")
+    output = tmp_path / "output"
+    run = build(content_copy, output, "--no-pdf")
+    assert run.status == 0, run.err
+    robots = (output / "robots.txt").read_text()
+    assert robots.splitlines()[-1] == "Sitemap: https://monitor.example.org:8443/r&d/briefs/sitemap.xml"
+    assert "&amp;" not in robots and robots.count("\n") == 3
+    assert "<loc>https://monitor.example.org:8443/r&amp;d/briefs/index.html</loc>" in (
+        output / "sitemap.xml").read_text()
