@@ -32,10 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from . import deps
-from .errors import ContentErrors, Problem, UsageError
+from .errors import ContentErrors, Problem, UsageError, writing
 from .load import LoadFailed, discover, load_file
 from .model import Entity, Origin, Project, SiteConfig
-from .validate import ALSO_ALLOWED, _references, attachment_problem, load_project, load_site, to_entity
+from .validate import (ALSO_ALLOWED, CONTAINMENT, _references, attachment_problem, containment_cycles, load_project,
+                       load_site, to_entity)
 
 PACKAGE = Path(__file__).resolve().parent
 FORMAT = 1  # bump when the layout of the pickles changes
@@ -336,6 +337,9 @@ def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pr
             return None
         if any(attachment_problem(content, a.path) for a in getattr(record.entity, "attachments", ())):
             return None
+    for kind, (key, _, _) in CONTAINMENT.items():
+        if containment_cycles({id_: getattr(r.entity, key) for id_, r in by_kind[kind].items()}):
+            return None
 
     def plain(kind: str) -> dict[str, Any]:
         return {key: by_kind[kind][key].entity for key in sorted(by_kind[kind])}
@@ -506,7 +510,7 @@ def _read_pickle(path: Path) -> Any:
 def _write_pickle(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with temporary.open("wb") as file:
+    with writing(path), temporary.open("wb") as file:
         pickle.dump(data, file, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, path)
 

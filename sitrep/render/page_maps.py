@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from .. import urls
+from ..analyse import incident_date
 from ..maps import MapArrow, MapPoint, render_map_html
 from .figures import map_precision
 from ..model import Deployment, Incident, Location, Project
@@ -58,7 +59,7 @@ def _incident_point(project: Project, place_id: str, precision: str, group: list
     point_id = _point_id(place_id, precision)
     if len(group) == 1:
         incident = group[0]
-        return MapPoint(point_id, f"{place.name} ({incident.date.day} {incident.date:%b})", place.latitude,
+        return MapPoint(point_id, f"{place.name} ({incident_date(incident, 'label')})", place.latitude,
                         place.longitude, "incident", incident.event_type, f"{root}{urls.incident(incident)}",
                         precision=precision)
     commonest = Counter(i.event_type for i in group).most_common(1)[0][0]

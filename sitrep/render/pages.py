@@ -23,7 +23,6 @@ from .. import deps, urls
 from ..analyse import (
     BriefAnalysis,
     IncidentFigures,
-    acled_week,
     incident_figures,
     period_headline,
     posture,
@@ -43,9 +42,9 @@ from ..model import (
 )
 from ..validate import resolve_asset
 from ..write import Stage
-from . import exports, indexes
+from . import exports, indexes, stix
 from .brief import brief_context
-from .figures import CHART_WEEKS, brief_map, brief_visuals
+from .figures import brief_map, brief_visuals, chart_weeks
 from .notes import Notes
 from .page_maps import deployment_places, incidents_map
 
@@ -154,8 +153,9 @@ def brief_page_context(project: Project, analyses: Mapping[str, BriefAnalysis],
 
 
 def brief_keys(project: Project, brief: Brief, places: deps.PlacesByDay) -> Keys:
-    """Return what a brief page shows: the same as its PDF, whose charts start CHART_WEEKS back."""
-    window_start = acled_week(brief.period.end) - dt.timedelta(weeks=CHART_WEEKS - 1)
+    """Return what a brief page shows: the same as its PDF, whose charts start at most CHART_WEEKS back."""
+    weeks = chart_weeks(project, brief)
+    window_start = weeks[0].start if weeks else brief.period.start
     return deps.brief_page(project, brief, project.previous_brief(brief), window_start, places)
 
 
@@ -503,6 +503,8 @@ DATA_FILES: dict[str, str] = {
     "data/incidents.json": "Every incident with every field, as JSON.",
     "data/incidents.geojson": "GeoJSON: a point feature per incident, its fields as properties.",
     "data/incidents.csv": "ACLED's 31 columns and codes, for tools built for ACLED data.",
+    "data/sitrep.stix.json": "A STIX 2.1 bundle of the incidents, actors, places, sources and briefs, for "
+                             "OpenCTI, MISP and other threat-intelligence platforms.",
 }
 
 
@@ -511,6 +513,7 @@ DATA_EXPORTS: dict[str, tuple[Callable[[Project, Pieces], str], tuple[str, ...]]
     "data/incidents.json": (exports.incidents_json, ("incident", "location")),
     "data/incidents.geojson": (exports.incidents_geojson, ("incident", "location")),
     "data/incidents.csv": (exports.incidents_acled_csv, ("incident", "location", "actor", "source")),
+    "data/sitrep.stix.json": (stix.stix_bundle, ("incident", "location", "actor", "source", "brief")),
 }
 
 
