@@ -317,8 +317,11 @@ def across_sides(groups: Sequence[SideCasualties], measure: str) -> Tally:
     Groups that share a side (a report of "16 killed, including civilians" beside one of civilians
     alone) make one component, whose total comes from groups that have no side in common.
     """
+    current = [group for group in groups if group.reports]  # a group all superseded counts nothing
+    if not current:
+        return Tally(0, None, unknown=1)
     total = Tally()
-    for component in _components(groups):
+    for component in _components(current):
         total = total + _component_total(component, measure)
     return total
 

@@ -466,6 +466,17 @@ class Incident(Entity):
                     known = ", ".join(ids) or "none has an id yet"
                     raise ValueError(f"supersedes '{ref}': no casualty report of this incident has that id "
                                      f"(ids: {known}); add 'id: {ref}' to the report it replaces")
+        replaces = {r.id: r.supersedes for r in self.casualties if r.id}
+        for start in replaces:
+            seen, todo = set(), list(replaces[start])
+            while todo:
+                ref = todo.pop()
+                if ref == start:
+                    raise ValueError(f"casualty reports supersede each other in a circle, back to '{start}'; a "
+                                     "later report supersedes an earlier one, never both ways")
+                if ref not in seen:
+                    seen.add(ref)
+                    todo.extend(replaces.get(ref, []))
 
     @property
     def span(self) -> tuple[dt.date, dt.date]:

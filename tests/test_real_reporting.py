@@ -420,3 +420,36 @@ def test_the_brief_says_what_changed_without_repeating_unchanged_figures(counted
     assert "Drone attack on Tower 22 — wounded, US forces: 34 → more than 40" in text
     assert "killed" not in text  # no killed figure changed: no "killed 0 → killed 0"
     assert "Incident updated Explosion at al-Shaddadi base updated 4 February 2024" in text
+
+
+@pytest.mark.parametrize(("reports", "message"), [
+    (report("side: us-forces", 3, 34, "dod", "2024-01-29", "supersedes: [first]\n    "),
+     "supersedes 'first': no casualty report of this incident has that id (ids: none has an id yet); "
+     "add 'id: first' to the report it replaces"),
+    (report("side: us-forces", 3, 25, "centcom", "2024-01-28", "id: a\n    supersedes: [b]\n    ")
+     + report("side: us-forces", 3, 34, "dod", "2024-01-29", "id: b\n    supersedes: [a]\n    "),
+     "casualty reports supersede each other in a circle, back to 'a'"),
+    (report("side: us-forces", 3, 25, "centcom", "2024-01-28").replace("  - side: us-forces\n", "  - killed: 1\n")
+     .replace("    killed: 3\n", ""), "a casualty report needs 'side: <actor id>', or 'sides: [<actor id>, ...]'"),
+])
+def test_casualty_reports_that_cannot_be_read_say_what_to_write(tmp_path, reports, message):
+    bad = incident_yaml("x", "Drone attack", "2024-01-28", "tower-22", casualties="casualties:\n" + reports)
+    _, errors = load_project(campaign(tmp_path, {"incidents/x.yaml": bad}))
+    assert any(message in str(e) for e in errors), [str(e) for e in errors]
+
+
+def test_a_group_whose_reports_are_all_superseded_counts_nothing(counted):
+    from sitrep.analyse import across_sides, incident_casualties
+    from sitrep.model import Incident
+
+    _, project = counted
+    # the government's joint figure replaces AFP's civilians-only count
+    qaim = project.incidents["qaim-strikes"]
+    data = qaim.model_dump(exclude_none=True)
+    data["casualties"][1]["id"] = "afp-civilians"
+    data["casualties"][0]["supersedes"] = ["afp-civilians"]
+    revised = Incident.model_validate(data)
+    groups = incident_casualties(project, revised)
+    assert [(g.sides, len(g.reports), len(g.history)) for g in groups] == [
+        (("iri", "civilians"), 1, 0), (("civilians",), 0, 1)]
+    assert str(across_sides(groups, "killed")) == "16"
