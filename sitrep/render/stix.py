@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .. import urls
-from ..analyse import incident_figures, period_incidents
+from ..analyse import incident_date, incident_figures, period_incidents
 from ..cache import Pieces
 from ..maps.world import country_info
 from ..model import CREDIBILITY, RELIABILITY, Actor, Brief, Citation, Incident, Location, Project, Statement
@@ -120,7 +120,7 @@ def incident_inputs(incident: Incident) -> list[tuple[str, str]]:
     """Return the (kind, id) of the content an incident's STIX objects are made from."""
     places = [incident.location.location] + ([incident.origin.location] if incident.origin else [])
     actors = [*incident.perpetrators, *incident.targets, *(c.actor for c in incident.claims),
-              *(c.side for c in incident.casualties)]
+              *(side for c in incident.casualties for side in c.covers)]
     citations = [*incident.sources, *(c for part in (*incident.claims, *incident.casualties) for c in part.sources)]
     return [("incident", incident.id), *(("location", p) for p in dict.fromkeys(places)),
             *(("actor", a) for a in dict.fromkeys(actors)), *dict.fromkeys(_cited(citations))]
@@ -344,7 +344,7 @@ def describe(project: Project, incident: Incident) -> str:
     """Return the incident's summary, when and where, and its headline casualties."""
     figures = incident_figures(project, incident)
     place = project.locations[incident.location.location]
-    day = incident.date.isoformat() + (f" {incident.time} ({incident.timezone})" if incident.time else "")
+    day = incident_date(incident, "time") + (f" ({incident.timezone})" if incident.time else "")
     precision = "" if incident.time_precision == 1 else f", known to the {PRECISION[incident.time_precision]}"
     return clean(f"{incident.summary.strip()}\n\nWhen: {day}{precision}. Where: {place.name}, {place.country}. "
                  f"Killed: {figures.killed}; wounded: {figures.wounded} (current reports).")
