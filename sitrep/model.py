@@ -100,6 +100,27 @@ def _in_calendar(value: dt.date) -> dt.date:
 Day = Annotated[dt.date, AfterValidator(_in_calendar)]
 Moment = Annotated[dt.datetime, AfterValidator(_in_calendar)]
 
+#: A site's address: http(s), an ASCII host name (IDN hosts as punycode), an optional port and path. It
+#: is written into robots.txt, the sitemap and the feeds, so a space, quote, control character, query
+#: or fragment would let it add lines or attributes of its own (issue 13).
+BASE_URL_PATTERN = (r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::[0-9]{1,5})?"
+                    r"(?:/[A-Za-z0-9._~!$&()*+,;=:@%/-]*)?$")
+
+
+def _web_address(value: str) -> str:
+    """Refuse a base_url that is not a plain http(s) address."""
+    if len(value) > 2000 or not re.fullmatch(BASE_URL_PATTERN, value):
+        raise ValueError("base_url must be a plain web address such as https://monitor.example.org/briefs/: "
+                         "http or https, an ASCII host name (write another script's name as punycode, "
+                         "xn--...), an optional port and path; no spaces, quotes, control characters, "
+                         "'?' or '#'")
+    return value
+
+
+BaseUrl = Annotated[str, AfterValidator(_web_address), WithJsonSchema(
+    {"type": "string", "pattern": BASE_URL_PATTERN, "maxLength": 2000,
+     "description": "The address the site is published at, e.g. https://monitor.example.org/briefs/."})]
+
 
 # --- Uncertain counts ---------------------------------------------------------------------
 
@@ -637,7 +658,7 @@ class SiteConfig(Part):
     title: Text = "Situation briefs"
     description: Text = "Situation briefs and incident data."
     organisation: Text = "sitrep"
-    base_url: Annotated[str, Field(pattern=r"^https?://")] | None = None
+    base_url: BaseUrl | None = None
     language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
     timezone: str = "UTC"
     tlp: TLP = "TLP:CLEAR"

@@ -101,6 +101,9 @@ def test_claims_are_relationships_with_the_admiralty_confidence(default_bundle: 
 def test_denials_are_notes_and_the_analysts_assessment_a_relationship(default_bundle: str):
     found = objects(default_bundle)
     kalsu = next(o for o in found.values() if o["type"] == "incident" and o["name"].startswith("Unexplained"))
+    assert kalsu["description"].endswith("\n\nWhen: 2024-04-20. Where: Kalsu military base, Iraq. Killed: 1; "
+                                         "wounded: 8 (current reports).")
+    assert kalsu["labels"] == ["Explosions/Remote violence", "Remote explosive/landmine/IED", "unexplained-blast"]
     notes = [o for o in found.values() if o["type"] == "note" and kalsu["id"] in o["object_refs"]]
     assert sorted(n["abstract"] for n in notes) == ["Military Forces of Israel would not comment",
                                                   "Military Forces of the United States denied responsibility"]

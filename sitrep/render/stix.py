@@ -346,7 +346,9 @@ def describe(project: Project, incident: Incident) -> str:
     place = project.locations[incident.location.location]
     day = incident_date(incident, "time") + (f" ({incident.timezone})" if incident.time else "")
     precision = "" if incident.time_precision == 1 else f", known to the {PRECISION[incident.time_precision]}"
-    return clean(f"{incident.summary.strip()}\n\nWhen: {day}{precision}. Where: {place.name}, {place.country}. "
+    info = country_info(place.country)
+    return clean(f"{incident.summary.strip()}\n\nWhen: {day}{precision}. Where: {place.name}, "
+                 f"{info.name if info else place.country}. "
                  f"Killed: {figures.killed}; wounded: {figures.wounded} (current reports).")
 
 
@@ -380,10 +382,11 @@ def statement(project: Project, incident: Incident, claim: Statement, number: in
     actor = clean(project.actors[claim.actor].name)
     by = _by(project, claim)
     when = f" on {claim.date.isoformat()}" if claim.date else ""
-    said = {"claimed": f"{actor} claimed responsibility{when}.",
-            "attributed": f"Attributed to {actor}{' by ' + by if by else ''}{when}.",
-            "denied": f"{actor} denied responsibility{when}.",
-            "no_comment": f"{actor} would not comment{when}."}[claim.stance]
+    headline = {"claimed": f"{actor} claimed responsibility",
+                "attributed": f"Attributed to {actor}{' by ' + by if by else ''}",
+                "denied": f"{actor} denied responsibility",
+                "no_comment": f"{actor} would not comment"}[claim.stance]
+    said = f"{headline}{when}."
     if claim.speaker:
         said += f" Speaker: {clean(claim.speaker)}."
     if claim.note:
@@ -395,7 +398,7 @@ def statement(project: Project, incident: Incident, claim: Statement, number: in
                                       relationship_type="attributed-to", source_ref=this, target_ref=target,
                                       description=said)
     return stix2.v21.Note(id=ids("note", incident.id, "claim", str(number)), **fields,
-                          abstract=said.split(".")[0][:200], content=said, object_refs=[this, target])
+                          abstract=headline, content=said, object_refs=[this, target])
 
 
 def _by(project: Project, claim: Statement) -> str:
