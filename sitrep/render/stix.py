@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .. import urls
-from ..analyse import incident_date, incident_figures, period_incidents
+from ..analyse import incident_figures, period_incidents
 from ..cache import Pieces
 from ..maps.world import country_info
 from ..model import CREDIBILITY, RELIABILITY, Actor, Brief, Citation, Incident, Location, Project, Statement
@@ -344,7 +344,7 @@ def describe(project: Project, incident: Incident) -> str:
     """Return the incident's summary, when and where, and its headline casualties."""
     figures = incident_figures(project, incident)
     place = project.locations[incident.location.location]
-    day = incident_date(incident, "time") + (f" ({incident.timezone})" if incident.time else "")
+    day = incident.date.isoformat() + (f" {incident.time} ({incident.timezone})" if incident.time else "")
     precision = "" if incident.time_precision == 1 else f", known to the {PRECISION[incident.time_precision]}"
     info = country_info(place.country)
     return clean(f"{incident.summary.strip()}\n\nWhen: {day}{precision}. Where: {place.name}, "
