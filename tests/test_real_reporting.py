@@ -173,9 +173,11 @@ def test_a_month_sorts_as_the_month_and_is_in_no_week(dated_site):
     # ... but only the dated one is in a week: the month-only one is named beside the chart instead
     assert dict(figures.by_week) == {D(2023, 12, 9): 1}
     assert [i.id for i in figures.month_only] == ["shaddadi-december"]
-    assert dict(_count_week(project, D(2023, 12, 9), ("SYR",)).by_type) == {"Explosions/Remote violence": 1}
+    december_week = Period(start=D(2023, 12, 9), end=D(2023, 12, 15))
+    assert dict(_count_week(project, december_week, ("SYR",)).by_type) == {"Explosions/Remote violence": 1}
     # the week-only incident is in its ACLED week, Saturday 20 to Friday 26 January
-    assert dict(_count_week(project, D(2024, 1, 20), ("IRQ",)).by_type) == {"Explosions/Remote violence": 2}
+    january_week = Period(start=D(2024, 1, 20), end=D(2024, 1, 26))
+    assert dict(_count_week(project, january_week, ("IRQ",)).by_type) == {"Explosions/Remote violence": 2}
 
 
 def _time_elements(html: str) -> list[tuple[str, str]]:
@@ -371,8 +373,8 @@ def test_incident_page_shows_history_and_ranges_for_wounded_as_for_killed(counte
             "report of US Department of Defense, 29 January 2024. US Department of Defense B2 2 29 January 2024 "
             "3 34 Superseded by the report of US Department of Defense, 1 February 2024.") in text
     assert "<s>25</s>" in page and "<s>34</s>" in page
-    assert re.search(r"Headline \(most conservative current\)\s*3\s*more than 40", text)
-    assert "UCDP style: best (low, high) 3 (low 3, high 3) more than 40 (low 41, high no upper figure)" in text
+    assert re.search(r"Lowest current figure \(used in totals\)\s*3\s*more than 40", text)
+    assert "Best estimate (lowest, highest) 3 (low 3, high 3) more than 40 (low 41, high no upper figure)" in text
     qaim = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (site / "incidents/qaim-strikes.html").read_text()))
     assert "Islamic Resistance in Iraq and Civilians (counted together)" in qaim
     assert "counted once" in qaim
