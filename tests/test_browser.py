@@ -129,8 +129,8 @@ def search_results(page: object, expected: list[str]) -> list[str]:
 
 def filter_box(page: object, name: str, value: str) -> object:
     """Return a filter's checkbox, opening its group in the filter panel."""
-    block = page.locator("details.pagefind-ui__filter-block",
-                         has=page.locator("summary", has_text=re.compile(f"^{re.escape(name)}$", re.IGNORECASE)))
+    title = re.compile(f"^{re.escape(name)}$", re.IGNORECASE)
+    block = page.locator("details.pagefind-ui__filter-block", has=page.locator("summary", has_text=title))
     if block.get_attribute("open") is None:
         block.locator("summary").click()
     return block.locator(f'input[name="{name.lower()}"][value="{value}"]')
@@ -143,8 +143,8 @@ def test_search_filters_by_country_actor_and_event_type(page: object, base_url: 
     unfiltered = page.locator(".pagefind-ui__message").inner_text()
     # All three incidents are explosions/remote violence; no other page carries an event type
     filter_box(page, "Event type", "Explosions/Remote violence").check()
-    assert search_results(page, [TOWER_22, KHARAB_TITLE, KALSU_TITLE]) == sorted([TOWER_22, KHARAB_TITLE, KALSU_TITLE]), \
-        unfiltered
+    every_incident = [TOWER_22, KHARAB_TITLE, KALSU_TITLE]
+    assert search_results(page, every_incident) == sorted(every_incident), unfiltered
     # The Islamic Resistance in Iraq was named for Tower 22 (by AFP) and Kharab al-Jir (by SOHR), not Kalsu
     filter_box(page, "Actor", "Islamic Resistance in Iraq").check()
     assert search_results(page, [TOWER_22, KHARAB_TITLE]) == sorted([TOWER_22, KHARAB_TITLE])
