@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ContentErrors, Problem, UsageError
+from .errors import ContentErrors, Problem, UsageError, writing
 from .load import LoadFailed, discover, display_path, load_file
 
 # The content model and its validation (pydantic) take a third of a second to import: they are imported
@@ -368,17 +368,23 @@ def _known(found: list[tuple[str, Path, str]], records: dict[str, FileRecord | N
            content: Path) -> dict[Path, Known]:
     """Return the files no problem can be about: valid, of an id of their own, naming only what exists."""
     from .deps import KINDS
-    from .validate import Known, attachment_problem
+    from .validate import CONTAINMENT, Known, attachment_problem, containment_cycles
 
     ids: dict[str, Counter[str]] = {kind: Counter() for kind in KINDS}
+    parents: dict[str, dict[str, str | None]] = {kind: {} for kind in CONTAINMENT}
     for record in records.values():
         if record is not None and record.entity is not None:  # validation registers it, errors or not
             ids[record.kind][record.entity.id] += 1
+            if record.kind in CONTAINMENT:
+                parents[record.kind][record.entity.id] = getattr(record.entity, CONTAINMENT[record.kind][0])
+    # on a circle of 'within' or 'part_of' (any, while ids are duplicated: which one counts is validation's)
+    circled = {kind: set(containment_cycles(links)) if max(ids[kind].values(), default=0) < 2 else set(links)
+               for kind, links in parents.items()}
     known = {}
     for _kind, path, name in found:
         record = records[name]
         if record is None or record.entity is None or any(p.is_error for p in record.problems) \
-                or ids[record.kind][record.entity.id] > 1:
+                or ids[record.kind][record.entity.id] > 1 or record.entity.id in circled.get(record.kind, ()):
             continue
         attachments = getattr(record.entity, "attachments", ())
         if all(ref in ids[kinds[0]] or any(ref in ids[k] for k in kinds[1:]) for kinds, ref in record.refs) \
@@ -408,7 +414,7 @@ def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pr
     """Return the project made of valid records, or None if anything across files is wrong."""
     from .deps import KINDS
     from .model import Origin, Project
-    from .validate import attachment_problem
+    from .validate import CONTAINMENT, attachment_problem, containment_cycles
 
     if site is None or any(p.is_error for p in problems):
         return None
@@ -426,6 +432,9 @@ def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pr
                    for kinds, ref in record.refs):
             return None
         if any(attachment_problem(content, a.path) for a in getattr(record.entity, "attachments", ())):
+            return None
+    for kind, (key, _, _) in CONTAINMENT.items():
+        if containment_cycles({id_: getattr(r.entity, key) for id_, r in by_kind[kind].items()}):
             return None
 
     def plain(kind: str) -> dict[str, Any]:
@@ -599,7 +608,7 @@ def _read_pickle(path: Path) -> Any:
 def _write_pickle(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with temporary.open("wb") as file:
+    with writing(path), temporary.open("wb") as file:
         pickle.dump(data, file, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, path)
 

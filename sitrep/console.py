@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import tempfile
 import time
 import traceback
@@ -111,12 +112,14 @@ def print_problems(console: Console, problems: Sequence[Problem], content: Path 
     for path, group in _by_file(problems):
         errors = sum(p.is_error for p in group)
         warnings = len(group) - errors
+        resolved = _resolve(base, content, path)
+        shown = shown_path(resolved)
         console.print()
-        console.print(Text.assemble((visible(path), "bold"), (f"  ({_counted(errors, warnings)})", "dim")))
-        lines = source_lines(_resolve(base, content, path), content)
+        console.print(Text.assemble((visible(shown), "bold"), (f"  ({_counted(errors, warnings)})", "dim")))
+        lines = source_lines(resolved, content)
         separator = "," if path.endswith(".csv") else None
         for problem in group:
-            console.print(problem_line(problem))
+            console.print(problem_line(problem, shown))
             for line in excerpt_lines(lines, problem.line, problem.column, problem.is_error, separator):
                 console.print(line)
     errors = sum(p.is_error for p in problems)
@@ -127,10 +130,23 @@ def print_problems(console: Console, problems: Sequence[Problem], content: Path 
                            "output left as it was.", style="bold red"))
 
 
-def problem_line(problem: Problem) -> Text:
-    """Return 'path:line:col: message' with the severity coloured."""
+def shown_path(path: Path) -> str:
+    """Return a file's path as the user can open it from where they ran the command.
+
+    Relative to the working folder when the file is inside it, absolute otherwise: a path relative
+    to the content folder's parent cannot be clicked from anywhere else.
+    """
+    absolute = Path(os.path.abspath(path))
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
+
+
+def problem_line(problem: Problem, shown: str | None = None) -> Text:
+    """Return 'path:line:col: message' with the severity coloured; shown replaces the problem's path."""
     style = "red" if problem.is_error else "yellow"
-    location = f"{visible(problem.path)}:{problem.line}:{problem.column}: "
+    location = f"{visible(shown or problem.path)}:{problem.line}:{problem.column}: "
     prefix = "" if problem.is_error else "warning: "
     return Text.assemble("  ", (location, "bold"), (prefix, style), problem.message)
 

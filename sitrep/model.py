@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema,
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema,
                       field_validator, model_validator)
 
 # --- Vocabularies (../shared/domain.md) -----------------------------------------------------
@@ -82,8 +82,58 @@ Country = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 al
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 LongText = Annotated[str, Field(max_length=100_000, description="Markdown.")]
 
+#: The calendar content may use. The build counts back a period's length, weeks for charts and time zones
+#: from every date; at the ends of Python's calendar (0001-01-01, 9999-12-31) that arithmetic overflows, so
+#: check refuses what the build could not compute. No open-source reporting predates 1800; 2199 is a typo.
+FIRST_DAY, LAST_DAY = dt.date(1800, 1, 1), dt.date(2199, 12, 31)
+
+
+def _in_calendar(value: dt.date) -> dt.date:
+    """Refuse a date (or date and time) outside FIRST_DAY..LAST_DAY."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{value.isoformat()} is outside the years {FIRST_DAY.year}–{LAST_DAY.year} that "
+                         "sitrep accepts; check the year")
+    return value
+
+
+Day = Annotated[dt.date, AfterValidator(_in_calendar)]
+Moment = Annotated[dt.datetime, AfterValidator(_in_calendar)]
+
+#: A site's address: http(s), an ASCII host name (IDN hosts as punycode), an optional port and path. It
+#: is written into robots.txt, the sitemap and the feeds, so a space, quote, control character, query
+#: or fragment would let it add lines or attributes of its own (issue 13).
+BASE_URL_PATTERN = (r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::[0-9]{1,5})?"
+                    r"(?:/[A-Za-z0-9._~!$&()*+,;=:@%/-]*)?$")
+
+
+def _web_address(value: str) -> str:
+    """Refuse a base_url that is not a plain http(s) address."""
+    if len(value) > 2000 or not re.fullmatch(BASE_URL_PATTERN, value):
+        raise ValueError("base_url must be a plain web address such as https://monitor.example.org/briefs/: "
+                         "http or https, an ASCII host name (write another script's name as punycode, "
+                         "xn--...), an optional port and path; no spaces, quotes, control characters, "
+                         "'?' or '#'")
+    return value
+
+
+BaseUrl = Annotated[str, AfterValidator(_web_address), WithJsonSchema(
+    {"type": "string", "pattern": BASE_URL_PATTERN, "maxLength": 2000,
+     "description": "The address the site is published at, e.g. https://monitor.example.org/briefs/."})]
+
 
 # --- Uncertain counts ---------------------------------------------------------------------
+
+# Vague words a source may use instead of a number, with the lowest number each can mean. ACLED's
+# fatality FAQ ("Uses and limitations of ACLED data: Fatalities", updated 7 May 2024) codes "tens" as 10,
+# "dozens" as 12 and "hundreds" as 100 -- one unit of the word -- and always takes the most conservative
+# estimate; UCDP GED keeps such a figure as its low estimate. The other words follow the same rule:
+# the smallest number the word can mean ("scores" one score, "several" and "many" more than two,
+# "a few" more than one). The words are kept and shown beside the number.
+VAGUE_COUNTS: dict[str, int] = {
+    "a few": 2, "few": 2, "a couple": 2, "several": 3, "many": 3, "numerous": 3, "tens": 10, "dozens": 12,
+    "scores": 20, "hundreds": 100, "thousands": 1000,
+}
 
 _COUNT_RE = re.compile(
     r"^(?:(?P<unknown>unknown|not reported|n/?a)"
@@ -91,19 +141,25 @@ _COUNT_RE = re.compile(
     r"(?P<low>\d[\d,]*)(?:\s*(?:-|–|to)\s*(?P<high>\d[\d,]*))?\+?)$",
     re.IGNORECASE,
 )
-_QUALIFIERS = {"at least": "at_least", "more than": "at_least", "over": "at_least", "at most": "at_most",
+# "dozens", or "dozens (at least 12)" as sitrep writes it (a sitrep ACLED export reads back in)
+_VAGUE_RE = re.compile(r"^(?P<words>[a-z][a-z ]*?)(?:\s*\(at least (?P<low>\d[\d,]*)\))?$", re.IGNORECASE)
+_QUALIFIERS = {"at least": "at_least", "more than": "more_than", "over": "more_than", "at most": "at_most",
                "up to": "at_most", "approximately": "approximately", "about": "approximately",
                "around": "approximately", "some": "approximately", "nearly": "nearly", "almost": "nearly"}
 
+Qualifier = Literal["exact", "at_least", "more_than", "at_most", "range", "approximately", "nearly", "unknown"]
+
 
 class Count(BaseModel):
-    """A count of people that may be exact, a floor, a range, approximate or unknown."""
+    """A count of people that may be exact, a floor, a range, approximate, vague words or unknown."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     low: int | None = Field(default=None, ge=0, le=10_000_000)
     high: int | None = Field(default=None, ge=0, le=10_000_000)
-    qualifier: Literal["exact", "at_least", "at_most", "range", "approximately", "nearly", "unknown"] = "exact"
+    qualifier: Qualifier = "exact"
+    words: Annotated[str, Field(max_length=60)] | None = Field(
+        default=None, description="The source's own words for a vague count, e.g. 'dozens'.")
 
     @model_validator(mode="after")
     def _ordered(self) -> Count:
@@ -122,15 +178,31 @@ class Count(BaseModel):
         """Return the headline value: the conservative (low) figure."""
         return self.low
 
+    @property
+    def floor(self) -> int | None:
+        """Return the smallest number the count allows: 41 for 'more than 40', 12 for 'dozens'."""
+        if self.low is None:
+            return None
+        return self.low + 1 if self.qualifier == "more_than" else self.low
+
+    @property
+    def open_ended(self) -> bool:
+        """Return True when the count has a floor and no ceiling: 'at least 3', 'more than 40', 'dozens'."""
+        return self.low is not None and self.qualifier in ("at_least", "more_than")
+
     def __str__(self) -> str:
         return format_count(self)
 
 
 def format_count(count: Count) -> str:
-    """Return a count as an analyst writes it: '3', 'at least 3', '1–2', 'approximately 2,500'."""
+    """Return a count as the source put it: '3', 'more than 40', 'dozens (at least 12)', '1–2'."""
     if count.low is None:
         return "unknown"
     low = f"{count.low:,}"
+    if count.words:
+        return f"{count.words} (at least {low})"
+    if count.qualifier == "more_than":
+        return f"more than {low}"
     if count.qualifier == "at_least" or (count.high is None and count.qualifier == "exact"):
         return low if count.qualifier == "exact" else f"at least {low}"
     if count.qualifier in ("approximately", "nearly", "at_most"):
@@ -143,7 +215,7 @@ def format_count(count: Count) -> str:
 
 
 def parse_count(value: Any) -> Any:
-    """Accept 3, '3', 'at least 3', '1-2', '1–2', 'approximately 2,500', 'unknown' or a mapping."""
+    """Accept 3, 'more than 40', '1-2', 'approximately 2,500', 'dozens', 'unknown' or a mapping."""
     if value is None:
         return {"qualifier": "unknown"}
     if isinstance(value, bool):
@@ -151,15 +223,19 @@ def parse_count(value: Any) -> Any:
     if isinstance(value, int):
         return {"low": value, "high": value, "qualifier": "exact"}
     if isinstance(value, str):
-        return _parse_count_text(value.strip())
+        return _parse_count_text(" ".join(value.split()))
     return value
 
 
 def _parse_count_text(text: str) -> dict[str, Any]:
+    vague = _VAGUE_RE.match(text)
+    if vague and vague["words"].lower() in VAGUE_COUNTS:
+        words = vague["words"].lower()
+        return {"low": VAGUE_COUNTS[words], "high": None, "qualifier": "at_least", "words": words}
     match = _COUNT_RE.match(text)
     if not match:
-        raise ValueError(f"'{text}' is not a count; write 3, 'at least 3', '1-2', 'approximately 2,500' "
-                         "or 'unknown'")
+        raise ValueError(f"'{text}' is not a count; write 3, 'at least 3', 'more than 40', '1-2', "
+                         "'approximately 2,500', one of the words " + ", ".join(VAGUE_COUNTS) + " or 'unknown'")
     if match["unknown"]:
         return {"qualifier": "unknown"}
     low = int(match["low"].replace(",", ""))
@@ -167,8 +243,8 @@ def _parse_count_text(text: str) -> dict[str, Any]:
     qualifier = _QUALIFIERS.get((match["qual"] or "").lower())
     if text.endswith("+"):
         qualifier = "at_least"
-    if qualifier == "at_least":
-        return {"low": low, "high": None, "qualifier": "at_least"}
+    if qualifier in ("at_least", "more_than"):
+        return {"low": low, "high": None, "qualifier": qualifier}
     if qualifier == "at_most":
         return {"low": 0, "high": low, "qualifier": "at_most"}
     if qualifier:
@@ -182,11 +258,13 @@ CountField = Annotated[
     Count,
     BeforeValidator(parse_count),
     WithJsonSchema({
-        "description": "A count: 3, 'at least 3', '1-2', 'approximately 2,500', 'nearly 900' or 'unknown'.",
+        "description": "A count: 3, 'at least 3', 'more than 40', '1-2', 'approximately 2,500', 'nearly 900', "
+                       "a vague word (" + ", ".join(VAGUE_COUNTS) + ") or 'unknown'.",
         "anyOf": [{"type": "integer", "minimum": 0},
                   # editors get a loose, flag-free pattern; sitrep checks the words exactly
                   {"type": "string", "pattern": r"^([Uu]nknown|[Nn]ot reported|[A-Za-z ]*\d[\d,]*"
                                                 r"(\s*(-|–|to)\s*\d[\d,]*)?\+?)$"},
+                  {"type": "string", "enum": list(VAGUE_COUNTS)},
                   {"type": "null"}],
     }),
 ]
@@ -211,7 +289,7 @@ class Citation(Part):
     source: Ref
     credibility: int = Field(ge=1, le=6, description="Admiralty information credibility, 1 (confirmed) to 6.")
     via: Ref | None = Field(default=None, description="The source that relayed the report, e.g. a news agency.")
-    date: dt.date | None = None
+    date: Day | None = None
     url: Annotated[str, Field(pattern=r"^https?://", max_length=2000)] | None = None
     title: Text | None = None
     quote: Text | None = None
@@ -234,19 +312,49 @@ class Statement(Part):
                            "monitor, an outlet); for claims, denials and no comment it is the actor itself.")
     speaker: Text | None = Field(default=None, description="The person who said it, e.g. 'Rami Abdel "
                                  "Rahman, director'.")
-    date: dt.date | None = None
+    date: Day | None = None
     note: Text | None = None
     sources: list[Citation] = Field(min_length=1)
 
 
 class CasualtyReport(Part):
-    """One source's figures for one side's killed and wounded."""
+    """One source's figures for the killed and wounded of one side, or of several sides together."""
 
-    side: Ref = Field(description="The actor whose people were killed or wounded.")
+    id: Id | None = Field(default=None, description="A name for this report, for another's supersedes.")
+    side: Ref | None = Field(default=None, description="The actor whose people were killed or wounded.")
+    sides: list[Ref] = Field(default_factory=list, description="The actors a figure covers together, as in "
+                             "'16 killed, including civilians'; instead of side.")
     killed: CountField = Field(default_factory=unknown_count)
     wounded: CountField = Field(default_factory=unknown_count)
+    date: dt.date | None = Field(default=None, description="When the source gave the figure; a later one from "
+                                 "the same source supersedes it.")
+    supersedes: list[Ref] = Field(default_factory=list, description="Ids of the reports of this incident "
+                                  "that this one replaces.")
     note: Text | None = None
     sources: list[Citation] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_way_to_name_sides(self) -> CasualtyReport:
+        if self.side is None and not self.sides:
+            raise ValueError("a casualty report needs 'side: <actor id>', or 'sides: [<actor id>, ...]' for a "
+                             "figure that covers several sides together")
+        if self.side is not None and self.sides:
+            raise ValueError("write either 'side:' or 'sides:', not both; 'sides:' is for a figure that "
+                             "covers several sides together")
+        if len(set(self.sides)) != len(self.sides):
+            raise ValueError("'sides:' names an actor twice")
+        return self
+
+    @property
+    def covers(self) -> tuple[str, ...]:
+        """Return the actors whose people the figures count, in the order written."""
+        return (self.side,) if self.side is not None else tuple(self.sides)
+
+    @property
+    def reported(self) -> dt.date | None:
+        """Return when the figure was given: its date, or else the latest date its citations carry."""
+        dates = [c.date for c in self.sources if c.date]
+        return self.date or (max(dates) if dates else None)
 
 
 class Response(Part):
@@ -254,7 +362,7 @@ class Response(Part):
 
     actor: Ref
     action: Text
-    date: dt.date | None = None
+    date: Day | None = None
     sources: list[Citation] = Field(min_length=1)
 
 
@@ -326,7 +434,7 @@ class Incident(Entity):
     """One event: what happened, when, where, who was involved, who said what, and the sources."""
 
     title: Text
-    date: dt.date
+    date: Day
     time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] | None = Field(
         default=None, description="Local time, HH:MM, in the time zone given by timezone.")
     timezone: Annotated[str, Field(pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$")] | None = Field(
@@ -349,7 +457,7 @@ class Incident(Entity):
     tags: list[Annotated[str, Field(max_length=60)]] = Field(default_factory=list)
     acled_id: Annotated[str, Field(pattern=r"^[A-Z]{3}\d+$")] | None = Field(
         default=None, description="ACLED event_id_cnty when imported from ACLED.")
-    updated: dt.date | None = None
+    updated: Day | None = None
 
     @model_validator(mode="after")
     def _sub_event_matches(self) -> Incident:
@@ -359,7 +467,48 @@ class Incident(Entity):
                              f"{self.event_type}; use one of: " + ", ".join(allowed))
         if self.time is not None and self.timezone is None:
             raise ValueError("a local time needs its timezone, e.g. 'timezone: Asia/Baghdad'")
+        self._check_casualty_reports()
+        if self.time is not None and self.time_precision != 1:
+            raise ValueError(f"a time of day needs the exact day (time_precision 1); with time_precision "
+                             f"{self.time_precision} leave out 'time'")
         return self
+
+    def _check_casualty_reports(self) -> None:
+        """Require unique report ids and supersedes that name another report of this incident."""
+        ids = [r.id for r in self.casualties if r.id]
+        if len(set(ids)) != len(ids):
+            twice = next(i for i in ids if ids.count(i) > 1)
+            raise ValueError(f"two casualty reports have the id '{twice}'; give each its own")
+        for report in self.casualties:
+            for ref in report.supersedes:
+                if ref == report.id:
+                    raise ValueError(f"casualty report '{ref}' supersedes itself")
+                if ref not in ids:
+                    known = ", ".join(ids) or "none has an id yet"
+                    raise ValueError(f"supersedes '{ref}': no casualty report of this incident has that id "
+                                     f"(ids: {known}); add 'id: {ref}' to the report it replaces")
+        replaces = {r.id: r.supersedes for r in self.casualties if r.id}
+        for start in replaces:
+            seen, todo = set(), list(replaces[start])
+            while todo:
+                ref = todo.pop()
+                if ref == start:
+                    raise ValueError(f"casualty reports supersede each other in a circle, back to '{start}'; a "
+                                     "later report supersedes an earlier one, never both ways")
+                if ref not in seen:
+                    seen.add(ref)
+                    todo.extend(replaces.get(ref, []))
+
+    @property
+    def span(self) -> tuple[dt.date, dt.date]:
+        """Return the first and last day the date may be at its precision: the day, its ACLED week or month."""
+        return date_span(self.date, self.time_precision)
+
+    @property
+    def sort_key(self) -> tuple[dt.date, int, str, str]:
+        """Return a key sorting incidents by date, a week or month as a whole before the days it holds."""
+        start, end = self.span
+        return start, -(end - start).days, self.time or "", self.id
 
     @property
     def disorder(self) -> str:
@@ -373,10 +522,26 @@ class Incident(Entity):
         return "Political violence"
 
 
+def acled_week(day: dt.date) -> dt.date:
+    """Return the Saturday that starts the ACLED week containing day (ACLED weeks run Saturday to Friday)."""
+    return day - dt.timedelta(days=(day.weekday() - 5) % 7)
+
+
+def date_span(day: dt.date, precision: int) -> tuple[dt.date, dt.date]:
+    """Return the days a date coded at an ACLED time precision may be: the day, its week or its month."""
+    if precision == 2:
+        start = acled_week(day)
+        return start, start + dt.timedelta(days=6)
+    if precision == 3:
+        start = day.replace(day=1)
+        return start, (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return day, day
+
+
 class TroopFigure(Part):
     """A troop figure at a date, from a source."""
 
-    as_of: dt.date
+    as_of: Day
     troops: CountField
     note: Text | None = None
     sources: list[Citation] = Field(min_length=1)
@@ -401,7 +566,7 @@ class ContextNote(Entity):
     """Regional context: a Markdown note with YAML front matter."""
 
     title: Text
-    date: dt.date
+    date: Day
     countries: list[Country] = Field(default_factory=list)
     sources: list[Citation] = Field(default_factory=list)
     tags: list[Annotated[str, Field(max_length=60)]] = Field(default_factory=list)
@@ -411,8 +576,8 @@ class ContextNote(Entity):
 class Period(Part):
     """A span of days, both ends included."""
 
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
@@ -428,7 +593,8 @@ class Period(Part):
     def previous(self) -> Period:
         """Return the period of the same length just before this one."""
         length = dt.timedelta(days=self.days)
-        return Period(start=self.start - length, end=self.start - dt.timedelta(days=1))
+        # Computed, not content: it may reach before FIRST_DAY, so it is not validated as content is.
+        return Period.model_construct(start=self.start - length, end=self.start - dt.timedelta(days=1))
 
     def __contains__(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
@@ -458,9 +624,9 @@ class Brief(Entity):
     title: Text
     subtitle: Text | None = None
     period: Period
-    cutoff: dt.datetime = Field(description="Information cut-off, with its UTC offset.")
-    published: dt.date | None = None
-    next_report: dt.date | None = None
+    cutoff: Moment = Field(description="Information cut-off, with its UTC offset.")
+    published: Day | None = None
+    next_report: Day | None = None
     producer: Text | None = None
     tlp: TLP | None = None
     countries: list[Country] = Field(min_length=1)
@@ -492,7 +658,7 @@ class SiteConfig(Part):
     title: Text = "Situation briefs"
     description: Text = "Situation briefs and incident data."
     organisation: Text = "sitrep"
-    base_url: Annotated[str, Field(pattern=r"^https?://")] | None = None
+    base_url: BaseUrl | None = None
     language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
     timezone: str = "UTC"
     tlp: TLP = "TLP:CLEAR"
@@ -503,6 +669,9 @@ class SiteConfig(Part):
                                   "over it.")
     caveat: Text = ("Figures are drawn from open sources, may be incomplete and may be revised as new "
                     "reports come in.")
+    monitoring_since: dt.date | None = Field(
+        default=None, description="The first day the monitor recorded incidents; charts start there. Without "
+                                  "it, they start on the first day of the earliest brief.")
 
 
 # --- The whole project --------------------------------------------------------------------
@@ -532,8 +701,8 @@ class Project:
 
     @cached_property
     def incidents_by_date(self) -> list[Incident]:
-        """Return incidents newest first, ties broken by id for stable output."""
-        return sorted(self.incidents.values(), key=lambda i: (i.date, i.id), reverse=True)
+        """Return incidents newest first, a week or month after the days it holds, ties broken by id."""
+        return sorted(self.incidents.values(), key=lambda i: i.sort_key, reverse=True)
 
     @cached_property
     def briefs_by_date(self) -> list[Brief]:
@@ -543,7 +712,8 @@ class Project:
     @cached_property
     def _dated(self) -> tuple[list[dt.date], list[Incident]]:
         """Return incidents oldest first, and their dates for bisection."""
-        oldest_first = self.incidents_by_date[::-1]
+        # by the coded date, which decides the period an incident is counted in (ACLED's own practice)
+        oldest_first = sorted(self.incidents.values(), key=lambda i: (i.date, i.id))
         return [i.date for i in oldest_first], oldest_first
 
     def incidents_between(self, start: dt.date, end: dt.date) -> list[Incident]:
@@ -553,17 +723,20 @@ class Project:
 
     @cached_property
     def _reports_by_day(self) -> dict[dt.date, list[str]]:
-        """Return the ids of incidents by the dates their claims and casualty reports carry."""
+        """Return the ids of incidents by the dates their claims, casualty reports and updates carry."""
         days: dict[dt.date, list[str]] = {}
         for incident in self.incidents.values():
             dated = {claim.date for claim in incident.claims if claim.date}
             dated |= {c.date for part in (*incident.claims, *incident.casualties) for c in part.sources if c.date}
+            dated |= {report.date for report in incident.casualties if report.date}
+            if incident.updated:
+                dated.add(incident.updated)
             for day in dated:
                 days.setdefault(day, []).append(incident.id)
         return days
 
     def incidents_reported_between(self, start: dt.date, end: dt.date) -> list[Incident]:
-        """Return, in the order of incidents, those with a claim or casualty report dated from start to end."""
+        """Return, in the order of incidents, those with a claim, casualty report or update dated from start to end."""
         found: set[str] = set()
         day = start
         while day <= end:

@@ -6,6 +6,8 @@ fixes a whole batch in one pass (as mkdocs' Config.validate does).
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import difflib
 import functools
 import os
@@ -28,10 +30,11 @@ from .model import (CONFIDENCE_LEVELS, ENTITY_CLASSES, LIKELIHOOD_ROWS, Brief, E
 #: Keys whose values are ids of another entity, and the kind they must name.
 REFERENCE_KEYS: dict[str, str] = {
     "location": "location", "within": "location",
-    "actor": "actor", "by": "actor", "side": "actor", "perpetrators": "actor", "targets": "actor",
+    "actor": "actor", "by": "actor", "side": "actor", "sides": "actor", "perpetrators": "actor",
+    "targets": "actor",
     "part_of": "actor",
     "source": "source", "via": "source",
-    "context": "context", "incidents": "incident",
+    "context": "context", "incidents": "incident", "same_as": "incident", "not_same_as": "incident",
 }
 #: Keys that may also name an entity of another kind: an attribution can come from a monitor (a source).
 ALSO_ALLOWED: dict[str, tuple[str, ...]] = {"by": ("source",)}
@@ -65,6 +68,7 @@ def load_project(content_dir: Path, known: Mapping[Path, Known] | None = None
     site = load_site(content_dir, problems)
     entities: dict[str, dict[str, tuple[Entity, Document]]] = {kind: {} for kind in ENTITY_CLASSES}
     broken: dict[str, set[str]] = {kind: set() for kind in ENTITY_CLASSES}
+    unvalidated: list[Document] = []  # parsed but refused: their references are checked all the same
     for kind, path in discover(content_dir):
         if known and path in known:
             item = known[path]
@@ -83,7 +87,10 @@ def load_project(content_dir: Path, known: Mapping[Path, Known] | None = None
         else:
             claimed = document.data.get("id")
             broken[kind].update({path.stem, claimed} if isinstance(claimed, str) else {path.stem})
-    problems.extend(cross_check(entities, content_dir, broken))
+            unvalidated.append(document)
+    flagged = {(p.path, p.line, p.column) for p in problems}  # one message per spot: the schema's first
+    problems.extend(p for p in cross_check(entities, content_dir, broken, unvalidated)
+                    if (p.path, p.line, p.column) not in flagged)
     problems.sort()
     if any(p.is_error for p in problems) or site is None:
         return None, problems
@@ -277,6 +284,8 @@ def _value_message(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
         limit, word = (ctx["le"], "largest") if "le" in ctx else (ctx["ge"], "smallest")
         size = "large" if word == "largest" else "small"
         text = f"{shorten(given)} is too {size}; the {word} allowed is {_number(limit)}"
+    elif kind.startswith(("date_", "datetime_")):
+        text = _date_message(given, datetime=kind.startswith("datetime_"))
     elif kind == "string_too_short" and ctx.get("min_length") == 1:
         text = "must not be empty"
     elif kind == "too_short" and ctx.get("min_length") == 1:
@@ -284,6 +293,30 @@ def _value_message(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
     if not field or text.startswith(str(loc[-1])):  # the model's own message already names the field
         return text
     return f"{field}: {text}"
+
+
+_WRITTEN_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+
+
+def _date_message(given: Any, datetime: bool = False) -> str:
+    """Return what to write instead of a date sitrep cannot read: YYYY-MM-DD, read from the text if it can."""
+    form = "YYYY-MM-DDTHH:MM:SS+03:00 (with its UTC offset)" if datetime else "YYYY-MM-DD"
+    shown = f"'{shorten(given)}'" if isinstance(given, str) else _describe_value(given)
+    message = f"{shown} is not a {'date and time' if datetime else 'date'}; write {form}"
+    match = _WRITTEN_DATE.match(given) if isinstance(given, str) else None
+    if match is None:
+        return message
+    first, second, year = (int(part) for part in match.groups())
+    readings = []
+    for day, month in ((first, second), (second, first)):  # day first (29/01) as in most of the world
+        with contextlib.suppress(ValueError):
+            readings.append(dt.date(year, month, day).isoformat())
+    readings = list(dict.fromkeys(readings))
+    if len(readings) == 1:
+        return f"{message}: {readings[0]}"
+    if readings:
+        return f"{message}: {readings[0]} if the day comes first, {readings[1]} if the month does"
+    return message
 
 
 def _did_you_mean(given: str, choices: list[str]) -> str:
@@ -473,11 +506,13 @@ def _sentences(text: str) -> list[str]:
 # --- Cross-file checks --------------------------------------------------------------------
 
 def cross_check(entities: dict[str, dict[str, tuple[Entity, Document]]], content_dir: Path,
-                broken: dict[str, set[str]] | None = None) -> list[Problem]:
+                broken: dict[str, set[str]] | None = None,
+                unvalidated: Iterable[Document] = ()) -> list[Problem]:
     """Return broken references, wrong-kind references and unsafe asset paths, across all files.
 
     References to the ids in broken (files that already failed) are not reported again: the
-    analyst fixes the file itself, not every file that names it.
+    analyst fixes the file itself, not every file that names it. The references of files that
+    parsed but were refused (unvalidated) are checked too, so that one run reports every mistake.
     """
     broken = broken or {}
     problems = []
@@ -485,14 +520,56 @@ def cross_check(entities: dict[str, dict[str, tuple[Entity, Document]]], content
         for entity, document in items.values():
             if isinstance(document, Known):
                 continue
-            for loc, target_kind, ref in _references(document.data):
-                kinds = (target_kind, *ALSO_ALLOWED.get(loc[-1], ()))
-                if any(ref in entities[k] or ref in broken.get(k, ()) for k in kinds):
-                    continue
-                problems.append(document.problem(loc, _broken_reference(ref, kinds, entities, broken)))
+            problems.extend(_reference_problems(document, entities, broken))
             if kind == "incident":
                 problems.extend(_check_attachments(entity, document, content_dir))
+    for document in unvalidated:
+        problems.extend(_reference_problems(document, entities, broken))
+    problems.extend(_cycle_problems(entities))
     return problems
+
+
+#: Keys that place an entity inside another of its kind: following them must never come back.
+CONTAINMENT = {"location": ("within", "place", "lie within"), "actor": ("part_of", "group", "be part of")}
+
+
+def _cycle_problems(entities: dict[str, dict[str, tuple[Entity, Document]]]) -> Iterator[Problem]:
+    """Yield a problem at each 'within' (or 'part_of') that closes a circle: A within B within A."""
+    for kind, (key, noun, verb) in CONTAINMENT.items():
+        parents = {id_: getattr(entity, key) for id_, (entity, _) in entities[kind].items()}
+        for id_, circle in containment_cycles(parents).items():
+            document = entities[kind][id_][1]
+            chain = " → ".join(f"'{step}'" for step in circle)
+            yield document.problem((key,), f"a {noun} cannot {verb} itself ({chain}); remove '{key}' from "
+                                   f"one of them")
+
+
+def containment_cycles(parents: dict[str, str | None]) -> dict[str, list[str]]:
+    """Return each id on a cycle of parents, with the circle from it back to itself."""
+    cycles: dict[str, list[str]] = {}
+    settled: set[str] = set()
+    for start in parents:
+        path: list[str] = []
+        current: str | None = start
+        while current is not None and current in parents and current not in settled and current not in path:
+            path.append(current)
+            current = parents[current]
+        if current is not None and current in path:
+            circle = path[path.index(current):]
+            for i, member in enumerate(circle):
+                cycles[member] = [*circle[i:], *circle[:i], member]
+        settled.update(path)
+    return cycles
+
+
+def _reference_problems(document: Document, entities: dict[str, dict[str, Any]],
+                        broken: dict[str, set[str]]) -> Iterator[Problem]:
+    """Yield a problem for each id in a document that names nothing of the kind its key needs."""
+    for loc, target_kind, ref in _references(document.data):
+        kinds = (target_kind, *ALSO_ALLOWED.get(loc[-1], ()))
+        if any(ref in entities[k] or ref in broken.get(k, ()) for k in kinds):
+            continue
+        yield document.problem(loc, _broken_reference(ref, kinds, entities, broken))
 
 
 def _references(data: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str, str]]:

@@ -28,7 +28,7 @@ def actor_roles(project: Project) -> dict[str, dict[str, list[Incident]]]:
         played += [(s.by, "attributed_by") for s in incident.claims if s.by and s.by != s.actor]
         played += [(a, "perpetrated") for a in incident.perpetrators]
         played += [(a, "targeted") for a in incident.targets]
-        played += [(r.side, "casualties") for r in incident.casualties]
+        played += [(side, "casualties") for r in incident.casualties for side in r.covers]
         for actor_id, role in dict.fromkeys(played):
             if actor_id in roles:
                 roles[actor_id].setdefault(role, []).append(incident)
@@ -39,7 +39,7 @@ def actor_roles(project: Project) -> dict[str, dict[str, list[Incident]]]:
 def incidents_of(roles: Mapping[str, list[Incident]]) -> list[Incident]:
     """Return every incident among an actor's roles, newest first, each once."""
     seen = {i.id: i for incidents in roles.values() for i in incidents}
-    return sorted(seen.values(), key=lambda i: (i.date, i.id), reverse=True)
+    return sorted(seen.values(), key=lambda i: i.sort_key, reverse=True)
 
 
 def incident_actors(incident: Incident, actors: Mapping[str, Actor]) -> list[str]:
@@ -47,7 +47,7 @@ def incident_actors(incident: Incident, actors: Mapping[str, Actor]) -> list[str
     ids = [*incident.perpetrators, *incident.targets]
     for statement in incident.claims:
         ids += [statement.actor] + ([statement.by] if statement.by in actors else [])
-    ids += [report.side for report in incident.casualties]
+    ids += [side for report in incident.casualties for side in report.covers]
     ids += [response.actor for response in incident.response]
     return list(dict.fromkeys(ids))
 
@@ -101,7 +101,7 @@ class PlaceIncidents:
     def all(self) -> tuple[Incident, ...]:
         """Return both lists, newest first, each incident once."""
         seen = {i.id: i for i in (*self.struck, *self.launched)}
-        return tuple(sorted(seen.values(), key=lambda i: (i.date, i.id), reverse=True))
+        return tuple(sorted(seen.values(), key=lambda i: i.sort_key, reverse=True))
 
 
 def incidents_by_place(project: Project) -> tuple[dict[str, list[Incident]], dict[str, list[Incident]]]:
@@ -120,7 +120,7 @@ def location_incidents(here: Iterable[str], struck: Mapping[str, list[Incident]]
     """Return the incidents at any of the places here, and those launched from them, newest first."""
     def newest_first(groups: Iterable[list[Incident]]) -> tuple[Incident, ...]:
         found = (i for group in groups for i in group)
-        return tuple(sorted(found, key=lambda i: (i.date, i.id), reverse=True))
+        return tuple(sorted(found, key=lambda i: i.sort_key, reverse=True))
 
     places = list(here)
     return PlaceIncidents(struck=newest_first(struck.get(p, []) for p in places),
