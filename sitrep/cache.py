@@ -274,9 +274,9 @@ def load(content: Path, cache: ContentCache, digests: dict[str, str],
 
     Only files whose hash changed are parsed and validated again.
 
-    The checks across files (references, duplicate ids, attachments) run on every build; when
-    anything is wrong, the whole tree is validated again the ordinary way so that the messages are
-    exactly those of validate.load_project.
+    The checks across files (references, duplicate ids, attachments, circles of places) run on every
+    build; when anything is wrong, validate.load_project says exactly what, reading again only the files
+    a problem can be about and taking the others from the cache.
     """
     from .validate import load_project, load_site
 
@@ -317,9 +317,9 @@ def folder_for(output: Path) -> Path:
 
 
 def unchanged_since_build(content: Path, folder: Path) -> tuple[Counter[str], list[Problem]] | None:
-    """Return what a check would find (entities of each kind, warnings) without reading any content file,
-    when the last build into folder validated exactly these files; None if anything may differ.
+    """Return what a check finds (entities of each kind, warnings) if the last build validated these files.
 
+    Nothing is read but the build's state, the files' hashes and site.yaml; None if anything may differ.
     The build validated every file and every reference between them: with the same code and every file
     hashing the same, only the theme folder site.yaml names, which lies outside content/, can have changed.
     """
