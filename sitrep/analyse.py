@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from .model import (CREDIBILITY, RELIABILITY, Brief, CasualtyReport, Citation, Count, Deployment, Incident,
-                    Period, Project, TroopFigure)
+from .model import (CREDIBILITY, RELIABILITY, RESPONSIBLE_STANCES, Brief, CasualtyReport, Citation, Count,
+                    Deployment, Incident, Period, Project, TroopFigure)
 
 
 # --- Uncertain sums -----------------------------------------------------------------------
@@ -99,7 +99,9 @@ class Grade:
 
 def grade(project: Project, citation: Citation) -> Grade:
     """Return the Admiralty grade of a cited report."""
-    return Grade(project.sources[citation.source].reliability, citation.credibility)
+    source = citation.source if citation.document is None else project.documents[citation.document].source
+    assert source is not None  # the model requires a document or a source
+    return Grade(project.sources[source].reliability, citation.credibility)
 
 
 def best_grade(project: Project, citations: Sequence[Citation]) -> Grade:
@@ -122,8 +124,13 @@ class SideCasualties:
 
     @property
     def conflicting(self) -> bool:
-        """Return True when sources disagree on this side's killed or wounded."""
-        return len({(r.killed, r.wounded) for r in self.reports}) > 1
+        """Return True when two reports give different figures for this side's killed or wounded.
+
+        A report silent on a figure (unknown) does not disagree with one that gives it.
+        """
+        killed = {r.killed for r in self.reports if r.killed.known}
+        wounded = {r.wounded for r in self.reports if r.wounded.known}
+        return len(killed) > 1 or len(wounded) > 1
 
     @cached_property
     def killed_best(self) -> int | None:
@@ -330,7 +337,7 @@ def _counts(values: Iterable[object]) -> tuple[tuple[Any, int], ...]:
 def involved_actors(incident: Incident) -> list[str]:
     """Return the actors an incident is counted under: perpetrators, and those claiming or blamed."""
     named = list(incident.perpetrators)
-    named += [c.actor for c in incident.claims if c.stance in ("claimed", "attributed")]
+    named += [c.actor for c in incident.claims if c.stance in RESPONSIBLE_STANCES]
     return list(dict.fromkeys(named))
 
 
@@ -343,13 +350,39 @@ class Conflict:
     denied: tuple[str, ...]
 
 
-def responsibility_conflict(incident: Incident) -> Conflict | None:
-    """Return the disagreement on responsibility, if more than one actor is blamed or a blamed one denies."""
-    blamed = tuple(dict.fromkeys(c.actor for c in incident.claims if c.stance in ("claimed", "attributed")))
-    denied = tuple(dict.fromkeys(c.actor for c in incident.claims if c.stance == "denied"))
-    if len(blamed) > 1 or set(blamed) & set(denied):
+def responsibility_conflict(project: Project, incident: Incident) -> Conflict | None:
+    """Return the disagreement on responsibility: different actors held responsible, or a blamed one denies.
+
+    An unnamed actor ("outlaw elements", coded Unidentified Armed Group) beside a named one, or an umbrella
+    beside one of its member groups, is a vaguer and a more specific account of the same thing, not a
+    disagreement.
+    """
+    blamed = tuple(dict.fromkeys(c.actor for c in incident.claims if c.stance in RESPONSIBLE_STANCES))
+    denied = tuple(dict.fromkeys(c.actor for c in incident.claims if c.stance in ("denied", "disputed")))
+    specific = [a for a in blamed if not any(_vaguer(project, a, other) for other in blamed if other != a)]
+    if len(specific) > 1 or set(blamed) & set(denied):
         return Conflict(incident, blamed, denied)
     return None
+
+
+def _vaguer(project: Project, actor: str, other: str) -> bool:
+    """Return True when naming actor says less than naming other: it is unidentified, or other is part of it."""
+    if is_unidentified(project, actor) and not is_unidentified(project, other):
+        return True
+    seen: set[str] = set()
+    step = project.actors[other].part_of if other in project.actors else None
+    while step and step not in seen:
+        if step == actor:
+            return True
+        seen.add(step)
+        step = project.actors[step].part_of if step in project.actors else None
+    return False
+
+
+def is_unidentified(project: Project, actor: str) -> bool:
+    """Return True for ACLED's placeholder actors, 'Unidentified Armed Group (Iraq)' and the like."""
+    found = project.actors.get(actor)
+    return found is not None and found.name.lower().startswith("unidentified")
 
 
 @dataclass(frozen=True)
@@ -475,6 +508,6 @@ def analyse_brief(project: Project, brief: Brief) -> BriefAnalysis:
         # no recorded figure means the strength is unknown, not that no troops are there
         troops=_sum(Tally.of(p.current.troops) for p in forces) if forces else Tally(0, None, unknown=1),
         changes=tuple(changes_since(project, brief, project.previous_brief(brief))),
-        conflicts=tuple(c for c in map(responsibility_conflict, current.incidents) if c),
+        conflicts=tuple(c for c in (responsibility_conflict(project, i) for i in current.incidents) if c),
         previous_brief=project.previous_brief(brief),
     )
