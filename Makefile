@@ -1,5 +1,6 @@
-# Two commands on a fresh machine:  `make` sets up and builds the default content into output/;
-# `make test` sets up and runs the tests.
+# Two commands on a fresh Debian 12 machine with python3 and make (as root or with sudo):
+# `make` sets up and builds the default content into output/; `make test` sets up and runs the tests.
+# Other targets: check (validate content/), serve (live preview), bench (benchmark), clean.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -9,13 +10,13 @@ PY := $(VENV)/bin/python
 all: build
 
 $(VENV)/.runtime: requirements.lock
-	scripts/system-deps.sh build
+	PYTHON=$(PYTHON) scripts/system-deps.sh build
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
 
 $(VENV)/.test: $(VENV)/.runtime requirements-test.lock package-lock.json
-	scripts/system-deps.sh test
+	PYTHON=$(PYTHON) scripts/system-deps.sh test
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.lock
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@

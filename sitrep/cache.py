@@ -121,10 +121,13 @@ def _walk(root: Path | str, prefix: str = "", top: str = "",
         if entry.name.startswith("."):
             continue
         relative = f"{prefix}{entry.name}"
-        if entry.is_dir(follow_symlinks=True):
+        try:
+            is_dir, is_file = entry.is_dir(follow_symlinks=True), entry.is_file(follow_symlinks=True)
+        except OSError:  # a symbolic link loop: validation reports it at the file when it is content
+            continue
+        if is_dir:
             yield from _walk(entry.path, relative + "/", top, above | {real})
-        elif entry.is_file(follow_symlinks=True) and (not entry.is_symlink() or
-                                                       os.path.realpath(entry.path).startswith(inside)):
+        elif is_file and (not entry.is_symlink() or os.path.realpath(entry.path).startswith(inside)):
             yield relative, entry.path, entry.stat(follow_symlinks=True)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import tempfile
 import time
 import traceback
@@ -21,6 +22,7 @@ from rich.console import Console
 from rich.text import Text
 
 from .errors import Problem
+from .load import leaves_content
 
 T = TypeVar("T")
 CONTEXT_LINES = 1  # lines shown above the offending one
@@ -110,12 +112,14 @@ def print_problems(console: Console, problems: Sequence[Problem], content: Path 
     for path, group in _by_file(problems):
         errors = sum(p.is_error for p in group)
         warnings = len(group) - errors
+        resolved = _resolve(base, content, path)
+        shown = shown_path(resolved)
         console.print()
-        console.print(Text.assemble((visible(path), "bold"), (f"  ({_counted(errors, warnings)})", "dim")))
-        lines = _read_lines(_resolve(base, content, path))
+        console.print(Text.assemble((visible(shown), "bold"), (f"  ({_counted(errors, warnings)})", "dim")))
+        lines = source_lines(resolved, content)
         separator = "," if path.endswith(".csv") else None
         for problem in group:
-            console.print(problem_line(problem))
+            console.print(problem_line(problem, shown))
             for line in excerpt_lines(lines, problem.line, problem.column, problem.is_error, separator):
                 console.print(line)
     errors = sum(p.is_error for p in problems)
@@ -126,10 +130,23 @@ def print_problems(console: Console, problems: Sequence[Problem], content: Path 
                            "output left as it was.", style="bold red"))
 
 
-def problem_line(problem: Problem) -> Text:
-    """Return 'path:line:col: message' with the severity coloured."""
+def shown_path(path: Path) -> str:
+    """Return a file's path as the user can open it from where they ran the command.
+
+    Relative to the working folder when the file is inside it, absolute otherwise: a path relative
+    to the content folder's parent cannot be clicked from anywhere else.
+    """
+    absolute = Path(os.path.abspath(path))
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
+
+
+def problem_line(problem: Problem, shown: str | None = None) -> Text:
+    """Return 'path:line:col: message' with the severity coloured; shown replaces the problem's path."""
     style = "red" if problem.is_error else "yellow"
-    location = f"{visible(problem.path)}:{problem.line}:{problem.column}: "
+    location = f"{visible(shown or problem.path)}:{problem.line}:{problem.column}: "
     prefix = "" if problem.is_error else "warning: "
     return Text.assemble("  ", (location, "bold"), (prefix, style), problem.message)
 
@@ -225,7 +242,12 @@ def _resolve(base: Path, content: Path | None, path: str) -> Path:
     return base / candidate
 
 
-def _read_lines(path: Path) -> list[str] | None:
+def source_lines(path: Path, content: Path | None) -> list[str] | None:
+    """Return the lines of the file a problem names; None for a file that a link in content/ reaches outside it."""
+    if content is not None:
+        top = content.absolute()
+        if path.absolute().is_relative_to(top) and leaves_content(path.absolute(), top):
+            return None  # its first line may be /etc/passwd's, bound for a CI log or the serve overlay
     try:
         return path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:

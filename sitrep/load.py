@@ -7,6 +7,7 @@ with a file, line and column instead of a traceback or an exhausted machine.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from collections.abc import Iterator
@@ -116,13 +117,54 @@ def _files(folder: Path, parts: tuple[str, ...] = ()) -> Iterator[tuple[tuple[st
     for entry in listed:
         if entry.is_dir(follow_symlinks=False):
             yield from _files(folder / entry.name, (*parts, entry.name))
-        elif entry.is_file():
+        elif entry.is_symlink() or entry.is_file():  # load_file refuses a link leading out, looping or broken
             yield (*parts, entry.name), folder / entry.name
+
+
+def leaves_content(path: Path, content_dir: Path) -> str | None:
+    """Return why a file under content_dir may not be read (a link out, a loop, a broken link), or None.
+
+    Content files are confined to content/ as attachments are: git stores symbolic links, so a pull
+    request can add `incidents/x.yaml -> /etc/passwd`, which must be refused before it is read. Only
+    the names between content/ and the file are looked at (lstat, cheap), unless one of them is a link.
+    """
+    try:
+        relative = path.relative_to(content_dir)
+    except ValueError:
+        return "is not inside the content folder"
+    if ".." in relative.parts:
+        return "is not inside the content folder"
+    step = content_dir
+    for part in relative.parts:
+        step = step / part
+        if os.path.islink(step):
+            return _link_problem(path, content_dir)
+    return None
+
+
+def _link_problem(path: Path, content_dir: Path) -> str | None:
+    """Return what is wrong with a file reached through a link, or None if it is a file inside content/."""
+    try:
+        real = os.path.realpath(path, strict=True)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a symbolic link that leads back to itself (a loop); replace it with the file"
+        return "is a symbolic link to a file that does not exist; replace it with the file or delete it"
+    root = os.path.realpath(content_dir)
+    if not real.startswith(root.rstrip(os.sep) + os.sep):
+        return ("is a symbolic link leading out of the content folder; content files must lie inside it "
+                "(replace the link with the file itself)")
+    if not os.path.isfile(real):
+        return "is a symbolic link to a folder, not a file; replace it with the file or delete it"
+    return None
 
 
 def load_file(kind: str, path: Path, content_dir: Path) -> Document:
     """Read and parse one content file, raising LoadFailed with every problem found."""
     rel = _display_path(path, content_dir)
+    outside = leaves_content(path, content_dir)
+    if outside:
+        raise LoadFailed([Problem(rel, 1, 1, f"this file {outside}")])
     raw = _read_bytes(path, rel)
     text = _decode(raw, rel)
     body, body_line = "", 0

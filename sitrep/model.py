@@ -575,7 +575,8 @@ class SiteConfig(Part):
     page_size: Literal["A4", "Letter"] = "A4"
     theme: Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$", max_length=200)] | None = Field(
         default=None, description="A folder of templates overriding the defaults, relative to the folder "
-                                  "holding content/; --theme wins over it.")
+                                  "holding content/ and outside content/ (a theme is code); --theme wins "
+                                  "over it.")
     caveat: Text = ("Figures are drawn from open sources, may be incomplete and may be revised as new "
                     "reports come in.")
 

@@ -38,7 +38,7 @@ import watchfiles
 from rich.text import Text
 
 from . import pipeline
-from .console import Reporter, excerpt_lines, plural, write_crash_log
+from .console import Reporter, excerpt_lines, plural, source_lines, write_crash_log
 from .errors import ContentErrors, Problem, SitrepError
 from .render.env import template_dirs
 from .render.search import BUNDLE as SEARCH_BUNDLE
@@ -144,11 +144,7 @@ class Channel:
 def problem_record(problem: Problem, content: Path) -> dict[str, Any]:
     """Return a problem as the browser overlay shows it: where, what, and the line marked."""
     path = Path(problem.path)
-    source = path if path.is_absolute() else content.absolute().parent / path
-    try:
-        lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        lines = None
+    lines = source_lines(path if path.is_absolute() else content.absolute().parent / path, content)
     return {"where": f"{problem.path}:{problem.line}:{problem.column}", "message": problem.message,
             "severity": problem.severity,
             "excerpt": "\n".join(t.plain for t in excerpt_lines(lines, problem.line, problem.column))}

@@ -6,8 +6,11 @@ fixes a whole batch in one pass (as mkdocs' Config.validate does).
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import difflib
 import functools
+import os
 import re
 import typing
 import zoneinfo
@@ -29,7 +32,7 @@ REFERENCE_KEYS: dict[str, str] = {
     "actor": "actor", "by": "actor", "side": "actor", "perpetrators": "actor", "targets": "actor",
     "part_of": "actor",
     "source": "source", "via": "source", "document": "document", "relays": "document",
-    "context": "context", "incidents": "incident",
+    "context": "context", "incidents": "incident", "same_as": "incident", "not_same_as": "incident",
 }
 #: Keys that may also name an entity of another kind: an attribution can come from a monitor (a source).
 ALSO_ALLOWED: dict[str, tuple[str, ...]] = {"by": ("source",)}
@@ -43,6 +46,7 @@ def load_project(content_dir: Path) -> tuple[Project | None, list[Problem]]:
     site = load_site(content_dir, problems)
     entities: dict[str, dict[str, tuple[Entity, Document]]] = {kind: {} for kind in ENTITY_CLASSES}
     broken: dict[str, set[str]] = {kind: set() for kind in ENTITY_CLASSES}
+    unvalidated: list[Document] = []  # parsed but refused: their references are checked all the same
     for kind, path in discover(content_dir):
         try:
             document = load_file(kind, path, content_dir)
@@ -56,7 +60,10 @@ def load_project(content_dir: Path) -> tuple[Project | None, list[Problem]]:
         else:
             claimed = document.data.get("id")
             broken[kind].update({path.stem, claimed} if isinstance(claimed, str) else {path.stem})
-    problems.extend(cross_check(entities, content_dir, broken))
+            unvalidated.append(document)
+    flagged = {(p.path, p.line, p.column) for p in problems}  # one message per spot: the schema's first
+    problems.extend(p for p in cross_check(entities, content_dir, broken, unvalidated)
+                    if (p.path, p.line, p.column) not in flagged)
     if any(p.is_error for p in problems) or site is None:
         return None, sorted(problems)
     project = _project(site, entities)
@@ -73,7 +80,7 @@ def sourcing_problems(project: Project, document_of: Callable[[str, str], Docume
 def load_site(content_dir: Path, problems: list[Problem]) -> SiteConfig | None:
     """Read content/site.yaml (all settings optional); None if it is broken."""
     path = content_dir / "site.yaml"
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():  # a link is refused by load_file, even a broken one
         return SiteConfig()
     try:
         document = load_file("site", path, content_dir)
@@ -86,11 +93,36 @@ def load_site(content_dir: Path, problems: list[Problem]) -> SiteConfig | None:
         problems.extend(_pydantic_problems(exc, document, SiteConfig))
         return None
     site_problems = list(_check_timezone(document))
-    if site.theme and (".." in site.theme.split("/") or not (content_dir.parent / site.theme).is_dir()):
-        site_problems.append(document.problem(("theme",), f"theme folder '{site.theme}' not found next to "
-                                              "content/; create it or remove the setting"))
+    theme_message = theme_problem(site.theme, content_dir) if site.theme else None
+    if theme_message:
+        site_problems.append(document.problem(("theme",), theme_message))
     problems.extend(site_problems)
     return None if site_problems else site
+
+
+def theme_problem(theme: str, content_dir: Path) -> str | None:
+    """Return why site.yaml may not name this theme folder, or None if it may.
+
+    A theme is code: its templates run during the build. Content arrives from many hands, so a theme
+    named in content/site.yaml must be a folder the site's owner controls, outside content/ (issue 13).
+    """
+    folder = content_dir.parent / theme
+    if ".." in theme.split("/"):
+        return f"theme folder '{theme}' leaves the folder holding content/; name a folder next to content/"
+    # Both as written (a symlink inside content/ is content's to point anywhere) and as resolved.
+    if _overlaps(Path(os.path.normpath(folder.absolute())), Path(os.path.normpath(content_dir.absolute()))) \
+            or _overlaps(Path(os.path.realpath(folder)), Path(os.path.realpath(content_dir))):
+        return (f"theme folder '{theme}' is inside content/ (or holds it): a theme is code, its templates run "
+                "during the build, so it may not come from content/; put it in a folder next to content/ "
+                "(theme: house-style) or pass --theme")
+    if not folder.is_dir():
+        return f"theme folder '{theme}' not found next to content/; create it or remove the setting"
+    return None
+
+
+def _overlaps(folder: Path, content: Path) -> bool:
+    """Return True if folder is content, lies inside it, or holds it."""
+    return folder == content or content in folder.parents or folder in content.parents
 
 
 def site_theme(content_dir: Path) -> Path | None:
@@ -233,6 +265,8 @@ def _value_message(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
         limit, word = (ctx["le"], "largest") if "le" in ctx else (ctx["ge"], "smallest")
         size = "large" if word == "largest" else "small"
         text = f"{shorten(given)} is too {size}; the {word} allowed is {_number(limit)}"
+    elif kind.startswith(("date_", "datetime_")):
+        text = _date_message(given, datetime=kind.startswith("datetime_"))
     elif kind == "string_too_short" and ctx.get("min_length") == 1:
         text = "must not be empty"
     elif kind == "too_short" and ctx.get("min_length") == 1:
@@ -240,6 +274,30 @@ def _value_message(error: dict[str, Any], loc: tuple[Any, ...]) -> str:
     if not field or text.startswith(str(loc[-1])):  # the model's own message already names the field
         return text
     return f"{field}: {text}"
+
+
+_WRITTEN_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+
+
+def _date_message(given: Any, datetime: bool = False) -> str:
+    """Return what to write instead of a date sitrep cannot read: YYYY-MM-DD, read from the text if it can."""
+    form = "YYYY-MM-DDTHH:MM:SS+03:00 (with its UTC offset)" if datetime else "YYYY-MM-DD"
+    shown = f"'{shorten(given)}'" if isinstance(given, str) else _describe_value(given)
+    message = f"{shown} is not a {'date and time' if datetime else 'date'}; write {form}"
+    match = _WRITTEN_DATE.match(given) if isinstance(given, str) else None
+    if match is None:
+        return message
+    first, second, year = (int(part) for part in match.groups())
+    readings = []
+    for day, month in ((first, second), (second, first)):  # day first (29/01) as in most of the world
+        with contextlib.suppress(ValueError):
+            readings.append(dt.date(year, month, day).isoformat())
+    readings = list(dict.fromkeys(readings))
+    if len(readings) == 1:
+        return f"{message}: {readings[0]}"
+    if readings:
+        return f"{message}: {readings[0]} if the day comes first, {readings[1]} if the month does"
+    return message
 
 
 def _did_you_mean(given: str, choices: list[str]) -> str:
@@ -429,24 +487,34 @@ def _sentences(text: str) -> list[str]:
 # --- Cross-file checks --------------------------------------------------------------------
 
 def cross_check(entities: dict[str, dict[str, tuple[Entity, Document]]], content_dir: Path,
-                broken: dict[str, set[str]] | None = None) -> list[Problem]:
+                broken: dict[str, set[str]] | None = None,
+                unvalidated: Iterable[Document] = ()) -> list[Problem]:
     """Return broken references, wrong-kind references and unsafe asset paths, across all files.
 
     References to the ids in broken (files that already failed) are not reported again: the
-    analyst fixes the file itself, not every file that names it.
+    analyst fixes the file itself, not every file that names it. The references of files that
+    parsed but were refused (unvalidated) are checked too, so that one run reports every mistake.
     """
     broken = broken or {}
     problems = []
     for kind, items in entities.items():
         for entity, document in items.values():
-            for loc, target_kind, ref in _references(document.data):
-                kinds = (target_kind, *ALSO_ALLOWED.get(loc[-1], ()))
-                if any(ref in entities[k] or ref in broken.get(k, ()) for k in kinds):
-                    continue
-                problems.append(document.problem(loc, _broken_reference(ref, kinds, entities, broken)))
+            problems.extend(_reference_problems(document, entities, broken))
             if kind == "incident":
                 problems.extend(_check_attachments(entity, document, content_dir))
+    for document in unvalidated:
+        problems.extend(_reference_problems(document, entities, broken))
     return problems
+
+
+def _reference_problems(document: Document, entities: dict[str, dict[str, Any]],
+                        broken: dict[str, set[str]]) -> Iterator[Problem]:
+    """Yield a problem for each id in a document that names nothing of the kind its key needs."""
+    for loc, target_kind, ref in _references(document.data):
+        kinds = (target_kind, *ALSO_ALLOWED.get(loc[-1], ()))
+        if any(ref in entities[k] or ref in broken.get(k, ()) for k in kinds):
+            continue
+        yield document.problem(loc, _broken_reference(ref, kinds, entities, broken))
 
 
 def _references(data: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str, str]]:

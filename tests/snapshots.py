@@ -58,10 +58,13 @@ def build(content: Path, output: Path, *extra: str | Path) -> Run:
     return run_cli("build", "--content", content, "--output", output, "--no-search", *extra)
 
 
-def start_build(content: Path, output: Path, *extra: str) -> subprocess.Popen[str]:
-    """Start `python build.py` in its own process group, as a user would from a shell."""
+def start_build(content: Path, output: Path, *extra: str, steps: bool = False) -> subprocess.Popen[str]:
+    """Start `python build.py` in its own process group, as a user would from a shell.
+
+    Quiet, or with steps, printing each step of the build on stderr as it is reached (--verbose).
+    """
     command = [sys.executable, str(BUILD_PY), "build", "--content", str(content), "--output", str(output),
-               "--no-search", "-q", *extra]
+               "--no-search", "--verbose" if steps else "-q", *extra]
     return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True, preexec_fn=ctrl_c_as_in_a_terminal)  # noqa: PLW1509 - sets one signal
 

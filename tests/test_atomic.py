@@ -1,12 +1,13 @@
 """Nothing lost: a build never touches content/, and output/ is the old build or the new one, never a mix.
 
 A build is stopped at every stage it can fail in (bad content, a broken theme template, a PDF
-that cannot render), killed with SIGKILL at random moments, and interrupted with Ctrl-C; each
+that cannot render), killed with SIGKILL at each of its stages, and interrupted with Ctrl-C; each
 time output/ must be byte for byte a complete build, and no stage folder may be left behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
@@ -15,7 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -25,8 +25,9 @@ from tests.snapshots import build, leftovers, start_build, tree_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 KHARAB = "2024-04-21-kharab-al-jir-rockets"
-#: SIGKILL runs; raise it to hunt a rare race: SITREP_KILL_RUNS=300 pytest tests/test_atomic.py -k sigkill
-KILL_RUNS = int(os.environ.get("SITREP_KILL_RUNS", "30"))
+#: SIGKILL runs at moments drawn at random, after one at each stage of the build; raise it to hunt a
+#: rare race: SITREP_KILL_RUNS=300 pytest tests/test_atomic.py -k sigkill
+KILL_RUNS = int(os.environ.get("SITREP_KILL_RUNS", "0"))
 
 
 def changed_content(content: Path) -> Path:
@@ -218,7 +219,7 @@ def test_folder_not_made_by_sitrep_is_never_replaced(content_copy: Path, tmp_pat
     assert not (home / MARKER).exists()
 
 
-# --- SIGKILL and Ctrl-C at random moments -----------------------------------------------------------
+# --- SIGKILL and Ctrl-C at each stage -------------------------------------------------------------
 
 def timed_build(content: Path, output: Path) -> float:
     """Build in a separate process as a user would; return its wall time in seconds."""
@@ -257,8 +258,62 @@ def build_state(digest: dict[str, str], digests: dict[Path, dict[str, str]]) -> 
     return next((content for content, complete in digests.items() if complete == digest), None)
 
 
+def output_swapped(output: Path, before: int, process: subprocess.Popen[str]) -> bool:
+    """Wait until output/ is another folder than before (the swap); False if the build ended first."""
+    while process.poll() is None:
+        with contextlib.suppress(FileNotFoundError):
+            if output.stat().st_ino != before:
+                return True
+    return False
+
+
+def reach(moment: str, process: subprocess.Popen[str], output: Path) -> bool:
+    """Wait until a build reaches a moment (see KILL_MOMENTS); return False if it ended or never got there."""
+    if moment == "start-up":
+        return True
+    if moment == "stage linked":
+        return wait_for_stage(process, output, 120)
+    inode = output.stat().st_ino
+    assert process.stderr is not None
+    for line in process.stderr:  # the build's steps, printed as each is reached
+        if KILL_MOMENTS[moment].search(line):
+            return moment != "swapped, state not yet saved" or output_swapped(output, inode, process)
+    return False
+
+
+#: Where the build is when it is killed: before Python has even loaded sitrep; while the stage is
+#: being linked from the old output; rendering pages; rendering PDFs in workers; pruning and swapping;
+#: and just after the swap, before the build's state is saved.
+KILL_MOMENTS = {
+    "start-up": re.compile(""),
+    "stage linked": re.compile(""),
+    "rendering pages": re.compile(r"\bloaded \d+ incidents"),
+    "rendering PDFs": re.compile(r"\brendered \d+ of \d+ pages"),
+    "pruning and swapping": re.compile(r"\brendered \d+ PDF\(s\)"),
+    "swapped, state not yet saved": re.compile(r"\brendered \d+ PDF\(s\)"),
+}
+
+
+def kill_at(moment: str | float, target: Path, output: Path,
+            groups: list[int]) -> tuple[bool, int | None, str]:
+    """Build target into output and SIGKILL the build at a moment, or after so many seconds.
+
+    Return whether the build was still running there, its exit status and what it printed last.
+    """
+    process = start_build(target, output, steps=True)
+    groups.append(process.pid)
+    if isinstance(moment, float):
+        time.sleep(moment)
+        reached = process.poll() is None
+    else:
+        reached = reach(moment, process, output)
+    process.kill()  # the build's own process only: its PDF workers live on, as after an OOM kill
+    _, err = process.communicate()
+    return reached, process.returncode, err
+
+
 @pytest.mark.slow
-def test_sigkill_at_random_moments_leaves_the_old_or_the_new_build(
+def test_sigkill_at_each_stage_leaves_the_old_or_the_new_build(
         two_builds: tuple[dict[Path, dict[str, str]], float], tmp_path: Path) -> None:
     digests, seconds = two_builds
     old, new = digests
@@ -266,39 +321,32 @@ def test_sigkill_at_random_moments_leaves_the_old_or_the_new_build(
     assert build(old, output).status == 0
     seed = random.randrange(1 << 32)
     rng = random.Random(seed)
-    outcomes: Counter[str] = Counter()
-    groups = []
+    # SITREP_KILL_RUNS more kills at random times, to hunt a race between the moments aimed at
+    moments: list[str | float] = [*KILL_MOMENTS, *(rng.uniform(0, 1.05) * seconds for _ in range(KILL_RUNS))]
+    groups: list[int] = []
     try:
-        for run in range(KILL_RUNS):
+        for run, moment in enumerate(moments):
             before = build_state(tree_digest(output), digests)
-            target = new if run % 2 == 0 else old
-            process = start_build(target, output)
-            groups.append(process.pid)
-            # A quarter of the kills land anywhere, start-up included; the rest while the stage is on disk.
-            if run % 4 == 3 or not wait_for_stage(process, output, 3 * seconds):
-                time.sleep(rng.uniform(0, 1.05) * seconds)
-            else:
-                time.sleep(rng.uniform(0, 0.6) * seconds)
-            staged = (output.parent / f".sitrep-stage-{output.name}-{process.pid}").exists()
-            process.kill()  # the build's own process only: its PDF workers live on, as after an OOM kill
-            process.wait()
+            target = new if before == old else old
+            reached, status, err = kill_at(moment, target, output, groups)
             after = build_state(tree_digest(output), digests)
-            assert after in (before, target), f"run {run} (seed {seed}): output/ is a mix of two builds"
-            outcomes[("finished" if process.returncode == 0 else "killed with a stage" if staged else "killed")
-                     + (", new" if after != before else "")] += 1
+            where = f"killed at {moment} (run {run}, seed {seed})"
+            assert after is not None, f"{where}: output/ is a mix of two builds"
+            if isinstance(moment, float):
+                assert after in (before, target), where
+                continue
+            assert reached and status == -signal.SIGKILL, f"the build ended before {moment}: {status} {err}"
+            assert after == (target if moment == "swapped, state not yet saved" else before), \
+                f"{where}: output/ is the wrong build"
         final = start_build(new, output)
         _, err = final.communicate(timeout=120)
         assert final.returncode == 0, err
     finally:
         for group in groups:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(group, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
     assert build_state(tree_digest(output), digests) == new
     assert leftovers(output) == []
-    # The runs must have hit the dangerous window, not only the start-up or the finished build.
-    assert outcomes["killed with a stage"] >= KILL_RUNS // 5, f"seed {seed}: {dict(outcomes)}"
 
 
 @pytest.mark.slow

@@ -93,7 +93,9 @@ def break_files(content: Path) -> tuple[int, int, int]:
     return event + 1, precision + 1, date + 1
 
 
-def test_errors_are_grouped_by_file_with_the_line_shown_and_the_spot_marked(content_copy: Path, tmp_path: Path):
+def test_errors_are_grouped_by_file_with_the_line_shown_and_the_spot_marked(content_copy: Path, tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
     event, precision, date = break_files(content_copy)
     code, out, err = run(["--content", str(content_copy), "--output", str(tmp_path / "out")])
     assert (code, out) == (1, "")
@@ -112,6 +114,22 @@ def test_errors_are_grouped_by_file_with_the_line_shown_and_the_spot_marked(cont
     assert f"  {kalsu}:{date}:7: '2024-02-30' is not a real date" in err
     assert err.endswith("\n3 errors in 2 files; nothing was written, output left as it was.\n")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("where", "shown"), [
+    ("content", "incidents/{name}"),  # run inside the content folder: clickable from there
+    ("elsewhere", "{content}/incidents/{name}"),  # outside it: the full path
+])
+def test_paths_in_messages_open_from_where_the_command_ran(content_copy: Path, tmp_path: Path, where: str,
+                                                          shown: str, monkeypatch: pytest.MonkeyPatch):
+    """Issue 11: paths were relative to the content folder's parent, so they could not be clicked."""
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / where)
+    _, _, date = break_files(content_copy)
+    code, _, err = run(["check", "--content", str(content_copy)])
+    path = shown.format(name=f"{KALSU}.yaml", content=content_copy)
+    assert code == 1 and f"\n{path}  (1 error)\n" in err
+    assert f"\n  {path}:{date}:7: '2024-02-30' is not a real date" in err
 
 
 def test_errors_are_coloured_on_a_terminal(content_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

