@@ -85,14 +85,28 @@ def relayed_by(project: Project) -> dict[str, tuple[str, ...]]:
 
 
 def cited_sources(project: Project, citation: Citation) -> list[str]:
-    """Return the ids of the sources behind a citation: its own first, then each relay's, once each."""
-    found: list[str] = []
-    stack = [cited(project, citation)]
+    """Return the ids of the sources behind a citation, once each: its own; the wire it republishes, if it
+    is a republication (relays one document); then the sources of the documents that carried it to us."""
+    item = cited(project, citation)
+    found = [item.source]
+    if citation.document is not None:
+        found += [project.documents[d].source for d in _republished(project, citation.document)]
+    stack = list(item.relayed_by)
     while stack:
-        item = stack.pop(0)
-        found.append(item.source)
-        stack.extend(item.relayed_by)
+        relay = stack.pop(0)
+        found.append(relay.source)
+        stack.extend(relay.relayed_by)
     return list(dict.fromkeys(found))
+
+
+def _republished(project: Project, doc_id: str) -> Iterator[str]:
+    """Yield the documents a republication carries, down its chain while each relays one document."""
+    seen = {doc_id}
+    relays = project.documents[doc_id].relays
+    while len(relays) == 1 and relays[0] in project.documents and relays[0] not in seen:
+        seen.add(relays[0])
+        yield relays[0]
+        relays = project.documents[relays[0]].relays
 
 
 def cited_documents(project: Project, citation: Citation) -> list[str]:

@@ -13,10 +13,11 @@ from ..sourcing import Cited, cited
 
 @dataclass(frozen=True)
 class Relay:
-    """A document on the way from the cited one to the reader, with its source."""
+    """A document on the way from the cited one to the reader, with its source and its own note, if any."""
 
     document: Cited
     source: Source
+    number: int | None = None
 
 
 @dataclass
@@ -26,8 +27,23 @@ class Note:
     number: int
     document: Cited
     source: Source
-    relays: tuple[Relay, ...]
+    chain: tuple[Relay, ...]
     passages: list[str] = field(default_factory=list)
+    numbers: dict[tuple[object, ...], int] = field(default_factory=dict, repr=False)
+
+    @property
+    def relays(self) -> tuple[Relay, ...]:
+        """Return the relays to print: up to the first that has a note of its own, which tells the rest.
+
+        Read once every citation is numbered, i.e. when the notes section is printed.
+        """
+        shown: list[Relay] = []
+        for relay in self.chain:
+            number = self.numbers.get(relay.document.key)
+            shown.append(Relay(relay.document, relay.source, number))
+            if number is not None:
+                break
+        return tuple(shown)
 
     @property
     def link(self) -> str | None:
@@ -51,7 +67,8 @@ class Notes:
         if number is None:
             number = self._numbers[document.key] = len(self.items) + 1
             relays = tuple(Relay(r, self.project.sources[r.source]) for r in document.chain())
-            self.items.append(Note(number, document, self.project.sources[document.source], relays))
+            self.items.append(Note(number, document, self.project.sources[document.source], relays,
+                                   numbers=self._numbers))
         passage = _passage(citation)
         note = self.items[number - 1]
         if passage and passage not in note.passages:
