@@ -461,9 +461,12 @@ class Trend:
     killed_before: Tally
 
 
-TREND_RULE = ("An area is marked deteriorated when it had more incidents, or more people killed "
-              "(conservative figure), than in the previous period of the same length; improved when it had "
-              "fewer of both; otherwise unchanged.")
+# Crisis Group's CrisisWatch marks a deteriorated situation with a red arrow pointing down, an improved
+# one with a green arrow pointing up and an unchanged one with a side arrow: briefs draw the same marks.
+TREND_RULE = ("An area is marked deteriorated (red arrow pointing down, as in Crisis Group's CrisisWatch) when it "
+              "had more incidents, or more people killed (conservative figure), than in the previous period of "
+              "the same length; improved (green arrow pointing up) when it had fewer incidents and no more "
+              "killed; otherwise unchanged (grey side arrow).")
 
 
 def trend(country: str, now: PeriodFigures, before: PeriodFigures, project: Project) -> Trend:

@@ -89,6 +89,24 @@ Country = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 al
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 LongText = Annotated[str, Field(max_length=100_000, description="Markdown.")]
 
+#: The calendar content may use. The build counts back a period's length, weeks for charts and time zones
+#: from every date; at the ends of Python's calendar (0001-01-01, 9999-12-31) that arithmetic overflows, so
+#: check refuses what the build could not compute. No open-source reporting predates 1800; 2199 is a typo.
+FIRST_DAY, LAST_DAY = dt.date(1800, 1, 1), dt.date(2199, 12, 31)
+
+
+def _in_calendar(value: dt.date) -> dt.date:
+    """Refuse a date (or date and time) outside FIRST_DAY..LAST_DAY."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{value.isoformat()} is outside the years {FIRST_DAY.year}–{LAST_DAY.year} that "
+                         "sitrep accepts; check the year")
+    return value
+
+
+Day = Annotated[dt.date, AfterValidator(_in_calendar)]
+Moment = Annotated[dt.datetime, AfterValidator(_in_calendar)]
+
 
 # --- Uncertain counts ---------------------------------------------------------------------
 
@@ -225,7 +243,7 @@ class Citation(Part):
     via: Ref | None = Field(default=None, description="Older form: the source that relayed the report, e.g. "
                             "a news agency.")
     pinpoint: Text | None = Field(default=None, description="Where in the document, e.g. 'para. 4'.")
-    date: dt.date | None = None
+    date: Day | None = None
     url: Annotated[str, Field(pattern=r"^https?://", max_length=2000)] | None = None
     title: Text | None = None
     quote: Text | None = None
@@ -262,7 +280,7 @@ class Statement(Part):
                            "someone else is shown as their denial, not the actor's.")
     speaker: Text | None = Field(default=None, description="The person who said it, e.g. 'Rami Abdel "
                                  "Rahman, director'.")
-    date: dt.date | None = None
+    date: Day | None = None
     note: Text | None = None
     sources: list[Citation] = Field(min_length=1)
 
@@ -282,7 +300,7 @@ class Response(Part):
 
     actor: Ref
     action: Text
-    date: dt.date | None = None
+    date: Day | None = None
     sources: list[Citation] = Field(min_length=1)
 
 
@@ -402,7 +420,7 @@ class Incident(Entity):
     """One event: what happened, when, where, who was involved, who said what, and the sources."""
 
     title: Text
-    date: dt.date
+    date: Day
     time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] | None = Field(
         default=None, description="Local time, HH:MM, in the time zone given by timezone.")
     timezone: Annotated[str, Field(pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$")] | None = Field(
@@ -425,7 +443,7 @@ class Incident(Entity):
     tags: list[Annotated[str, Field(max_length=60)]] = Field(default_factory=list)
     acled_id: Annotated[str, Field(pattern=r"^[A-Z]{3}\d+$")] | None = Field(
         default=None, description="ACLED event_id_cnty when imported from ACLED.")
-    updated: dt.date | None = None
+    updated: Day | None = None
 
     @model_validator(mode="after")
     def _sub_event_matches(self) -> Incident:
@@ -452,7 +470,7 @@ class Incident(Entity):
 class TroopFigure(Part):
     """A troop figure at a date, from a source."""
 
-    as_of: dt.date
+    as_of: Day
     troops: CountField
     note: Text | None = None
     sources: list[Citation] = Field(min_length=1)
@@ -477,7 +495,7 @@ class ContextNote(Entity):
     """Regional context: a Markdown note with YAML front matter."""
 
     title: Text
-    date: dt.date
+    date: Day
     countries: list[Country] = Field(default_factory=list)
     sources: list[Citation] = Field(default_factory=list)
     tags: list[Annotated[str, Field(max_length=60)]] = Field(default_factory=list)
@@ -487,8 +505,8 @@ class ContextNote(Entity):
 class Period(Part):
     """A span of days, both ends included."""
 
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
@@ -504,7 +522,8 @@ class Period(Part):
     def previous(self) -> Period:
         """Return the period of the same length just before this one."""
         length = dt.timedelta(days=self.days)
-        return Period(start=self.start - length, end=self.start - dt.timedelta(days=1))
+        # Computed, not content: it may reach before FIRST_DAY, so it is not validated as content is.
+        return Period.model_construct(start=self.start - length, end=self.start - dt.timedelta(days=1))
 
     def __contains__(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
@@ -534,9 +553,9 @@ class Brief(Entity):
     title: Text
     subtitle: Text | None = None
     period: Period
-    cutoff: dt.datetime = Field(description="Information cut-off, with its UTC offset.")
-    published: dt.date | None = None
-    next_report: dt.date | None = None
+    cutoff: Moment = Field(description="Information cut-off, with its UTC offset.")
+    published: Day | None = None
+    next_report: Day | None = None
     producer: Text | None = None
     tlp: TLP | None = None
     countries: list[Country] = Field(min_length=1)

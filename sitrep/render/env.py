@@ -14,6 +14,7 @@ from ..geo import country_info
 from ..model import (ACTOR_KIND_LABELS, CREDIBILITY, LIKELIHOOD_ROWS, RELIABILITY, STANCE_LABELS, TLP_COLOURS,
                      Citation, Count, Project, format_count)
 from ..sourcing import cited
+from .brief import Abbreviations, keep_names
 from .text import neutralise, render_markdown, search_label
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -123,6 +124,11 @@ def markdown(context: jinja2.runtime.Context, text: str) -> Markup:
     return Markup(str(html).replace(' src="assets/', f' src="{context.get("root", "")}media/'))
 
 
+def spell_out(html: str, abbreviations: Abbreviations) -> Markup:
+    """Return html with the abbreviations a brief has not used yet written out."""
+    return abbreviations.spell_out(html)
+
+
 def markdown_inline(text: str) -> Markup:
     """Return sanitised HTML from a one-paragraph Markdown text, without the paragraph."""
     return render_markdown(text, inline=True)
@@ -131,5 +137,6 @@ def markdown_inline(text: str) -> Markup:
 FILTERS = {
     "long_date": long_date, "short_date": short_date, "cutoff": cutoff, "count": count,
     "markdown": markdown, "markdown_inline": markdown_inline, "country_name": country_name,
-    "slug": urls.slug, "search_label": search_label, "published": published, "language_name": language_name,
+    "slug": urls.slug, "search_label": search_label, "spell_out": spell_out, "keep_names": keep_names,
+    "published": published, "language_name": language_name,
 }

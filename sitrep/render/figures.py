@@ -124,7 +124,8 @@ class _WeekCounts:
 
 def _count_week(project: Project, week: dt.date, countries: tuple[str, ...]) -> _Week:
     """Count a week's incidents by event type and add up their killed and wounded."""
-    incidents = period_incidents(project, Period(start=week, end=week + dt.timedelta(days=6)), countries)
+    week_period = Period.model_construct(start=week, end=week + dt.timedelta(days=6))  # computed, not content
+    incidents = period_incidents(project, week_period, countries)
     figures = [incident_figures(project, incident) for incident in incidents]
     return _Week(Counter(incident.event_type for incident in incidents),
                  sum((f.killed for f in figures), Tally()), sum((f.wounded for f in figures), Tally()))
