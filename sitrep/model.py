@@ -107,6 +107,27 @@ def _in_calendar(value: dt.date) -> dt.date:
 Day = Annotated[dt.date, AfterValidator(_in_calendar)]
 Moment = Annotated[dt.datetime, AfterValidator(_in_calendar)]
 
+#: A site's address: http(s), an ASCII host name (IDN hosts as punycode), an optional port and path. It
+#: is written into robots.txt, the sitemap and the feeds, so a space, quote, control character, query
+#: or fragment would let it add lines or attributes of its own (issue 13).
+BASE_URL_PATTERN = (r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::[0-9]{1,5})?"
+                    r"(?:/[A-Za-z0-9._~!$&()*+,;=:@%/-]*)?$")
+
+
+def _web_address(value: str) -> str:
+    """Refuse a base_url that is not a plain http(s) address."""
+    if len(value) > 2000 or not re.fullmatch(BASE_URL_PATTERN, value):
+        raise ValueError("base_url must be a plain web address such as https://monitor.example.org/briefs/: "
+                         "http or https, an ASCII host name (write another script's name as punycode, "
+                         "xn--...), an optional port and path; no spaces, quotes, control characters, "
+                         "'?' or '#'")
+    return value
+
+
+BaseUrl = Annotated[str, AfterValidator(_web_address), WithJsonSchema(
+    {"type": "string", "pattern": BASE_URL_PATTERN, "maxLength": 2000,
+     "description": "The address the site is published at, e.g. https://monitor.example.org/briefs/."})]
+
 
 # --- Uncertain counts ---------------------------------------------------------------------
 
@@ -453,7 +474,21 @@ class Incident(Entity):
                              f"{self.event_type}; use one of: " + ", ".join(allowed))
         if self.time is not None and self.timezone is None:
             raise ValueError("a local time needs its timezone, e.g. 'timezone: Asia/Baghdad'")
+        if self.time is not None and self.time_precision != 1:
+            raise ValueError(f"a time of day needs the exact day (time_precision 1); with time_precision "
+                             f"{self.time_precision} leave out 'time'")
         return self
+
+    @property
+    def span(self) -> tuple[dt.date, dt.date]:
+        """Return the first and last day the date may be at its precision: the day, its ACLED week or month."""
+        return date_span(self.date, self.time_precision)
+
+    @property
+    def sort_key(self) -> tuple[dt.date, int, str, str]:
+        """Return a key sorting incidents by date, a week or month as a whole before the days it holds."""
+        start, end = self.span
+        return start, -(end - start).days, self.time or "", self.id
 
     @property
     def disorder(self) -> str:
@@ -465,6 +500,22 @@ class Incident(Entity):
         if self.event_type == "Strategic developments":
             return "Strategic developments"
         return "Political violence"
+
+
+def acled_week(day: dt.date) -> dt.date:
+    """Return the Saturday that starts the ACLED week containing day (ACLED weeks run Saturday to Friday)."""
+    return day - dt.timedelta(days=(day.weekday() - 5) % 7)
+
+
+def date_span(day: dt.date, precision: int) -> tuple[dt.date, dt.date]:
+    """Return the days a date coded at an ACLED time precision may be: the day, its week or its month."""
+    if precision == 2:
+        start = acled_week(day)
+        return start, start + dt.timedelta(days=6)
+    if precision == 3:
+        start = day.replace(day=1)
+        return start, (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return day, day
 
 
 class TroopFigure(Part):
@@ -587,7 +638,7 @@ class SiteConfig(Part):
     title: Text = "Situation briefs"
     description: Text = "Situation briefs and incident data."
     organisation: Text = "sitrep"
-    base_url: Annotated[str, Field(pattern=r"^https?://")] | None = None
+    base_url: BaseUrl | None = None
     language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
     timezone: str = "UTC"
     tlp: TLP = "TLP:CLEAR"
@@ -638,8 +689,8 @@ class Project:
 
     @cached_property
     def incidents_by_date(self) -> list[Incident]:
-        """Return incidents newest first, ties broken by id for stable output."""
-        return sorted(self.incidents.values(), key=lambda i: (i.date, i.id), reverse=True)
+        """Return incidents newest first, a week or month after the days it holds, ties broken by id."""
+        return sorted(self.incidents.values(), key=lambda i: i.sort_key, reverse=True)
 
     @cached_property
     def briefs_by_date(self) -> list[Brief]:
@@ -649,7 +700,8 @@ class Project:
     @cached_property
     def _dated(self) -> tuple[list[dt.date], list[Incident]]:
         """Return incidents oldest first, and their dates for bisection."""
-        oldest_first = self.incidents_by_date[::-1]
+        # by the coded date, which decides the period an incident is counted in (ACLED's own practice)
+        oldest_first = sorted(self.incidents.values(), key=lambda i: (i.date, i.id))
         return [i.date for i in oldest_first], oldest_first
 
     def incidents_between(self, start: dt.date, end: dt.date) -> list[Incident]:

@@ -7,12 +7,18 @@ a user sees: `path:line:col: message`, exit 1, nothing written and no code run.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
+import pathlib
 import re
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.snapshots import Run, build, leftovers, run_cli
+from tests.snapshots import Run, build, leftovers, run_cli, tree_digest
 
 #: The payload of issue 13: a template that runs a shell command when it is rendered.
 RUNS_A_COMMAND = "{{ cycler.__init__.__globals__.os.system('touch %s') }}"
@@ -259,3 +265,132 @@ def test_a_brief_at_the_edges_of_the_accepted_calendar_builds(start: str, end: s
     run = build(content_copy, output)
     assert run.status == 0, run.err
     assert (output / "briefs" / "brief-2024-04-22.pdf").is_file()
+
+
+# --- The machine refuses a write: a full disk, a read-only folder ---------------------------------------
+
+@contextlib.contextmanager
+def mounted(*command: str | Path) -> Iterator[bool]:
+    """Run a mount command, yield whether it worked, and undo it (as root; elsewhere it is refused)."""
+    target = command[-1]
+    done = os.geteuid() == 0 and subprocess.run(["mount", *map(str, command)], capture_output=True).returncode == 0
+    try:
+        yield done
+    finally:
+        if done:
+            subprocess.run(["umount", "-l", str(target)], check=True)
+
+
+def refuse_writes_under(monkeypatch: pytest.MonkeyPatch, folder: Path, code: int) -> None:
+    """Without mount rights: raise the OS error a full or read-only disk raises, at the same calls."""
+    original_write, original_mkdir = pathlib.Path.write_bytes, pathlib.Path.mkdir
+
+    def write_bytes(self: Path, data: bytes) -> int:
+        if self.absolute().is_relative_to(folder):
+            raise OSError(code, os.strerror(code))  # a write that fills the disk names no file
+        return original_write(self, data)
+
+    def mkdir(self: Path, *args: object, **kwargs: object) -> None:
+        if code == errno.EROFS and self.absolute().is_relative_to(folder):
+            raise OSError(code, os.strerror(code), str(self))
+        original_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pathlib.Path, "write_bytes", write_bytes)
+    monkeypatch.setattr(pathlib.Path, "mkdir", mkdir)
+
+
+def fill(folder: Path) -> None:
+    """Write a file into folder until its file system has no space left."""
+    with (folder / "filler").open("wb") as filler, contextlib.suppress(OSError):
+        while True:
+            filler.write(b"\0" * 65536)
+            filler.flush()
+
+
+def assert_refused_in_one_line(run: Run, folder: Path, words: str, output: Path, before: dict[str, str]) -> None:
+    """Assert exit 74 and one line naming a path under folder and the OS error; output/ as it was."""
+    assert run.status == 74, run.err
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1, run.err
+    assert f"cannot write {folder}" in lines[0] and words in lines[0], run.err
+    assert tree_digest(output) == before
+    assert leftovers(output) == []
+
+
+def edit_an_incident(content: Path) -> None:
+    """Change one incident's title, so that a rebuild has pages to write."""
+    path = content / KHARAB
+    path.write_text(path.read_text().replace("title: ", "title: Revised ", 1))
+
+
+def test_a_full_disk_is_one_line_and_output_stays(content_copy: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    with mounted("-t", "tmpfs", "-o", "size=16m", "tmpfs", disk) as real:
+        output = disk / "output"
+        assert build(content_copy, output, "--no-pdf").status == 0
+        before = tree_digest(output)
+        edit_an_incident(content_copy)
+        if real:
+            fill(disk)
+        else:
+            refuse_writes_under(monkeypatch, disk, errno.ENOSPC)
+        run = build(content_copy, output, "--no-pdf")
+        assert_refused_in_one_line(run, disk, "No space left on device (ENOSPC)", output, before)
+
+
+def test_a_read_only_output_folder_is_one_line_and_output_stays(content_copy: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    output = site / "output"
+    assert build(content_copy, output, "--no-pdf").status == 0
+    before = tree_digest(output)
+    edit_an_incident(content_copy)
+    with mounted("--bind", site, site) as real:
+        if real:
+            subprocess.run(["mount", "-o", "remount,bind,ro", str(site)], check=True)
+        else:
+            refuse_writes_under(monkeypatch, site, errno.EROFS)
+        run = build(content_copy, output, "--no-pdf")
+        assert_refused_in_one_line(run, site, "Read-only file system (EROFS)", output, before)
+
+
+# --- base_url is an address, robots.txt is plain text ------------------------------------------------------
+
+@pytest.mark.parametrize("value", [
+    r'"https://monitor.example.org/\nSitemap: https://evil.example/sitemap.xml"',
+    r'"https://monitor.example.org/\r\nDisallow: /"',
+    '"https://monitor.example.org/ briefs/"',
+    '''"https://monitor.example.org/\\"><script>alert(1)</script>"''',
+    "\"https://monitor.example.org/'onmouseover='alert(1)\"",
+    r'"https://monitor.example.org/\u0085x"',
+    r'"https://monitor.example.org/\tbriefs/"',
+    '"https://monitor.example.org/?utm=x"',
+    '"https://monitor.example.org/#top"',
+    '"https://user:secret@monitor.example.org/"',
+    '"https://аpple.com/"',  # a Cyrillic а: IDN hosts are written as punycode
+    '"https:///etc/passwd"',
+], ids=["newline-sitemap", "crlf", "space", "double-quote", "single-quote", "next-line", "tab", "query",
+        "fragment", "credentials", "non-ascii-host", "no-host"])
+def test_a_base_url_that_is_no_plain_address_is_refused(value: str, content_copy: Path, tmp_path: Path) -> None:
+    line = set_site_key(content_copy, "base_url", value)
+    output = tmp_path / "output"
+    for run in (run_cli("check", "--content", content_copy), build(content_copy, output, "--no-pdf")):
+        assert run.status == 1, run.err
+        assert any(p[:2] == ("site.yaml", line) and "plain web address" in p[3] for p in problems(run)), run.err
+    assert not output.exists()
+
+
+def test_robots_txt_is_plain_text_and_the_sitemap_xml(content_copy: Path, tmp_path: Path) -> None:
+    """The positive case: an address with '&' and a port is accepted, written as is in robots.txt."""
+    set_site_key(content_copy, "base_url", "https://monitor.example.org:8443/r&d/briefs")
+    output = tmp_path / "output"
+    run = build(content_copy, output, "--no-pdf")
+    assert run.status == 0, run.err
+    robots = (output / "robots.txt").read_text()
+    assert robots.splitlines()[-1] == "Sitemap: https://monitor.example.org:8443/r&d/briefs/sitemap.xml"
+    assert "&amp;" not in robots and robots.count("\n") == 3
+    assert "<loc>https://monitor.example.org:8443/r&amp;d/briefs/index.html</loc>" in (
+        output / "sitemap.xml").read_text()

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from .. import analyse, urls
 from ..geo import country_info
 from ..model import (ACTOR_KIND_LABELS, CREDIBILITY, LIKELIHOOD_ROWS, RELIABILITY, STANCE_LABELS, TLP_COLOURS,
-                     Citation, Count, Project, format_count)
+                     Citation, Count, Incident, Project, format_count)
 from ..sourcing import cited
 from .brief import Abbreviations, keep_names
 from .text import neutralise, render_markdown, search_label
@@ -32,7 +32,8 @@ def make_env(theme: Path | None = None, cache_dir: Path | None = None) -> jinja2
         cache_dir.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs(theme)]),
-        autoescape=True,  # feeds and sitemaps are XML: escape them too
+        # Feeds and sitemaps are XML: escape them too. robots.txt is plain text, where &amp; is wrong.
+        autoescape=jinja2.select_autoescape(disabled_extensions=("txt",), default_for_string=True, default=True),
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
         trim_blocks=True,
@@ -43,6 +44,7 @@ def make_env(theme: Path | None = None, cache_dir: Path | None = None) -> jinja2
     env.filters.update(FILTERS)
     env.globals.update(urls=urls, RELIABILITY=RELIABILITY, CREDIBILITY=CREDIBILITY,
                        ACTOR_KIND_LABELS=ACTOR_KIND_LABELS, TLP_COLOURS=TLP_COLOURS, when=analyse.when,
+                       TIME_PRECISION=analyse.PRECISION_WORDS,
                        country_name=country_name, date_span=date_span, likelihood_range=likelihood_range,
                        cited_names=cited_names, STANCE_LABELS=STANCE_LABELS)
     return env
@@ -70,7 +72,12 @@ def long_date(value: dt.date | dt.datetime | None) -> str:
 
 def short_date(value: dt.date | None) -> str:
     """Return 21 Apr 2024."""
-    return f"{value.day} {value:%b %Y}" if value else ""
+    return analyse.short_date(value) if value else ""
+
+
+def incident_datetime(incident: Incident) -> str:
+    """Return the datetime attribute of an incident's <time>: 2024-02-02T00:00+03:00, 2024-W05, 2023-12."""
+    return analyse.when(incident).datetime
 
 
 def cutoff(value: dt.datetime) -> str:
@@ -135,7 +142,8 @@ def markdown_inline(text: str) -> Markup:
 
 
 FILTERS = {
-    "long_date": long_date, "short_date": short_date, "cutoff": cutoff, "count": count,
+    "long_date": long_date, "short_date": short_date, "incident_date": analyse.incident_date,
+    "incident_datetime": incident_datetime, "cutoff": cutoff, "count": count,
     "markdown": markdown, "markdown_inline": markdown_inline, "country_name": country_name,
     "slug": urls.slug, "search_label": search_label, "spell_out": spell_out, "keep_names": keep_names,
     "published": published, "language_name": language_name,
