@@ -649,6 +649,9 @@ class SiteConfig(Part):
                                   "over it.")
     caveat: Text = ("Figures are drawn from open sources, may be incomplete and may be revised as new "
                     "reports come in.")
+    monitoring_since: dt.date | None = Field(
+        default=None, description="The first day the monitor recorded incidents; charts start there. Without "
+                                  "it, they start on the first day of the earliest brief.")
 
 
 # --- The whole project --------------------------------------------------------------------

@@ -255,3 +255,7 @@ def test_pdf_context_leads_with_what_changed_and_links_the_standing_background(p
             "and missile attack on Israel (13–14 April 2024); The US-led coalition against the Islamic State "
             "group; The Islamic Resistance in Iraq's campaign") in context
     assert "The United States formed an international coalition in 2014" not in text
+
+
+def test_pdf_without_base_url_prints_no_web_address(pdf_text: str):
+    assert "Web version" not in squash(pdf_text)  # tests/test_pdfa.py builds one with a base URL

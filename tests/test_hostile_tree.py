@@ -394,3 +394,44 @@ def test_robots_txt_is_plain_text_and_the_sitemap_xml(content_copy: Path, tmp_pa
     assert "&amp;" not in robots and robots.count("\n") == 3
     assert "<loc>https://monitor.example.org:8443/r&amp;d/briefs/index.html</loc>" in (
         output / "sitemap.xml").read_text()
+
+
+# --- Places within themselves --------------------------------------------------------------------------
+
+def add_key(content: Path, relative: str, key: str, value: str) -> int:
+    """Append `key: value` to a content file and return its line."""
+    path = content / relative
+    text = path.read_text(encoding="utf-8")
+    path.write_text(f"{text}{key}: {value}\n", encoding="utf-8")
+    return text.count("\n") + 1
+
+
+def test_places_within_each_other_or_themselves_are_refused_at_the_line(content_copy: Path,
+                                                                         tmp_path: Path) -> None:
+    babil = add_key(content_copy, "locations/babil-province.yaml", "within", "kalsu-base")  # kalsu is in babil
+    baghdad = add_key(content_copy, "locations/baghdad.yaml", "within", "baghdad")
+    coalition = add_key(content_copy, "actors/global-coalition.yaml", "part_of", "us-forces")
+    kalsu = next(i for i, line in enumerate((content_copy / "locations/kalsu-base.yaml").read_text().splitlines(),
+                                            1) if line.startswith("within:"))
+    expected = {("locations/babil-province.yaml", babil, "'babil-province' → 'kalsu-base' → 'babil-province'"),
+                ("locations/kalsu-base.yaml", kalsu, "'kalsu-base' → 'babil-province' → 'kalsu-base'"),
+                ("locations/baghdad.yaml", baghdad, "cannot lie within itself ('baghdad' → 'baghdad')"),
+                ("actors/global-coalition.yaml", coalition, "a group cannot be part of itself")}
+    output = tmp_path / "output"
+    assert build(content_copy, output, "--no-pdf", "--jobs", "1").status == 1  # a cold build, then with a cache
+    for run in (run_cli("check", "--content", content_copy), build(content_copy, output, "--no-pdf")):
+        assert run.status == 1, run.err
+        found = problems(run)
+        for path, line, words in expected:
+            assert any(p[:2] == (path, line) and words in p[3] for p in found), (path, line, words, run.err)
+    assert not output.exists()
+
+
+def test_a_cycle_added_after_a_build_is_refused_by_the_next(content_copy: Path, tmp_path: Path) -> None:
+    """The incremental build checks what it did not read again: here, the file that closes the circle."""
+    output = tmp_path / "output"
+    assert build(content_copy, output, "--no-pdf").status == 0
+    line = add_key(content_copy, "locations/babil-province.yaml", "within", "kalsu-base")
+    run = build(content_copy, output, "--no-pdf")
+    assert run.status == 1, run.err
+    assert ("locations/babil-province.yaml", line) in {p[:2] for p in problems(run)}

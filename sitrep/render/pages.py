@@ -23,7 +23,6 @@ from .. import deps, urls
 from ..analyse import (
     BriefAnalysis,
     IncidentFigures,
-    acled_week,
     incident_figures,
     period_headline,
     posture,
@@ -46,7 +45,7 @@ from ..validate import resolve_asset
 from ..write import Stage
 from . import exports, indexes, stix
 from .brief import brief_context
-from .figures import CHART_WEEKS, brief_map, brief_visuals
+from .figures import brief_map, brief_visuals, chart_weeks
 from .notes import Notes
 from .page_maps import deployment_places, incidents_map
 
@@ -154,8 +153,9 @@ def brief_page_context(project: Project, analyses: Mapping[str, BriefAnalysis],
 
 
 def brief_keys(project: Project, brief: Brief, places: deps.PlacesByDay) -> Keys:
-    """Return what a brief page shows: the same as its PDF, whose charts start CHART_WEEKS back."""
-    window_start = acled_week(brief.period.end) - dt.timedelta(weeks=CHART_WEEKS - 1)
+    """Return what a brief page shows: the same as its PDF, whose charts start at most CHART_WEEKS back."""
+    weeks = chart_weeks(project, brief)
+    window_start = weeks[0].start if weeks else brief.period.start
     return deps.brief_page(project, brief, project.previous_brief(brief), window_start, places)
 
 
