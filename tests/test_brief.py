@@ -48,7 +48,7 @@ SEED_FACTS = [
     "outlaw elements", "Syrian Observatory for Human Rights (Rami Abdel Rahman, director) attributed it to "
     "Islamic Resistance in Iraq", "destroyed it",
     # the 20 April Kalsu explosion
-    "Kalsu", "Babylon province", "denied involvement", "declined to comment",
+    "Kalsu", "Babylon province", "denied involvement", "the Israeli army did not comment",
     # force posture
     "approximately 2,500", "nearly 900", "2014",
     # context
