@@ -113,11 +113,11 @@ def _incident_topics(project: Project, incident: Incident) -> Iterator[Key]:
     for place in (incident.location, incident.origin):
         if place is not None and place.location in project.locations:
             yield country(project.locations[place.location].country)
-    for day in _report_dates(incident):
+    for day in _report_dates(project, incident):
         yield reported_on(day)
 
 
-def _report_dates(incident: Incident) -> Iterator[dt.date]:
+def _report_dates(project: Project, incident: Incident) -> Iterator[dt.date]:
     """Yield every date an incident's reports carry: when later reports revise it matters to briefs."""
     if incident.updated:
         yield incident.updated
@@ -125,8 +125,8 @@ def _report_dates(incident: Incident) -> Iterator[dt.date]:
     for part in parts:
         if getattr(part, "date", None):
             yield part.date
-        yield from (c.date for c in part.sources if c.date)
-    yield from (c.date for c in incident.sources if c.date)
+        yield from (day for c in part.sources if (day := project.citation_day(c)))
+    yield from (day for c in incident.sources if (day := project.citation_day(c)))
 
 
 # --- What a page shows: helpers for Page.deps -----------------------------------------------
@@ -206,7 +206,7 @@ def _actors_named(incident: Incident) -> Iterator[str]:
         yield statement.actor
         if statement.by:
             yield statement.by
-    yield from (report.side for report in incident.casualties)
+    yield from (side for report in incident.casualties for side in report.covers)
     yield from (response.actor for response in incident.response)
 
 
