@@ -143,8 +143,10 @@ def test_home_page_leads_with_the_latest_brief_its_figures_and_recent_incidents(
     assert "No. 15:" in text  # every brief is listed
     hrefs = parse(site / "index.html").hrefs
     assert f"briefs/{LATEST_BRIEF}.pdf" in hrefs and f"incidents/{KHARAB}.html" in hrefs
-    svg = [a for t, a in parse(site / "index.html").elements if t == "svg"]
+    svg = [a for t, a in parse(site / "index.html").elements if t == "svg" and a.get("class") != "map-key"]
     assert len(svg) == 1 and svg[0].get("aria-labelledby")  # the map, with its title and description
+    keys = [a for t, a in parse(site / "index.html").elements if t == "svg" and a.get("class") == "map-key"]
+    assert keys and all(a.get("aria-hidden") == "true" for a in keys)  # legend swatches beside their text
     # its markers are links, so it is a group of links rather than one image (axe: nested-interactive)
     assert svg[0].get("role") == "group"
 

@@ -1,4 +1,4 @@
-"""The STIX 2.1 bundle: valid to OASIS's validator, read back whole by stix2, stable, and saying what the content says."""
+"""The STIX 2.1 bundle: valid to OASIS's validator, read back by stix2, stable, saying what the content says."""
 
 from __future__ import annotations
 
@@ -181,8 +181,8 @@ def test_addresses_become_uris_as_stix_requires():
 
 def test_the_site_offers_the_same_bundle_as_the_export(tmp_path: Path, default_bundle: str):
     out, err = io.StringIO(), io.StringIO()
-    assert main(["--content", str(ROOT / "content"), "--output", str(tmp_path / "site"), "--no-pdf", "--no-search"],
-                out=out, err=err) == 0, err.getvalue()
+    argv = ["--content", str(ROOT / "content"), "--output", str(tmp_path / "site"), "--no-pdf", "--no-search"]
+    assert main(argv, out=out, err=err) == 0, err.getvalue()
     assert (tmp_path / "site" / "data" / "sitrep.stix.json").read_text(encoding="utf-8") == default_bundle
     page = (tmp_path / "site" / "data" / "index.html").read_text(encoding="utf-8")
     assert 'href="../data/sitrep.stix.json" download>sitrep.stix.json</a>' in page

@@ -111,7 +111,7 @@ def home_context(project: Project, analyses: Mapping[str, BriefAnalysis]) -> dic
     latest = analyses[project.briefs_by_date[0].id] if project.briefs_by_date else None
     recent = project.incidents_by_date[:RECENT_INCIDENTS]
     if latest is not None:
-        map_svg = brief_map(project, latest, link_prefix="")
+        map_svg = brief_map(project, latest, link_prefix="", medium="web")
     else:
         map_svg = incidents_map(project, recent, root="", countries=indexes.countries(project),
                                 title="Recent incidents", id_prefix="map-home")
@@ -147,7 +147,8 @@ def brief_page_context(project: Project, analyses: Mapping[str, BriefAnalysis],
                        brief_id: str) -> dict[str, Any]:
     """Return a brief page's names: the brief as in its PDF, with maps and charts linking into the site."""
     analysis = analyses[brief_id]
-    visuals = brief_visuals(project, analysis, link_prefix=urls.root_of(urls.brief(brief_id)))
+    visuals = brief_visuals(project, analysis, link_prefix=urls.root_of(urls.brief(brief_id)),
+                            medium="web")
     return {**brief_context(project, analysis, medium="web", visuals=visuals), "section": "briefs"}
 
 
