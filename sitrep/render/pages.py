@@ -513,8 +513,10 @@ DATA_FILES: dict[str, str] = {
 DATA_EXPORTS: dict[str, tuple[Callable[[Project, Pieces], str], tuple[str, ...]]] = {
     "data/incidents.json": (exports.incidents_json, ("incident", "location")),
     "data/incidents.geojson": (exports.incidents_geojson, ("incident", "location")),
-    "data/incidents.csv": (exports.incidents_acled_csv, ("incident", "location", "actor", "source")),
-    "data/sitrep.stix.json": (stix.stix_bundle, ("incident", "location", "actor", "source", "brief")),
+    "data/incidents.csv": (exports.incidents_acled_csv,
+                           ("incident", "location", "actor", "source", "document")),
+    "data/sitrep.stix.json": (stix.stix_bundle, ("incident", "location", "actor", "source", "brief",
+                                                 "document")),
 }
 
 
