@@ -215,3 +215,51 @@ def test_axe_finds_no_serious_or_critical_violations(browser: object, base_url: 
     serious = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
                for v in results["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == []
+
+
+MAP_LAYOUT = """() => {
+  const box = (el) => el.getBoundingClientRect();
+  const frame = document.querySelector('.map-frame');
+  const legend = document.querySelector('.map-legend');
+  const items = [...legend.querySelectorAll('li')].map((li) => ({
+    text: li.textContent.trim(), size: parseFloat(getComputedStyle(li).fontSize),
+    left: box(li).left, right: box(li).right, clipped: li.scrollWidth > li.clientWidth,
+  }));
+  const svg = frame.querySelector('svg');
+  return {
+    items, page: document.documentElement.scrollWidth, viewport: innerWidth,
+    mapDrawn: box(svg).width, mapWidth: parseFloat(svg.getAttribute('width')),
+    frameRight: box(frame).right, legendLeft: box(legend).left, legendTop: box(legend).top,
+    frameBottom: box(frame).bottom,
+    charts: [...document.querySelectorAll('figure.chart svg')].map((chart) => box(chart).width),
+  };
+}"""
+
+
+@pytest.mark.parametrize("path", [f"briefs/{LATEST_BRIEF}.html", "index.html", "countries/irq.html"])
+def test_map_legend_is_readable_on_a_390_pixel_phone(browser: object, base_url: str, path: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        phone = context.new_page()
+        phone.goto(f"{base_url}{path}")
+        layout = phone.evaluate(MAP_LAYOUT)
+    finally:
+        context.close()
+    texts = [item["text"] for item in layout["items"]]
+    assert "Explosions/Remote violence" in texts and "Country of focus" in texts
+    for item in layout["items"]:
+        assert item["size"] >= 13, item  # the page's text size, not the map's shrunk to the screen
+        assert 0 <= item["left"] and item["right"] <= 390 and not item["clipped"], item
+    assert layout["legendTop"] >= layout["frameBottom"]  # below the map, in the page's width
+    # The map keeps its drawn size (labels at 10 px) and scrolls in its frame; the page does not scroll.
+    assert layout["mapDrawn"] == pytest.approx(layout["mapWidth"], abs=1)
+    assert layout["page"] == 390
+    assert all(width >= 560 for width in layout["charts"])
+
+
+def test_map_legend_sits_beside_the_map_on_a_laptop(page: object, base_url: str) -> None:
+    page.goto(f"{base_url}briefs/{LATEST_BRIEF}.html")
+    layout = page.evaluate(MAP_LAYOUT)
+    assert layout["legendLeft"] >= layout["frameRight"]
+    assert layout["mapDrawn"] == pytest.approx(layout["mapWidth"], abs=1)
+    assert "Launched from the hatched area → target" in [item["text"] for item in layout["items"]]
