@@ -389,7 +389,7 @@ def _known(found: list[tuple[str, Path, str]], records: dict[str, FileRecord | N
         attachments = getattr(record.entity, "attachments", ())
         if all(ref in ids[kinds[0]] or any(ref in ids[k] for k in kinds[1:]) for kinds, ref in record.refs) \
                 and not any(attachment_problem(content, a.path) for a in attachments):
-            known[path] = Known(record.entity, record.rel, record.line, record.digest, record.problems)
+            known[path] = Known(record.entity, path, record.rel, record.line, record.digest, record.problems)
     return known
 
 
@@ -414,7 +414,7 @@ def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pr
     """Return the project made of valid records, or None if anything across files is wrong."""
     from .deps import KINDS
     from .model import Origin, Project
-    from .validate import CONTAINMENT, attachment_problem, containment_cycles
+    from .validate import CONTAINMENT, attachment_problem, containment_cycles, sourcing_problems
 
     if site is None or any(p.is_error for p in problems):
         return None
@@ -444,8 +444,12 @@ def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pr
                for kind, items in by_kind.items() for key, r in items.items()}
     project = Project(site=site, incidents=plain("incident"), actors=plain("actor"),
                       locations=plain("location"), sources=plain("source"), deployments=plain("deployment"),
-                      briefs=plain("brief"), context=plain("context"), origins=origins)
+                      briefs=plain("brief"), context=plain("context"), origins=origins,
+                      documents=plain("document"))
     by_id = {(kind, key): r for kind, items in by_kind.items() for key, r in items.items()}
+    names = {(r.kind, r.entity.id): name for name, r in records.items() if r is not None and r.entity is not None}
+    problems.extend(sourcing_problems(project, lambda kind, key: load_file(kind, content / names[kind, key],
+                                                                           content)))
     return Loaded(project, sorted(problems), by_id)
 
 
@@ -478,7 +482,8 @@ def touch_keys(loaded: Loaded, last: BuildState | None = None) -> dict[Key, froz
 
 
 _COLLECTIONS = {"incident": "incidents", "actor": "actors", "location": "locations", "source": "sources",
-                "deployment": "deployments", "brief": "briefs", "context": "context"}
+                "deployment": "deployments", "brief": "briefs", "context": "context",
+                "document": "documents"}
 
 
 def _resolved_kind(project: Project, kinds: tuple[str, ...], ref: str) -> str:

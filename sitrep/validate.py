@@ -14,14 +14,14 @@ import os
 import re
 import typing
 import zoneinfo
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pydantic
 
-from . import geo
+from . import geo, sourcing
 from .errors import Problem
 from .load import Document, LoadFailed, Mark, discover, load_file, parse_yaml, shorten
 from .model import (CONFIDENCE_LEVELS, ENTITY_CLASSES, LIKELIHOOD_ROWS, Brief, Entity, Origin, Project,
@@ -33,7 +33,7 @@ REFERENCE_KEYS: dict[str, str] = {
     "actor": "actor", "by": "actor", "side": "actor", "sides": "actor", "perpetrators": "actor",
     "targets": "actor",
     "part_of": "actor",
-    "source": "source", "via": "source",
+    "source": "source", "via": "source", "document": "document", "relays": "document",
     "context": "context", "incidents": "incident", "same_as": "incident", "not_same_as": "incident",
 }
 #: Keys that may also name an entity of another kind: an attribution can come from a monitor (a source).
@@ -47,6 +47,7 @@ class Known:
     """A file validated before and unchanged since, whose references all resolve: it is not read again."""
 
     entity: Entity
+    path: Path
     rel: str
     line: int  # where its data starts
     digest: str
@@ -91,10 +92,22 @@ def load_project(content_dir: Path, known: Mapping[Path, Known] | None = None
     flagged = {(p.path, p.line, p.column) for p in problems}  # one message per spot: the schema's first
     problems.extend(p for p in cross_check(entities, content_dir, broken, unvalidated)
                     if (p.path, p.line, p.column) not in flagged)
-    problems.sort()
     if any(p.is_error for p in problems) or site is None:
-        return None, problems
-    return _project(site, entities), problems
+        return None, sorted(problems)
+    project = _project(site, entities)
+
+    def document_of(kind: str, key: str) -> Document:
+        document = entities[kind][key][1]
+        return load_file(kind, document.path, content_dir) if isinstance(document, Known) else document
+
+    problems.extend(sourcing_problems(project, document_of))
+    return project, sorted(problems)
+
+
+def sourcing_problems(project: Project, document_of: Callable[[str, str], Document]) -> list[Problem]:
+    """Return, as warnings, what an editor would query in the sourcing (see sitrep.sourcing)."""
+    findings = [*sourcing.grade_findings(project), *sourcing.cutoff_findings(project)]
+    return [document_of(f.kind, f.entity_id).problem(f.loc, f.message, severity="warning") for f in findings]
 
 
 def load_site(content_dir: Path, problems: list[Problem]) -> SiteConfig | None:
@@ -191,7 +204,8 @@ def _project(site: SiteConfig, entities: dict[str, dict[str, tuple[Entity, Docum
                for kind, items in entities.items() for key, (_, doc) in items.items()}
     return Project(site=site, incidents=plain("incident"), actors=plain("actor"),
                    locations=plain("location"), sources=plain("source"), deployments=plain("deployment"),
-                   briefs=plain("brief"), context=plain("context"), origins=origins)
+                   briefs=plain("brief"), context=plain("context"), origins=origins,
+                   documents=plain("document"))
 
 
 # --- Turning pydantic's errors into path:line:col messages ---------------------------------
