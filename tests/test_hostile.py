@@ -39,7 +39,7 @@ BIDI = yaml.safe_load((HOSTILE / "bidi.yaml").read_text(encoding="utf-8"))
 VECTORS = [item["vector"] for item in XSS]
 WEB_URLS = [url for group in URLS.values() for url in group if re.match(r"^https?://", url)]
 OTHER_URLS = [url for group in URLS.values() for url in group if not re.match(r"^https?://", url)]
-PROBLEM = re.compile(r"^\s*(?:[\w.-]+/)?([\w./-]+\.(?:yaml|md)):(\d+):(\d+): (.*)$", re.MULTILINE)
+PROBLEM = re.compile(r"^\s*(?:\S*?content/)?([\w./-]+\.(?:yaml|md)):(\d+):(\d+): (.*)$", re.MULTILINE)
 KHARAB = "incidents/2024-04-21-kharab-al-jir-rockets.yaml"
 LATEST_BRIEF = "briefs/2024-04-22.yaml"
 

@@ -16,7 +16,7 @@ from tests.snapshots import Run, build, leftovers, run_cli
 
 #: The payload of issue 13: a template that runs a shell command when it is rendered.
 RUNS_A_COMMAND = "{{ cycler.__init__.__globals__.os.system('touch %s') }}"
-PROBLEM = re.compile(r"^\s*(?:[\w.-]+/)?([\w./-]+\.(?:yaml|md)):(\d+):(\d+): (.*)$", re.MULTILINE)
+PROBLEM = re.compile(r"^\s*(?:\S*?content/)?([\w./-]+\.(?:yaml|md)):(\d+):(\d+): (.*)$", re.MULTILINE)
 
 
 def problems(run: Run) -> list[tuple[str, int, int, str]]:
