@@ -262,6 +262,9 @@ class Generator:
                      "sub_event_type": sub_event_type,
                      "location": {"location": place["id"],
                                   "geo_precision": rng.choices((1, 2, 3), (6, 3, 1))[0]}}
+        if incident["time_precision"] != 1:  # a report that gives only the week or month gives no time
+            incident.pop("time", None)
+            incident.pop("timezone", None)
         if event_type == "Explosions/Remote violence" and rng.random() < 0.3:
             origin = rng.choice(self.world.places_by_country[code])
             incident["origin"] = {"location": origin["id"], "geo_precision": 3}

@@ -74,7 +74,10 @@ debootstrap --variant=minbase "$suite" "$root" "$mirror" >"$root.debootstrap.log
 say "minimal root made in $((SECONDS - start)) s"
 
 # What reaches the registries: CA certificates, name resolution, and apt, pip and npm settings.
+# The bundle, and a copy where Debian's update-ca-certificates (run when a package pulls in
+# ca-certificates) takes local authorities from, so that rebuilding the bundle keeps them.
 copy_in /etc/ssl/certs/ca-certificates.crt
+copy_in /etc/ssl/certs/ca-certificates.crt /usr/local/share/ca-certificates/host-ca-certificates.crt
 copy_in /etc/resolv.conf
 copy_in /etc/hosts
 rm -f "$root/etc/apt/sources.list"
@@ -82,9 +85,9 @@ for path in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/source
     /etc/apt/apt.conf.d/* /etc/apt/trusted.gpg.d/* /usr/share/keyrings/*; do
   [ -e "$root$path" ] || copy_in "$path"
 done
-for path in /etc/pip.conf /etc/xdg/pip/pip.conf /etc/npmrc /usr/etc/npmrc; do copy_in "$path"; done
-copy_in "$HOME/.config/pip/pip.conf" /root/.config/pip/pip.conf
-copy_in "$HOME/.pip/pip.conf" /root/.pip/pip.conf
+# pip's settings may name other files beside them (constraints, say): take the folders whole.
+for path in /etc/pip.conf /etc/xdg/pip/* /etc/npmrc /usr/etc/npmrc; do copy_in "$path"; done
+for path in "$HOME"/.config/pip/* "$HOME"/.pip/*; do copy_in "$path" "/root${path#"$HOME"}"; done
 copy_in "$HOME/.npmrc" /root/.npmrc
 registry_env=()
 while IFS= read -r setting; do registry_env+=("$setting"); done < <(env | grep -E '^(PIP|NPM_CONFIG|npm_config)_' || true)

@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from .model import (CREDIBILITY, RELIABILITY, Brief, CasualtyReport, Citation, Count, Deployment, Incident,
-                    Period, Project, TroopFigure)
+                    Period, Project, TroopFigure, acled_week, date_span)
 
 
 # --- Uncertain sums -----------------------------------------------------------------------
@@ -195,36 +195,113 @@ def incident_figures(project: Project, incident: Incident) -> IncidentFigures:
 
 # --- Time ---------------------------------------------------------------------------------
 
+PRECISION_WORDS = {1: "exact day known", 2: "only the week known (an ACLED week, Saturday to Friday)",
+                   3: "only the month known"}
+
+
 @dataclass(frozen=True)
 class When:
-    """An incident's date and time, local and in UTC."""
+    """An incident's date at its precision, and its time local and in GMT (UTC)."""
 
     date: dt.date
     local: str | None
     utc: str | None
     zone: str | None
     precision: int
+    utc_date: dt.date | None = None
+    offset: str | None = None
+
+    @property
+    def span(self) -> tuple[dt.date, dt.date]:
+        """Return the first and last day the date may be: the day, its ACLED week or its month."""
+        return date_span(self.date, self.precision)
+
+    @property
+    def datetime(self) -> str:
+        """Return the value of a <time datetime> attribute: a day, a moment, an ISO week or a month."""
+        if self.precision == 3:
+            return f"{self.date:%Y-%m}"
+        if self.precision == 2:
+            # HTML has no Saturday-to-Friday week: give the ISO week holding the ACLED week's middle day
+            year, week, _ = (self.span[0] + dt.timedelta(days=3)).isocalendar()
+            return f"{year}-W{week:02d}"
+        if self.local and self.offset:
+            return f"{self.date.isoformat()}T{self.local}{self.offset}"
+        return self.date.isoformat()
+
+    def text(self, style: str = "long") -> str:
+        """Return the date as briefs write it at its precision, in one of DATE_STYLES."""
+        if style == "gmt":
+            return self._gmt()
+        day = _DAY_STYLES[style if style != "time" else "long"]
+        if self.precision == 3:
+            return self.date.strftime("%b %Y" if style in ("short", "label") else "%B %Y")
+        if self.precision == 2:
+            return _week_text(*self.span, style)
+        if style == "time" and self.local and self.utc:
+            return f"{day(self.date)}, {self.local} local ({self._gmt(long=True)})"
+        return day(self.date)
+
+    def _gmt(self, long: bool = False) -> str:
+        """Return the GMT time, preceded by the GMT date whenever that is not the local date."""
+        if not (self.utc and self.utc_date):
+            return ""
+        if self.utc_date == self.date:
+            return f"{self.utc} GMT"
+        day = format_date(self.utc_date) if long else short_date(self.utc_date)
+        return f"{day}, {self.utc} GMT"
 
     def __str__(self) -> str:
-        day = format_date(self.date)
-        if self.precision == 2:
-            return f"week of {day}"
-        if self.precision == 3:
-            return self.date.strftime("%B %Y")
-        if self.local and self.utc:
-            return f"{day}, {self.local} local ({self.utc} GMT)"
-        return day
+        return self.text("time")
 
 
 def when(incident: Incident) -> When:
-    """Return when an incident happened, converting its local time to UTC with its time zone."""
+    """Return when an incident happened, converting its local time to GMT with its time zone."""
     if incident.time is None or incident.timezone is None:
         return When(incident.date, None, None, incident.timezone, incident.time_precision)
     hour, minute = (int(part) for part in incident.time.split(":"))
     local = dt.datetime(incident.date.year, incident.date.month, incident.date.day, hour, minute,
                         tzinfo=zoneinfo.ZoneInfo(incident.timezone))
     utc = local.astimezone(dt.timezone.utc)
-    return When(incident.date, incident.time, utc.strftime("%H:%M"), incident.timezone, incident.time_precision)
+    offset = local.strftime("%z")
+    return When(incident.date, incident.time, utc.strftime("%H:%M"), incident.timezone, incident.time_precision,
+                utc.date(), f"{offset[:3]}:{offset[3:]}")
+
+
+#: How incident_date writes a date: long (21 April 2024), short (21 Apr 2024), label (21 Apr, for maps),
+#: time (long, with the local time and GMT) and gmt (the GMT time alone, with its date when it differs).
+DATE_STYLES = ("long", "short", "label", "time", "gmt")
+
+
+def incident_date(incident: Incident, style: str = "long") -> str:
+    """Return an incident's date at its precision: '2 February 2024', 'week of …', 'December 2023'."""
+    if style not in DATE_STYLES:
+        raise ValueError(f"unknown date style {style!r}; use one of: {', '.join(DATE_STYLES)}")
+    return when(incident).text(style)
+
+
+def short_date(day: dt.date) -> str:
+    """Return a date as tables write it: 21 Apr 2024."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def _label_date(day: dt.date) -> str:
+    return f"{day.day} {day:%b}"
+
+
+def _week_text(start: dt.date, end: dt.date, style: str) -> str:
+    """Return an ACLED week: 'week of 20–26 January 2024', short '20–26 Jan 2024 (week)', label 'week 20–26 Jan'."""
+    month = "%B" if style in ("long", "time") else "%b"
+    if start.year != end.year and style != "label":
+        first = f"{start.day} {start:{month} %Y} – "
+    elif start.month != end.month:
+        first = f"{start.day} {start:{month}} – "
+    else:
+        first = f"{start.day}–"
+    if style == "label":
+        return f"week {first}{end.day} {end:{month}}"
+    last = f"{end.day} {end:{month} %Y}"
+    return f"{first}{last} (week)" if style == "short" else f"week of {first}{last}"
 
 
 def format_date(day: dt.date) -> str:
@@ -232,9 +309,7 @@ def format_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def acled_week(day: dt.date) -> dt.date:
-    """Return the Saturday that starts the ACLED week containing day (ACLED weeks run Saturday to Friday)."""
-    return day - dt.timedelta(days=(day.weekday() - 5) % 7)
+_DAY_STYLES = {"long": format_date, "short": short_date, "label": _label_date}
 
 
 # --- Troops -------------------------------------------------------------------------------
@@ -283,12 +358,17 @@ class PeriodFigures:
     by_actor: tuple[tuple[str, int], ...]
     by_week: tuple[tuple[dt.date, int], ...]
 
+    @property
+    def month_only(self) -> tuple[Incident, ...]:
+        """Return the incidents known only to the month, which no weekly figure holds."""
+        return tuple(i for i in self.incidents if i.time_precision == 3)
+
 
 def period_incidents(project: Project, period: Period, countries: Sequence[str]) -> tuple[Incident, ...]:
     """Return the incidents of a period in the given countries, oldest first."""
     return tuple(sorted((i for i in project.incidents_between(period.start, period.end)
                          if project.country_of(i) in countries),
-                        key=lambda i: (i.date, i.time or "", i.id)))
+                        key=lambda i: i.sort_key))
 
 
 def period_figures(project: Project, period: Period, countries: Sequence[str]) -> PeriodFigures:
@@ -304,7 +384,8 @@ def period_figures(project: Project, period: Period, countries: Sequence[str]) -
         by_country=_counts(project.country_of(i) for i in incidents),
         by_admin1=_counts(project.locations[i.location.location].admin1 or "unknown" for i in incidents),
         by_actor=_counts(actor for i in incidents for actor in involved_actors(i)),
-        by_week=_counts(acled_week(i.date) for i in incidents),
+        # a month-precision incident belongs to no week (ACLED codes it mid-month; charting it there invents a day)
+        by_week=_counts(acled_week(i.date) for i in incidents if i.time_precision < 3),
     )
 
 
@@ -428,9 +509,12 @@ class Trend:
     killed_before: Tally
 
 
-TREND_RULE = ("An area is marked deteriorated when it had more incidents, or more people killed "
-              "(conservative figure), than in the previous period of the same length; improved when it had "
-              "fewer of both; otherwise unchanged.")
+# Crisis Group's CrisisWatch marks a deteriorated situation with a red arrow pointing down, an improved
+# one with a green arrow pointing up and an unchanged one with a side arrow: briefs draw the same marks.
+TREND_RULE = ("An area is marked deteriorated (red arrow pointing down, as in Crisis Group's CrisisWatch) when it "
+              "had more incidents, or more people killed (conservative figure), than in the previous period of "
+              "the same length; improved (green arrow pointing up) when it had fewer incidents and no more "
+              "killed; otherwise unchanged (grey side arrow).")
 
 
 def trend(country: str, now: PeriodFigures, before: PeriodFigures, project: Project) -> Trend:

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from . import deps
-from .errors import ContentErrors, Problem, UsageError
+from .errors import ContentErrors, Problem, UsageError, writing
 from .load import LoadFailed, discover, load_file
 from .model import Entity, Origin, Project, SiteConfig
 from .validate import ALSO_ALLOWED, _references, attachment_problem, load_project, load_site, to_entity
@@ -506,7 +506,7 @@ def _read_pickle(path: Path) -> Any:
 def _write_pickle(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with temporary.open("wb") as file:
+    with writing(path), temporary.open("wb") as file:
         pickle.dump(data, file, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, path)
 

@@ -1,7 +1,8 @@
 """The command line: parse arguments, run a command, report, and return an exit status.
 
 Exit status: 0 success, 1 content or template errors, 2 usage errors, 70 a bug in sitrep
-(with the detail in a log file), 130 interrupted.
+(with the detail in a log file), 74 the machine refused a write (a full disk, a read-only folder, no
+permission), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -16,53 +17,72 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.text import Text
 
-from . import __version__
+from . import __version__, invocation
 from .console import Reporter, plural, write_crash_log
-from .errors import ContentErrors, SitrepError, UsageError
+from .errors import EXIT_SYSTEM, ContentErrors, SitrepError, UsageError, describe_refusal, system_refusal
 
 if TYPE_CHECKING:
     from .pipeline import BuildOptions, BuildReport
 
 EXIT_BUG = 70  # EX_SOFTWARE from sysexits.h
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-EXPORT_FORMATS = ("acled", "json", "geojson")
+PROJECT_ROOT = invocation.PROJECT_ROOT
+EXPORT_FORMATS = ("acled", "json", "geojson", "stix")
 
 
 # --- Arguments ------------------------------------------------------------------------------
 
 def parser() -> argparse.ArgumentParser:
-    """Return the argument parser."""
-    top = argparse.ArgumentParser(prog="python build.py", description="Build situation briefs (HTML and PDF) "
-                                  "and a static website from incident data written as YAML.")
+    """Return the argument parser: the build's options, then a command with its own."""
+    top = argparse.ArgumentParser(
+        prog=invocation.program(), description="Build situation briefs (HTML and PDF) and a static "
+        "website from incident data written as YAML. Without a command, build.",
+        epilog="Options for every command go before or after it: -q check and check -q are the same.")
     top.add_argument("--version", action="version", version=f"sitrep {__version__}")
-    commands = top.add_subparsers(dest="command", metavar="COMMAND")
-    _add_build_options(commands.add_parser("build", help="build the briefs, PDFs and site (the default)"))
+    _add_common(top)
+    _add_build_options(top.add_argument_group("build options (also for serve)"))
+    commands = top.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    build = commands.add_parser("build", help="build the briefs, PDFs and site (the default)")
+    _add_common(build)
+    _add_build_options(build)
     _add_common(commands.add_parser("check", help="validate content without writing anything"))
     _add_serve(commands.add_parser("serve", help="preview the site: rebuild on every change and reload "
                                    "the browser"))
     _add_new(commands.add_parser("new", help="start a new incident, brief, actor, location or source file"))
     _add_import(commands.add_parser("import", help="turn an ACLED export into incidents, actors and "
                                     "locations"))
-    _add_export(commands.add_parser("export", help="write the incidents as ACLED CSV, JSON or GeoJSON"))
+    _add_export(commands.add_parser("export", help="write the incidents as ACLED CSV, JSON or GeoJSON, or "
+                                    "the whole content as a STIX 2.1 bundle"))
     return top
 
 
-def _add_common(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--content", type=Path, default=PROJECT_ROOT / "content", help="content folder")
-    sub.add_argument("-q", "--quiet", action="store_true", help="print only errors")
-    sub.add_argument("-v", "--verbose", action="store_true", help="print every step")
+# Options every command takes, before or after its name. Their defaults are filled in after parsing:
+# a command's parser left to its own default would overwrite the value given before the command.
+COMMON_DEFAULTS: dict[str, Any] = {"content": PROJECT_ROOT / "content", "quiet": False, "verbose": False}
+BUILD_DEFAULTS: dict[str, Any] = {"output": PROJECT_ROOT / "output", "theme": None, "pdf": True, "search": True,
+                                  "jobs": None}
+BUILD_FLAGS = {"output": "--output", "theme": "--theme", "pdf": "--no-pdf", "search": "--no-search",
+               "jobs": "--jobs"}
 
 
-def _add_build_options(sub: argparse.ArgumentParser) -> None:
-    _add_common(sub)
-    sub.add_argument("--output", type=Path, default=PROJECT_ROOT / "output", help="output folder")
-    sub.add_argument("--theme", type=Path, default=None, help="folder of templates overriding the defaults")
-    sub.add_argument("--no-pdf", dest="pdf", action="store_false", help="skip the PDF briefs")
-    sub.add_argument("--no-search", dest="search", action="store_false", help="skip the search index")
-    sub.add_argument("--jobs", type=int, default=None, help="processes for PDF rendering")
+def _add_common(sub: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    hidden = argparse.SUPPRESS
+    sub.add_argument("--content", type=Path, default=hidden, help="content folder (default: content/)")
+    sub.add_argument("-q", "--quiet", action="store_true", default=hidden, help="print only errors")
+    sub.add_argument("-v", "--verbose", action="store_true", default=hidden, help="print every step")
+
+
+def _add_build_options(sub: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    hidden = argparse.SUPPRESS
+    sub.add_argument("--output", type=Path, default=hidden, help="output folder (default: output/)")
+    sub.add_argument("--theme", type=Path, default=hidden, help="folder of templates overriding the defaults")
+    sub.add_argument("--no-pdf", dest="pdf", action="store_false", default=hidden, help="skip the PDF briefs")
+    sub.add_argument("--no-search", dest="search", action="store_false", default=hidden,
+                     help="skip the search index")
+    sub.add_argument("--jobs", type=int, default=hidden, help="processes for PDF rendering")
 
 
 def _add_serve(sub: argparse.ArgumentParser) -> None:
+    _add_common(sub)
     _add_build_options(sub)
     sub.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this "
                      "machine only)")
@@ -71,9 +91,29 @@ def _add_serve(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--open", action="store_true", help="open the site in the web browser")
 
 
+def resolve(top: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
+    """Fill in the defaults of options given nowhere; refuse build options before another command."""
+    args.command = args.command or "build"
+    for name, default in COMMON_DEFAULTS.items():
+        if not hasattr(args, name):
+            setattr(args, name, default)
+    if args.command in ("build", "serve"):
+        for name, default in BUILD_DEFAULTS.items():
+            if not hasattr(args, name):
+                setattr(args, name, default)
+    else:
+        given = [flag for name, flag in BUILD_FLAGS.items() if name in vars(args)]
+        if given:
+            where = "; an export's --output FILE goes after the format" if args.command == "export" else ""
+            top.error(f"{', '.join(given)} before the command is an option of build and serve, not of "
+                      f"{args.command}{where}")
+    return args
+
+
 def _add_new(sub: argparse.ArgumentParser) -> None:
     from .scaffold import NEW_KINDS, QUESTIONS
 
+    _add_common(sub)
     kinds = sub.add_subparsers(dest="new_kind", metavar="KIND", required=True)
     for kind in NEW_KINDS:
         item = kinds.add_parser(kind, help=f"a new {kind}")
@@ -86,6 +126,7 @@ def _add_new(sub: argparse.ArgumentParser) -> None:
 
 
 def _add_import(sub: argparse.ArgumentParser) -> None:
+    _add_common(sub)
     formats = sub.add_subparsers(dest="format", metavar="FORMAT", required=True)
     acled = formats.add_parser("acled", help="an ACLED export (CSV)")
     _add_common(acled)
@@ -98,8 +139,10 @@ def _add_import(sub: argparse.ArgumentParser) -> None:
 
 def _add_export(sub: argparse.ArgumentParser) -> None:
     _add_common(sub)
-    sub.add_argument("format", choices=EXPORT_FORMATS, help="acled (ACLED's CSV columns), json or geojson")
-    sub.add_argument("--output", type=Path, default=None, help="file to write (default: standard output)")
+    sub.add_argument("format", choices=EXPORT_FORMATS, help="acled (ACLED's CSV columns), json, geojson or stix "
+                     "(a STIX 2.1 bundle of everything)")
+    sub.add_argument("--output", dest="output_file", type=Path, default=None,
+                     help="file to write (default: standard output)")
 
 
 def _iso_date(text: str) -> dt.date:
@@ -116,11 +159,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     """Run the command line and return its exit status."""
     out, err, inp = out or sys.stdout, err or sys.stderr, inp or sys.stdin
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version"):
-        args_list.insert(0, "build")
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            args = parser().parse_args(args_list)
+            top = parser()
+            args = resolve(top, top.parse_args(args_list))
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 2
     reporter = Reporter(out, err, quiet=args.quiet, verbose=args.verbose)
@@ -140,7 +182,11 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     except KeyboardInterrupt:
         reporter.err.print("interrupted: output left as it was")
         return 130
-    except Exception:  # noqa: BLE001 - the last line of defence: a bug report instead of a traceback
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug report instead of a traceback
+        refusal = system_refusal(exc)
+        if refusal is not None:  # a full disk, a read-only mount: the machine's, not a bug
+            reporter.error(f"{describe_refusal(refusal, getattr(args, 'output', None))}; output left as it was")
+            return EXIT_SYSTEM
         return report_bug(err)
 
 
@@ -242,7 +288,7 @@ def run_new(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int:
     scaffold.write(item)
     reporter.summary(Text.assemble(("wrote ", "bold green"), _shown_path(item.path), f" (id {item.id})"))
     if "TODO" in item.text:
-        reporter.info("Replace its TODO lines, then run: python build.py check")
+        reporter.info(f"Replace its TODO lines, then run: {invocation.command('check', content=args.content)}")
     return 0
 
 
@@ -261,17 +307,17 @@ def run_import(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int
 def run_export(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int:
     """Write the incidents in one of the formats the website offers."""
     from . import pipeline
-    from .render import exports
+    from .render import exports, stix
 
     project, warnings = pipeline.check(args.content)
     reporter.problems(warnings, args.content)
     makers: dict[str, Callable[..., str | bytes]] = {
         "acled": exports.incidents_acled_csv, "json": exports.incidents_json,
-        "geojson": exports.incidents_geojson,
+        "geojson": exports.incidents_geojson, "stix": stix.stix_bundle,
     }
     data = makers[args.format](project)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    if args.output is None:
+    if args.output_file is None:
         reporter.out.file.flush()
         out = reporter.out.file
         if hasattr(out, "buffer"):
@@ -280,9 +326,9 @@ def run_export(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int
         else:
             out.write(payload.decode("utf-8"))
         return 0
-    _write_file(args.output, payload)
+    _write_file(args.output_file, payload)
     reporter.info(Text.assemble(("wrote ", "bold green"), f"{plural(len(project.incidents), 'incident')} as "
-                                f"{args.format} → {args.output}"))
+                                f"{args.format} → {args.output_file}"))
     return 0
 
 

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import errno
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+#: What the machine refuses (a full disk or quota, a read-only mount, no permission, a failing disk):
+#: the user's environment, not a bug, so reported in one line with its own exit status.
+SYSTEM_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO,
+                           errno.EFBIG})
+EXIT_SYSTEM = 74  # EX_IOERR from sysexits.h
 
 
 @dataclass(frozen=True, order=True)
@@ -48,6 +57,39 @@ class UsageError(SitrepError):
 
 class RenderError(SitrepError):
     """A template or the PDF renderer failed on otherwise valid content."""
+
+
+@contextmanager
+def writing(path: Path | str) -> Iterator[None]:
+    """Name path in an OS error raised while writing it (a write that fills the disk names no file)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = str(path)
+        raise
+
+
+def system_refusal(exc: BaseException) -> OSError | None:
+    """Return the OS error of the machine's own refusal behind exc (a full disk, a read-only mount), if any."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in SYSTEM_ERRNOS:
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def describe_refusal(error: OSError, folder: Path | None = None) -> str:
+    """Return one line naming the path and the OS error: 'cannot write PATH: No space left on device'.
+
+    A write that fills the disk may name no file: then the folder the command was writing into.
+    """
+    where = f" {error.filename}" if error.filename is not None else f" into {folder}" if folder else ""
+    name = errno.errorcode.get(error.errno or 0, "")
+    return f"cannot write{where}: {error.strerror or error}" + (f" ({name})" if name else "")
 
 
 def excerpt(path: Path, line: int, column: int) -> str:

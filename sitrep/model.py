@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema,
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema,
                       field_validator, model_validator)
 
 # --- Vocabularies (../shared/domain.md) -----------------------------------------------------
@@ -81,6 +81,24 @@ Ref = Annotated[str, Field(pattern=ID_PATTERN, description="The id of another en
 Country = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3 code, e.g. IRQ.")]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 LongText = Annotated[str, Field(max_length=100_000, description="Markdown.")]
+
+#: The calendar content may use. The build counts back a period's length, weeks for charts and time zones
+#: from every date; at the ends of Python's calendar (0001-01-01, 9999-12-31) that arithmetic overflows, so
+#: check refuses what the build could not compute. No open-source reporting predates 1800; 2199 is a typo.
+FIRST_DAY, LAST_DAY = dt.date(1800, 1, 1), dt.date(2199, 12, 31)
+
+
+def _in_calendar(value: dt.date) -> dt.date:
+    """Refuse a date (or date and time) outside FIRST_DAY..LAST_DAY."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{value.isoformat()} is outside the years {FIRST_DAY.year}–{LAST_DAY.year} that "
+                         "sitrep accepts; check the year")
+    return value
+
+
+Day = Annotated[dt.date, AfterValidator(_in_calendar)]
+Moment = Annotated[dt.datetime, AfterValidator(_in_calendar)]
 
 
 # --- Uncertain counts ---------------------------------------------------------------------
@@ -211,7 +229,7 @@ class Citation(Part):
     source: Ref
     credibility: int = Field(ge=1, le=6, description="Admiralty information credibility, 1 (confirmed) to 6.")
     via: Ref | None = Field(default=None, description="The source that relayed the report, e.g. a news agency.")
-    date: dt.date | None = None
+    date: Day | None = None
     url: Annotated[str, Field(pattern=r"^https?://", max_length=2000)] | None = None
     title: Text | None = None
     quote: Text | None = None
@@ -234,7 +252,7 @@ class Statement(Part):
                            "monitor, an outlet); for claims, denials and no comment it is the actor itself.")
     speaker: Text | None = Field(default=None, description="The person who said it, e.g. 'Rami Abdel "
                                  "Rahman, director'.")
-    date: dt.date | None = None
+    date: Day | None = None
     note: Text | None = None
     sources: list[Citation] = Field(min_length=1)
 
@@ -254,7 +272,7 @@ class Response(Part):
 
     actor: Ref
     action: Text
-    date: dt.date | None = None
+    date: Day | None = None
     sources: list[Citation] = Field(min_length=1)
 
 
@@ -326,7 +344,7 @@ class Incident(Entity):
     """One event: what happened, when, where, who was involved, who said what, and the sources."""
 
     title: Text
-    date: dt.date
+    date: Day
     time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] | None = Field(
         default=None, description="Local time, HH:MM, in the time zone given by timezone.")
     timezone: Annotated[str, Field(pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$")] | None = Field(
@@ -349,7 +367,7 @@ class Incident(Entity):
     tags: list[Annotated[str, Field(max_length=60)]] = Field(default_factory=list)
     acled_id: Annotated[str, Field(pattern=r"^[A-Z]{3}\d+$")] | None = Field(
         default=None, description="ACLED event_id_cnty when imported from ACLED.")
-    updated: dt.date | None = None
+    updated: Day | None = None
 
     @model_validator(mode="after")
     def _sub_event_matches(self) -> Incident:
@@ -359,7 +377,21 @@ class Incident(Entity):
                              f"{self.event_type}; use one of: " + ", ".join(allowed))
         if self.time is not None and self.timezone is None:
             raise ValueError("a local time needs its timezone, e.g. 'timezone: Asia/Baghdad'")
+        if self.time is not None and self.time_precision != 1:
+            raise ValueError(f"a time of day needs the exact day (time_precision 1); with time_precision "
+                             f"{self.time_precision} leave out 'time'")
         return self
+
+    @property
+    def span(self) -> tuple[dt.date, dt.date]:
+        """Return the first and last day the date may be at its precision: the day, its ACLED week or month."""
+        return date_span(self.date, self.time_precision)
+
+    @property
+    def sort_key(self) -> tuple[dt.date, int, str, str]:
+        """Return a key sorting incidents by date, a week or month as a whole before the days it holds."""
+        start, end = self.span
+        return start, -(end - start).days, self.time or "", self.id
 
     @property
     def disorder(self) -> str:
@@ -373,10 +405,26 @@ class Incident(Entity):
         return "Political violence"
 
 
+def acled_week(day: dt.date) -> dt.date:
+    """Return the Saturday that starts the ACLED week containing day (ACLED weeks run Saturday to Friday)."""
+    return day - dt.timedelta(days=(day.weekday() - 5) % 7)
+
+
+def date_span(day: dt.date, precision: int) -> tuple[dt.date, dt.date]:
+    """Return the days a date coded at an ACLED time precision may be: the day, its week or its month."""
+    if precision == 2:
+        start = acled_week(day)
+        return start, start + dt.timedelta(days=6)
+    if precision == 3:
+        start = day.replace(day=1)
+        return start, (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return day, day
+
+
 class TroopFigure(Part):
     """A troop figure at a date, from a source."""
 
-    as_of: dt.date
+    as_of: Day
     troops: CountField
     note: Text | None = None
     sources: list[Citation] = Field(min_length=1)
@@ -401,7 +449,7 @@ class ContextNote(Entity):
     """Regional context: a Markdown note with YAML front matter."""
 
     title: Text
-    date: dt.date
+    date: Day
     countries: list[Country] = Field(default_factory=list)
     sources: list[Citation] = Field(default_factory=list)
     tags: list[Annotated[str, Field(max_length=60)]] = Field(default_factory=list)
@@ -411,8 +459,8 @@ class ContextNote(Entity):
 class Period(Part):
     """A span of days, both ends included."""
 
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
@@ -428,7 +476,8 @@ class Period(Part):
     def previous(self) -> Period:
         """Return the period of the same length just before this one."""
         length = dt.timedelta(days=self.days)
-        return Period(start=self.start - length, end=self.start - dt.timedelta(days=1))
+        # Computed, not content: it may reach before FIRST_DAY, so it is not validated as content is.
+        return Period.model_construct(start=self.start - length, end=self.start - dt.timedelta(days=1))
 
     def __contains__(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
@@ -458,9 +507,9 @@ class Brief(Entity):
     title: Text
     subtitle: Text | None = None
     period: Period
-    cutoff: dt.datetime = Field(description="Information cut-off, with its UTC offset.")
-    published: dt.date | None = None
-    next_report: dt.date | None = None
+    cutoff: Moment = Field(description="Information cut-off, with its UTC offset.")
+    published: Day | None = None
+    next_report: Day | None = None
     producer: Text | None = None
     tlp: TLP | None = None
     countries: list[Country] = Field(min_length=1)
@@ -532,8 +581,8 @@ class Project:
 
     @cached_property
     def incidents_by_date(self) -> list[Incident]:
-        """Return incidents newest first, ties broken by id for stable output."""
-        return sorted(self.incidents.values(), key=lambda i: (i.date, i.id), reverse=True)
+        """Return incidents newest first, a week or month after the days it holds, ties broken by id."""
+        return sorted(self.incidents.values(), key=lambda i: i.sort_key, reverse=True)
 
     @cached_property
     def briefs_by_date(self) -> list[Brief]:
@@ -543,7 +592,8 @@ class Project:
     @cached_property
     def _dated(self) -> tuple[list[dt.date], list[Incident]]:
         """Return incidents oldest first, and their dates for bisection."""
-        oldest_first = self.incidents_by_date[::-1]
+        # by the coded date, which decides the period an incident is counted in (ACLED's own practice)
+        oldest_first = sorted(self.incidents.values(), key=lambda i: (i.date, i.id))
         return [i.date for i in oldest_first], oldest_first
 
     def incidents_between(self, start: dt.date, end: dt.date) -> list[Incident]:

@@ -19,7 +19,7 @@ import jinja2
 
 from . import cache, urls
 from .analyse import BriefAnalysis, analyse_brief
-from .errors import ContentErrors, Problem, RenderError, UsageError
+from .errors import ContentErrors, Problem, RenderError, UsageError, writing
 from .model import Brief, Project
 from .render.brief import brief_context
 from .render.env import make_env, template_dirs
@@ -463,7 +463,8 @@ def _pdf_job(html: str, target: str, statics: list[str], content: str, name: str
     temporary = Path(target).with_name(f".{Path(target).name}.tmp")
     from .render.pdf import write_pdf  # loaded as the worker started, or here with --jobs 1
 
-    write_pdf(html, temporary, static_dirs=[Path(d) for d in statics], content_dir=Path(content), name=name)
+    with writing(target):
+        write_pdf(html, temporary, static_dirs=[Path(d) for d in statics], content_dir=Path(content), name=name)
     os.replace(temporary, target)
 
 

@@ -1,7 +1,7 @@
 """Scaffolding: `new incident|brief|actor|location|source` writes a valid, commented file to start from.
 
 The essentials are taken from flags; on a terminal, any essential not given is asked for. The
-written file passes `python build.py check` as it is, with TODO lines marking what is left to write.
+written file passes `build.py check` as it is, with TODO lines marking what is left to write.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 import yaml
 
-from . import urls
+from . import invocation, urls
 from .errors import Problem, UsageError
 from .load import KINDS, LoadFailed, discover, load_file, parse_yaml
 from .model import (
@@ -173,7 +173,8 @@ def _one_of(options: Callable[[Tree], Sequence[str]], what: str) -> Parse:
         if len(found) == 1:
             return found[0]
         if not choices:
-            raise ValueError(f"there is no {what} yet; add one first with `python build.py new {what}`")
+            raise ValueError(f"there is no {what} yet; add one first with "
+                             f"`{invocation.command('new', what, content=tree.content)}`")
         raise ValueError(f"'{given}' is not a known {what}; choose one of: {', '.join(choices)}")
     return parse
 
@@ -405,7 +406,8 @@ def _describe_missing(question: Question, tree: Tree) -> str:
     if question.choices is not None:
         choices = list(question.choices(tree))
         text += f"; one of: {', '.join(choices)}" if choices else \
-            f"; none exist yet: add one first with `python build.py new {question.key}`"
+            f"; none exist yet: add one first with " \
+            f"`{invocation.command('new', question.key, content=tree.content)}`"
     return text
 
 
@@ -500,12 +502,12 @@ def _incident(entity_id: str, a: dict[str, Any], tree: Tree) -> str:
     ]
     return _lines([
         "# An incident: one event. Every field is explained in docs/analyst-guide.md.",
-        "# Replace the TODO lines, then run: python build.py check",
+        f"# Replace the TODO lines, then run: {invocation.command('check', content=tree.content)}",
         f"id: {entity_id}",
         f"title: {scalar(a['title'])}",
         (f"date: {a['date'].isoformat()}", "local date of the event"),
         *when,
-        ("time_precision: 1", "1 the day is known, 2 only the week, 3 only the month"),
+        ("time_precision: 1", "1 day known, 2 only the week (date it mid-week), 3 only the month (the 15th)"),
         (f"event_type: {scalar(SUB_EVENT_TYPES[sub])}", "ACLED event type"),
         (f"sub_event_type: {scalar(sub)}", "ACLED sub-event type"),
         ("location:", "where it happened; for an attack, what was hit"),
@@ -545,7 +547,7 @@ def _brief(entity_id: str, a: dict[str, Any], tree: Tree) -> str:
     cutoff = dt.datetime.combine(end, dt.time(12, 0), tzinfo=_zone(tree.site.timezone))
     return _lines([
         "# A situation brief: what it covers and what it says. See docs/analyst-guide.md, section 12.",
-        "# Replace the TODO lines, then run: python build.py check",
+        f"# Replace the TODO lines, then run: {invocation.command('check', content=tree.content)}",
         f"id: {entity_id}",
         f"number: {a['number']}",
         f"title: {scalar(a['title'])}",

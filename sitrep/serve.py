@@ -495,9 +495,24 @@ def watched_folders(options: ServeOptions) -> list[Path]:
     return [folder for folder in dict.fromkeys(f.absolute() for f in folders) if folder.is_dir()]
 
 
+class EditorFilter(watchfiles.DefaultFilter):
+    """Ignore what editors and tools write beside a file while saving it, as well as watchfiles' defaults.
+
+    sed -i writes sedXXXXXX and renames it over the file; vim writes 4913 to test the folder, and
+    .name.swp (or .swo, .swx...) while editing; Emacs writes .#name locks and #name# autosaves;
+    many editors keep name~ backups. The rename onto the real file is the change that counts.
+    """
+
+    ignore_entity_patterns = (
+        *watchfiles.DefaultFilter.ignore_entity_patterns,
+        r"^sed[A-Za-z0-9]{6}$", r"^4913$", r"\.sw[a-p]$", r"~$", r"^\.#", r"^#.*#$",
+    )
+
+
 def watch(folders: list[Path], builder: Builder, stop: threading.Event) -> None:
     """Request a rebuild for every batch of changes until stop is set (the watcher thread)."""
-    for changes in watchfiles.watch(*folders, stop_event=stop, raise_interrupt=False, debounce=400):
+    for changes in watchfiles.watch(*folders, watch_filter=EditorFilter(), stop_event=stop,
+                                    raise_interrupt=False, debounce=400):
         builder.request(path for _, path in changes)
 
 

@@ -64,7 +64,7 @@ def test_pdf_states_each_seed_fact(pdf_text: str, fact: str):
 
 def test_pdf_key_figures_are_computed_from_the_data(pdf_text: str):
     text = squash(pdf_text)
-    assert re.search(r"INCIDENTS 2 previous 7 days: 0", text)
+    assert re.search(r"INCIDENTS 2 ?previous 7 days: 0", text)
     assert "KILLED at least 1" in text  # Kalsu's one dead; Kharab al-Jir's casualties unknown
     assert "WOUNDED at least 8" in text
     assert "TROOPS DEPLOYED about 3,400" in text
@@ -96,7 +96,7 @@ def test_pdf_metadata_and_bookmarks(pdf: pypdf.PdfReader):
     assert meta.creation_date.isoformat() == "2024-04-22T12:00:00+03:00"  # the cut-off, so rebuilds are identical
     titles = [item.title for item in pdf.outline if not isinstance(item, list)]
     for heading in ("Key judgments", "Key figures", "Incidents in the period", "Force posture",
-                    "Regional context", "Source notes"):
+                    "Context", "Source notes"):
         assert any(heading.lower() == t.lower() for t in titles), titles
 
 
@@ -230,3 +230,20 @@ def test_markdown_image_from_assets_shows_on_the_web_and_in_the_pdf(content_copy
     assert (output / "media" / "crater.png").read_bytes() == png
     reader = pypdf.PdfReader(output / "briefs" / f"{BRIEF}.pdf")
     assert sum(len(page.images) for page in reader.pages) >= 1
+
+
+def test_pdf_first_page_carries_the_bottom_line(pdf: pypdf.PdfReader):
+    first = squash(pdf.pages[0].extract_text())
+    for heading in ("KEY JUDGMENTS", "SUMMARY", "KEY FIGURES"):
+        assert heading in first
+    assert "a sign that Baghdad wants to keep the calm" in first  # the summary's last words
+    assert "TREND AGAINST THE PREVIOUS 7 DAYS" in first
+
+
+def test_pdf_context_leads_with_what_changed_and_links_the_standing_background(pdf_text: str):
+    text = squash(pdf_text)
+    context = text[text.index("CONTEXT"):]
+    assert context.index("Israel and Iran trade direct strikes") < context.index("Standing background")
+    assert ("Standing background, unchanged this period: The Gaza war and its regional spill-over; The US-led "
+            "coalition against the Islamic State group; The Islamic Resistance in Iraq's campaign") in context
+    assert "The United States assembled an international coalition in 2014" not in text

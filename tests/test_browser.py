@@ -107,14 +107,56 @@ def test_the_site_and_its_search_work_under_a_sub_path(page: object, site: Path)
     assert watch.errors == []
 
 
+TOWER_22 = "Drone attack kills three US soldiers at Tower 22, Jordan"
+KHARAB_TITLE = "Rockets fired from northern Iraq at the coalition base at Kharab al-Jir, Syria"
+KALSU_TITLE = "Unexplained explosion at Kalsu military base, Babylon province"
+
+
+def search_results(page: object, expected: list[str]) -> list[str]:
+    """Return the titles of the results once they are the expected ones, or after 15 seconds.
+
+    A filter changes the results a moment after it is ticked, so the list is read until it settles.
+    """
+    titles: list[str] = []
+    for _ in range(150):
+        message = page.locator(".pagefind-ui__message").inner_text()
+        titles = sorted(t.strip() for t in page.locator(".pagefind-ui__result-title").all_inner_texts())
+        if titles == sorted(expected) and message.startswith(f"{len(expected)} result"):
+            break
+        page.wait_for_timeout(100)
+    return titles
+
+
+def filter_box(page: object, name: str, value: str) -> object:
+    """Return a filter's checkbox, opening its group in the filter panel."""
+    block = page.locator("details.pagefind-ui__filter-block",
+                         has=page.locator("summary", has_text=re.compile(f"^{re.escape(name)}$", re.IGNORECASE)))
+    if block.get_attribute("open") is None:
+        block.locator("summary").click()
+    return block.locator(f'input[name="{name.lower()}"][value="{value}"]')
+
+
 def test_search_filters_by_country_actor_and_event_type(page: object, base_url: str) -> None:
     page.goto(f"{base_url}search.html")
-    page.locator(".pagefind-ui__search-input").fill("attack")
+    page.locator(".pagefind-ui__search-input").fill("US forces")
     page.locator(".pagefind-ui__result").first.wait_for(timeout=15_000)
-    # Pagefind fills the filter panel one filter at a time after the first results: wait for each
-    panel = page.locator(".pagefind-ui__filter-panel")
-    for name in ("Country", "Actor", "Event type"):
-        playwright_api.expect(panel).to_contain_text(name, ignore_case=True, timeout=15_000)
+    unfiltered = page.locator(".pagefind-ui__message").inner_text()
+    # All three incidents are explosions/remote violence; no other page carries an event type
+    filter_box(page, "Event type", "Explosions/Remote violence").check()
+    assert search_results(page, [TOWER_22, KHARAB_TITLE, KALSU_TITLE]) == sorted([TOWER_22, KHARAB_TITLE, KALSU_TITLE]), \
+        unfiltered
+    # The Islamic Resistance in Iraq was named for Tower 22 (by AFP) and Kharab al-Jir (by SOHR), not Kalsu
+    filter_box(page, "Actor", "Islamic Resistance in Iraq").check()
+    assert search_results(page, [TOWER_22, KHARAB_TITLE]) == sorted([TOWER_22, KHARAB_TITLE])
+    filter_box(page, "Country", "Jordan").check()
+    assert search_results(page, [TOWER_22]) == [TOWER_22]
+    filter_box(page, "Country", "Jordan").uncheck()
+    filter_box(page, "Country", "Syria").check()
+    assert search_results(page, [KHARAB_TITLE]) == [KHARAB_TITLE]
+    filter_box(page, "Country", "Syria").uncheck()
+    filter_box(page, "Actor", "Islamic Resistance in Iraq").uncheck()
+    filter_box(page, "Country", "Iraq").check()
+    assert search_results(page, [KALSU_TITLE]) == [KALSU_TITLE]
 
 
 def test_the_site_works_from_disk(page: object, site: Path) -> None:

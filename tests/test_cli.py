@@ -6,11 +6,12 @@ import csv
 import io
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from sitrep import pipeline
+from sitrep import __version__, cli, invocation, pipeline
 from sitrep.cli import main
 from sitrep.console import token_length
 from sitrep.render.exports import ACLED_COLUMNS
@@ -158,7 +159,69 @@ def test_the_mark_spans_the_key_or_value(text: str, start: int, length: int):
                                   ["import", "acled", "x.csv", "--since", "last week"], ["serve", "--port", "x"]])
 def test_usage_errors_exit_2(argv: list[str]):
     code, _, err = run(argv)
-    assert code == 2 and "usage: python build.py" in err
+    assert code == 2 and f"usage: {invocation.program()}" in err
+
+
+# --- Options anywhere, help and version -----------------------------------------------------
+
+def test_options_for_every_command_go_before_or_after_it():
+    content = str(ROOT / "content")
+    assert run(["-q", "check", "--content", content]) == (0, "", "")
+    assert run(["check", "-q", "--content", content]) == (0, "", "")
+    assert run(["--content", content, "-q", "check"]) == (0, "", "")
+    code, out, _ = run(["--quiet", "export", "json", "--content", content])
+    assert code == 0 and len(json.loads(out)["incidents"]) == 3
+
+
+def test_verbose_alone_builds_and_prints_each_step(content_copy: Path, tmp_path: Path):
+    code, out, err = run(["-v", "--content", str(content_copy), "--output", str(tmp_path / "out"), "--no-pdf",
+                          "--no-search"])
+    assert code == 0 and out.startswith("built ")
+    assert re.search(r"^\s+\d+\.\d\d s  loaded 3 incidents, 2 briefs\b", err, re.MULTILINE), err
+
+
+def test_build_options_before_the_command_reach_serve_and_are_refused_elsewhere():
+    code, _, err = run(["--no-pdf", "check"])
+    assert code == 2 and "error: --no-pdf before the command is an option of build and serve, not of check" in err
+    code, _, err = run(["--output", "x.json", "export", "json"])
+    assert code == 2 and "an export's --output FILE goes after the format" in err
+    top = cli.parser()
+    args = cli.resolve(top, top.parse_args(["--no-pdf", "--jobs", "3", "--content", "c", "serve", "-v"]))
+    assert (args.command, args.pdf, args.jobs, args.content, args.verbose, args.quiet) == \
+        ("serve", False, 3, Path("c"), True, False)
+
+
+def test_help_shows_the_build_options_and_the_commands():
+    code, out, err = run(["--help"])
+    assert (code, err) == (0, "")
+    for option in ("--content CONTENT", "--output OUTPUT", "--theme THEME", "--no-pdf", "--no-search",
+                   "--jobs JOBS", "-q, --quiet", "-v, --verbose", "--version"):
+        assert f"  {option}" in out, option
+    for command in ("build", "check", "serve", "new", "import", "export"):
+        assert re.search(rf"^    {command}\s+\S", out, re.MULTILINE), command
+
+
+def test_version_prints_the_version():
+    assert run(["--version"]) == (0, f"sitrep {__version__}\n", "")
+
+
+# --- Commands we print work as printed ------------------------------------------------------
+
+def test_the_command_we_print_is_make_from_the_project_folder(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(ROOT)
+    assert invocation.command("check") == "make check"
+    assert invocation.command("serve", content=ROOT / "content") == "make serve"
+    dry = subprocess.run(["make", "-n", "check"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert dry.returncode == 0 and dry.stdout.splitlines()[-1] == ".venv/bin/python build.py check"
+
+
+def test_elsewhere_the_command_we_print_runs_as_printed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.chdir(tmp_path)
+    printed = invocation.command("check", content=ROOT / "content")
+    assert "python build.py" not in printed and not printed.startswith(("python ", "python3 "))
+    done = subprocess.run(printed, shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("content OK: 3 incidents"), done
+    assert invocation.program().endswith("build.py") and " build.py" not in invocation.program().split()[0]
 
 
 def test_interrupt_exits_130_and_leaves_output(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):

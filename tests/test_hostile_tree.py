@@ -7,21 +7,28 @@ a user sees: `path:line:col: message`, exit 1, nothing written and no code run.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
+import pathlib
 import re
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.snapshots import Run, build, leftovers, run_cli
+from tests.snapshots import Run, build, leftovers, run_cli, tree_digest
 
 #: The payload of issue 13: a template that runs a shell command when it is rendered.
 RUNS_A_COMMAND = "{{ cycler.__init__.__globals__.os.system('touch %s') }}"
-PROBLEM = re.compile(r"^\s*(?:\S*?content/)?([\w./-]+\.(?:yaml|md)):(\d+):(\d+): (.*)$", re.MULTILINE)
+PROBLEM = re.compile(r"^\s*(\S+\.(?:yaml|md)):(\d+):(\d+): (.*)$", re.MULTILINE)
 
 
 def problems(run: Run) -> list[tuple[str, int, int, str]]:
-    """Return the `path:line:col: message` lines a run printed."""
-    return [(path, int(line), int(col), message) for path, line, col, message in PROBLEM.findall(run.err)]
+    """Return the `path:line:col: message` lines a run printed, paths relative to the content folder."""
+    return [(path.rpartition("content/")[2], int(line), int(col), message)
+            for path, line, col, message in PROBLEM.findall(run.err)]
 
 
 def set_site_key(content: Path, key: str, value: str) -> int:
@@ -209,3 +216,142 @@ def test_a_link_between_files_inside_content_is_read(content_copy: Path, tmp_pat
     run = build(content_copy, output, "--no-pdf")
     assert run.status == 0, run.err
     assert (output / "incidents" / f"{SECRET_INCIDENT}.html").is_file()
+
+
+# --- What check passes, the build builds --------------------------------------------------------------
+
+BRIEF = "briefs/2024-04-22.yaml"
+
+
+def replace_line(content: Path, relative: str, old: str, new: str) -> int:
+    """Replace the one line holding old in a content file with new; return its line number."""
+    path = content / relative
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines) if old in line)
+    lines[number] = lines[number].replace(old, new)
+    path.write_text("".join(lines), encoding="utf-8")
+    return number + 1
+
+
+@pytest.mark.parametrize("old, new, relative", [
+    ("start: 2024-04-16", "start: 0001-01-01", BRIEF),
+    ("end: 2024-04-22", "end: 9999-12-31", BRIEF),
+    ("cutoff: 2024-04-22T12:00:00+03:00", "cutoff: 9999-12-31T23:59:00+03:00", BRIEF),
+    ("date: 2024-04-21", 'date: "0001-01-01"', "incidents/2024-04-21-kharab-al-jir-rockets.yaml"),
+], ids=["period-from-year-1", "period-to-9999", "cutoff-in-9999", "incident-in-year-1-quoted"])
+def test_a_date_at_the_end_of_the_calendar_is_refused_by_check(old: str, new: str, relative: str,
+                                                               content_copy: Path, tmp_path: Path) -> None:
+    line = replace_line(content_copy, relative, old, new)
+    output = tmp_path / "output"
+    for run in (run_cli("check", "--content", content_copy), build(content_copy, output, "--no-pdf")):
+        assert run.status == 1, run.err
+        assert "Traceback" not in run.err and "internal error" not in run.err
+        assert any(p[:2] == (relative, line) and "outside the years 1800–2199" in p[3] for p in problems(run)), \
+            run.err
+    assert not output.exists()
+
+
+@pytest.mark.parametrize("start, end", [("1800-01-01", "1800-01-07"), ("2199-12-25", "2199-12-31")])
+def test_a_brief_at_the_edges_of_the_accepted_calendar_builds(start: str, end: str, content_copy: Path,
+                                                             tmp_path: Path) -> None:
+    """The positive case: what check accepts at its limits, the build computes (previous period, charts)."""
+    replace_line(content_copy, BRIEF, "start: 2024-04-16", f"start: {start}")
+    replace_line(content_copy, BRIEF, "end: 2024-04-22", f"end: {end}")
+    replace_line(content_copy, BRIEF, "cutoff: 2024-04-22T12:00:00+03:00", f"cutoff: {end}T12:00:00+03:00")
+    replace_line(content_copy, BRIEF, "published: 2024-04-22", f"published: {end}")
+    replace_line(content_copy, BRIEF, "next_report: 2024-04-29", f"next_report: {end}")
+    assert run_cli("check", "--content", content_copy).status == 0
+    output = tmp_path / "output"
+    run = build(content_copy, output)
+    assert run.status == 0, run.err
+    assert (output / "briefs" / "brief-2024-04-22.pdf").is_file()
+
+
+# --- The machine refuses a write: a full disk, a read-only folder ---------------------------------------
+
+@contextlib.contextmanager
+def mounted(*command: str | Path) -> Iterator[bool]:
+    """Run a mount command, yield whether it worked, and undo it (as root; elsewhere it is refused)."""
+    target = command[-1]
+    done = os.geteuid() == 0 and subprocess.run(["mount", *map(str, command)], capture_output=True).returncode == 0
+    try:
+        yield done
+    finally:
+        if done:
+            subprocess.run(["umount", "-l", str(target)], check=True)
+
+
+def refuse_writes_under(monkeypatch: pytest.MonkeyPatch, folder: Path, code: int) -> None:
+    """Without mount rights: raise the OS error a full or read-only disk raises, at the same calls."""
+    original_write, original_mkdir = pathlib.Path.write_bytes, pathlib.Path.mkdir
+
+    def write_bytes(self: Path, data: bytes) -> int:
+        if self.absolute().is_relative_to(folder):
+            raise OSError(code, os.strerror(code))  # a write that fills the disk names no file
+        return original_write(self, data)
+
+    def mkdir(self: Path, *args: object, **kwargs: object) -> None:
+        if code == errno.EROFS and self.absolute().is_relative_to(folder):
+            raise OSError(code, os.strerror(code), str(self))
+        original_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pathlib.Path, "write_bytes", write_bytes)
+    monkeypatch.setattr(pathlib.Path, "mkdir", mkdir)
+
+
+def fill(folder: Path) -> None:
+    """Write a file into folder until its file system has no space left."""
+    with (folder / "filler").open("wb") as filler, contextlib.suppress(OSError):
+        while True:
+            filler.write(b"\0" * 65536)
+            filler.flush()
+
+
+def assert_refused_in_one_line(run: Run, folder: Path, words: str, output: Path, before: dict[str, str]) -> None:
+    """Assert exit 74 and one line naming a path under folder and the OS error; output/ as it was."""
+    assert run.status == 74, run.err
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1, run.err
+    assert f"cannot write {folder}" in lines[0] and words in lines[0], run.err
+    assert tree_digest(output) == before
+    assert leftovers(output) == []
+
+
+def edit_an_incident(content: Path) -> None:
+    """Change one incident's title, so that a rebuild has pages to write."""
+    path = content / KHARAB
+    path.write_text(path.read_text().replace("title: ", "title: Revised ", 1))
+
+
+def test_a_full_disk_is_one_line_and_output_stays(content_copy: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    with mounted("-t", "tmpfs", "-o", "size=16m", "tmpfs", disk) as real:
+        output = disk / "output"
+        assert build(content_copy, output, "--no-pdf").status == 0
+        before = tree_digest(output)
+        edit_an_incident(content_copy)
+        if real:
+            fill(disk)
+        else:
+            refuse_writes_under(monkeypatch, disk, errno.ENOSPC)
+        run = build(content_copy, output, "--no-pdf")
+        assert_refused_in_one_line(run, disk, "No space left on device (ENOSPC)", output, before)
+
+
+def test_a_read_only_output_folder_is_one_line_and_output_stays(content_copy: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    output = site / "output"
+    assert build(content_copy, output, "--no-pdf").status == 0
+    before = tree_digest(output)
+    edit_an_incident(content_copy)
+    with mounted("--bind", site, site) as real:
+        if real:
+            subprocess.run(["mount", "-o", "remount,bind,ro", str(site)], check=True)
+        else:
+            refuse_writes_under(monkeypatch, site, errno.EROFS)
+        run = build(content_copy, output, "--no-pdf")
+        assert_refused_in_one_line(run, site, "Read-only file system (EROFS)", output, before)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shlex
+import subprocess
 import zoneinfo
 from pathlib import Path
 
 import pytest
 
+from sitrep import invocation
 from sitrep.cli import main
 from sitrep.scaffold import slug, unique_id
 
@@ -54,7 +57,10 @@ def test_new_incident_from_flags_passes_check(content_copy: Path):
     path = written(out)
     assert path == content_copy / "incidents" / f"{today}-drone-strike-on-ain-al-asad-air-base.yaml"
     assert out == f"wrote {path} (id {today}-drone-strike-on-ain-al-asad-air-base)\n"
-    assert err == "Replace its TODO lines, then run: python build.py check\n"
+    hint = invocation.command("check", content=content_copy)
+    assert err == f"Replace its TODO lines, then run: {hint}\n"
+    checked = subprocess.run(shlex.split(hint), capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0 and checked.stdout.startswith("content OK: 4 incidents"), checked
     text = path.read_text()
     assert f"\ndate: {today}  " in text.replace("    ", "  ")
     for line in ("event_type: Explosions/Remote violence", "sub_event_type: Air/drone strike",
@@ -158,7 +164,7 @@ def test_new_incident_needs_places_and_sources_first(tmp_path: Path):
     code, _, err = new(tmp_path / "content", "incident", "--title", "x", "--sub-event-type", "Grenade")
     assert code == 2
     assert "--location: id of the place hit (a file in content/locations/); none exist yet: add one first " \
-           "with `python build.py new location`" in err
+           f"with `{invocation.command('new', 'location', content=tmp_path / 'content')}`" in err
 
 
 # --- At a terminal --------------------------------------------------------------------------

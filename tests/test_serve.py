@@ -10,6 +10,7 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -21,10 +22,12 @@ from pathlib import Path
 
 import pypdf
 import pytest
+import watchfiles
 
 from sitrep.console import Reporter
+from sitrep.errors import SitrepError
 from sitrep.pipeline import BuildOptions
-from sitrep.serve import Channel, ServeOptions, inject, make_server
+from sitrep.serve import Channel, EditorFilter, ServeOptions, inject, make_server, url_of
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.snapshots import ctrl_c_as_in_a_terminal
 
@@ -324,3 +327,88 @@ def test_browser_reloads_on_edit_and_shows_the_error_overlay(content_copy: Path,
         expect(page.get_by_text("Rockets hit Kharab al-Jir after two months of calm").first).to_be_visible()
         assert not [e for e in errors if "Content Security Policy" in e], errors
         browser.close()
+
+
+# --- Editors' temporary files, --host, --open and the next free port ------------------------
+
+EDITOR_FILES = ("sedA1b2C3", "4913", ".kharab.yaml.swp", ".kharab.yaml.swx", "kharab.yaml~", ".#kharab.yaml",
+                "#kharab.yaml#")
+
+
+@pytest.mark.parametrize("name", EDITOR_FILES)
+def test_editor_temporary_files_are_not_changes(name: str):
+    assert not EditorFilter()(watchfiles.Change.added, f"/content/incidents/{name}")
+
+
+@pytest.mark.parametrize("name", ["kharab.yaml", "sedimentary-basin.yaml", "gaza-war.md", "base.html"])
+def test_real_files_are_changes(name: str):
+    assert EditorFilter()(watchfiles.Change.modified, f"/content/incidents/{name}")
+
+
+@pytest.mark.slow
+def test_serve_ignores_what_editors_write_while_saving(content_copy: Path, tmp_path: Path):
+    incidents = content_copy / "incidents"
+    with serving(content_copy, tmp_path / "out", "--no-pdf") as serve:  # built before it serves
+        for name in EDITOR_FILES:
+            (incidents / name).write_text("title: half-saved\n")
+        time.sleep(2)  # four times the watcher's debounce
+        for name in EDITOR_FILES:
+            (incidents / name).unlink()
+        retitle(incidents / f"{KHARAB}.yaml", "Rockets hit Kharab al-Jir (saved)")
+        changed = serve.wait_for_line(r"changed: ")
+        assert changed.split("changed: ", 1)[1].strip() == f"content/incidents/{KHARAB}.yaml", serve.printed
+        serve.wait_for_line(r"^\S+ built \d+ pages")
+
+
+def test_without_port_the_next_free_port_is_taken(site: Path, tmp_path: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        options = ServeOptions(BuildOptions(content=tmp_path / "content", output=site), port=busy)
+        httpd = make_server(options, Channel(), Reporter(io.StringIO(), io.StringIO()))
+        try:
+            port = httpd.server_address[1]
+            assert busy < port < busy + 20
+            assert url_of(httpd) == f"http://127.0.0.1:{port}/"
+        finally:
+            httpd.server_close()
+        given = ServeOptions(BuildOptions(content=tmp_path / "content", output=site), port=busy, port_given=True)
+        with pytest.raises(SitrepError, match=rf"^port {busy} is in use; choose another with --port$"):
+            make_server(given, Channel(), Reporter(io.StringIO(), io.StringIO()))
+
+
+@pytest.mark.slow
+def test_serve_host_listens_on_that_address_and_warns_when_not_this_machine_only(content_copy: Path,
+                                                                                   tmp_path: Path):
+    with serving(content_copy, tmp_path / "out", "--no-pdf", "--host", "127.0.0.2") as serve:
+        assert serve.url.startswith("http://127.0.0.2:")
+        status, _, body = fetch(serve.url)
+        assert status == 200 and "<html" in body
+        warning = serve.wait_for_line(r"Listening on")
+        assert warning.strip() == ("Listening on 127.0.0.2: other machines can read this preview; mind the TLP "
+                                   "marks of what it shows.")
+    with serving(content_copy, tmp_path / "out2", "--no-pdf") as serve:
+        assert serve.url.startswith("http://127.0.0.1:")
+        serve.wait_for_line(r"^Watching ")
+        assert not any("Listening on" in line for line in serve.printed)
+
+
+@pytest.mark.slow
+def test_serve_open_opens_the_address_in_the_users_browser(content_copy: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch):
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" >> "{opened}"\n')
+    browser.chmod(0o755)
+    monkeypatch.setenv("BROWSER", str(browser))
+    with serving(content_copy, tmp_path / "out", "--no-pdf", "--open") as serve:
+        deadline = time.monotonic() + 30
+        while not opened.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        assert opened.read_text() == f"{serve.url}\n"  # the address, once
+    first = serve.url
+    with serving(content_copy, tmp_path / "out2", "--no-pdf") as serve:  # without --open
+        time.sleep(1)
+    assert opened.read_text() == f"{first}\n"

@@ -1,4 +1,4 @@
-// sitrep live preview (`python build.py serve`): reload the page after every build, and show
+// sitrep live preview (`build.py serve`): reload the page after every build, and show
 // content errors over it while the last good build stays on screen. Only the preview server adds
 // this script to pages; the files in output/ never load it.
 (() => {

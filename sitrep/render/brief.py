@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
+
+from markupsafe import Markup
 
 from .. import urls
 from ..analyse import TREND_RULE, BriefAnalysis
-from ..model import Brief, Project
+from ..geo import country_info
+from ..model import Brief, ContextNote, Project
 from .notes import Notes
 
 
@@ -23,21 +28,64 @@ def brief_context(project: Project, analysis: BriefAnalysis, *, medium: str,
         "producer": brief.producer or project.site.organisation,
         "medium": medium,
         "pdf_path": urls.brief_pdf(brief),
-        "context_notes": [project.context[ref] for ref in brief.context],
+        "web_url": web_url(project, brief),
+        "context_notes": brief_context_notes(project, brief),
         "trend_rule": TREND_RULE,
         "sections": sections_with_incidents(project, analysis),
+        "none_recorded": none_recorded(brief),
         "visuals": visuals,
-        "actors_named": actors_named,
+        "actors_named": lambda incidents: [ref for ref in actors_named(incidents) if not unnamed_actor(project, ref)],
+        "unnamed_actor": lambda ref: unnamed_actor(project, ref),
+        "abbreviations": Abbreviations(project),
     }
 
 
+def web_url(project: Project, brief: Brief) -> str | None:
+    """Return the address of the brief's web page, when the site's base URL is known."""
+    base = project.site.base_url
+    return f"{base.rstrip('/')}/{urls.brief(brief)}" if base else None
+
+
+@dataclass(frozen=True)
+class BriefContextNotes:
+    """A brief's context notes: those written or revised in its period lead, the standing ones are linked."""
+
+    news: tuple[ContextNote, ...]
+    standing: tuple[ContextNote, ...]
+
+
+def brief_context_notes(project: Project, brief: Brief) -> BriefContextNotes:
+    """Split the brief's context notes into news (dated inside its period, up to the cut-off) and standing."""
+    notes = [project.context[ref] for ref in brief.context]
+    last = min(brief.period.end, brief.cutoff.date())
+
+    def is_news(note: ContextNote) -> bool:
+        return brief.period.start <= note.date <= last
+
+    return BriefContextNotes(tuple(n for n in notes if is_news(n)), tuple(n for n in notes if not is_news(n)))
+
+
+def none_recorded(brief: Brief) -> str:
+    """Return the one line a brief without incidents says: what was not recorded, where and when."""
+    names = [_country_name(code) for code in brief.countries]
+    area = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return (f"No incidents were recorded in {area} between {brief.period.start.day} {brief.period.start:%B} "
+            f"and {brief.period.end.day} {brief.period.end:%B %Y}.")
+
+
+def _country_name(code: str) -> str:
+    info = country_info(code)
+    return info.name if info else code
+
+
 def sections_with_incidents(project: Project, analysis: BriefAnalysis) -> list[tuple[Any, list[Any]]]:
-    """Return each section with the period's incidents in its countries."""
+    """Return each section with the period's incidents in its countries, leaving out a section with neither."""
     result = []
     for section in analysis.brief.sections:
         inside = [f for f in analysis.current.figures
                   if not section.countries or project.country_of(f.incident) in section.countries]
-        result.append((section, inside))
+        if section.assessment.strip() or inside:
+            result.append((section, inside))
     return result
 
 
@@ -49,6 +97,84 @@ def actors_named(incidents: list[Any]) -> list[str]:
         ids += [c.actor for c in incident.claims] + [c.by for c in incident.claims if c.by]
         ids += [r.side for r in incident.casualties] + [r.actor for r in incident.response]
     return list(dict.fromkeys(ids))
+
+
+def unnamed_actor(project: Project, ref: str) -> bool:
+    """Return True for an actor that stands for attackers nobody named (ACLED's 'Unidentified ...')."""
+    actor = project.actors.get(ref)
+    return actor is not None and actor.name.lower().startswith("unidentified")
+
+
+# --- Abbreviations ------------------------------------------------------------------------
+
+_CAPITALS = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+
+
+class Abbreviations:
+    """Spell out each known abbreviation at its first use in one brief: 'Islamic Resistance in Iraq (IRI)'.
+
+    Known abbreviations are the actors' short names written in capitals and the capitals a source's name
+    ends with in brackets, e.g. 'US Central Command (CENTCOM)'. Text is read in the order the template
+    renders it, which is the order a reader meets it.
+    """
+
+    def __init__(self, project: Project) -> None:
+        self.long: dict[str, str] = {}
+        for actor in project.actors.values():
+            if actor.short_name and _CAPITALS.match(actor.short_name):
+                self.long.setdefault(actor.short_name, actor.name)
+        for source in project.sources.values():
+            found = re.match(r"^(.*\S)\s*\(([A-Z][A-Z0-9]{1,9})\)$", source.name)
+            if found:
+                self.long.setdefault(found.group(2), found.group(1))
+        self.seen: set[str] = set()
+        self._pattern = (re.compile(r"\b(" + "|".join(sorted(map(re.escape, self.long), key=len, reverse=True))
+                                    + r")\b") if self.long else None)
+
+    def spell_out(self, html: str) -> Markup:
+        """Return html with each abbreviation not met before written out, and note those met."""
+        if self._pattern is None:
+            return Markup(html)
+        parts = _TAG_OR_TEXT.split(str(html))
+        return Markup("".join(part if part.startswith("<") else self._text(part) for part in parts))
+
+    def _text(self, text: str) -> str:
+        return self._pattern.sub(self._first_use(text), text) if self._pattern else text
+
+    def _first_use(self, text: str) -> Any:
+        def replace(found: re.Match[str]) -> str:
+            short = found.group(1)
+            if short in self.seen:
+                return short
+            self.seen.add(short)
+            long = self.long[short]
+            already = text[max(0, found.start() - len(long) - 2):found.start()]
+            return short if already.startswith(long) else f"{long} ({short})"
+        return replace
+
+
+# --- Names ---------------------------------------------------------------------------------
+
+_HYPHENATED = re.compile(r"(?<![\w&#-])(\w{1,12}(?:-\w{1,12}){1,2})(?![\w-])")
+_RAW = re.compile(r"<(svg|style|script)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
+
+
+def keep_names(html: str) -> Markup:
+    """Return html with each short hyphenated word ('al-Jir', 'Al-Hasakah') kept from breaking at its hyphen."""
+    out, last = [], 0
+    for raw in _RAW.finditer(str(html)):
+        out.append(_keep_in_text(str(html)[last:raw.start()]))
+        out.append(raw.group(0))
+        last = raw.end()
+    out.append(_keep_in_text(str(html)[last:]))
+    return Markup("".join(out))
+
+
+def _keep_in_text(html: str) -> str:
+    parts = _TAG_OR_TEXT.split(html)
+    return "".join(part if part.startswith("<") else _HYPHENATED.sub(r'<span class="nobr">\1</span>', part)
+                   for part in parts)
 
 
 def pdf_title(brief: Brief) -> str:

@@ -10,7 +10,9 @@ from markupsafe import Markup
 
 from .. import analyse, urls
 from ..geo import country_info
-from ..model import ACTOR_KIND_LABELS, CREDIBILITY, LIKELIHOOD_ROWS, RELIABILITY, TLP_COLOURS, Count, format_count
+from ..model import (ACTOR_KIND_LABELS, CREDIBILITY, LIKELIHOOD_ROWS, RELIABILITY, TLP_COLOURS, Count, Incident,
+                     format_count)
+from .brief import Abbreviations, keep_names
 from .text import neutralise, render_markdown, search_label
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -39,6 +41,7 @@ def make_env(theme: Path | None = None, cache_dir: Path | None = None) -> jinja2
     env.filters.update(FILTERS)
     env.globals.update(urls=urls, RELIABILITY=RELIABILITY, CREDIBILITY=CREDIBILITY,
                        ACTOR_KIND_LABELS=ACTOR_KIND_LABELS, TLP_COLOURS=TLP_COLOURS, when=analyse.when,
+                       TIME_PRECISION=analyse.PRECISION_WORDS,
                        country_name=country_name, date_span=date_span, likelihood_range=likelihood_range)
     return env
 
@@ -60,7 +63,12 @@ def long_date(value: dt.date | dt.datetime | None) -> str:
 
 def short_date(value: dt.date | None) -> str:
     """Return 21 Apr 2024."""
-    return f"{value.day} {value:%b %Y}" if value else ""
+    return analyse.short_date(value) if value else ""
+
+
+def incident_datetime(incident: Incident) -> str:
+    """Return the datetime attribute of an incident's <time>: 2024-02-02T00:00+03:00, 2024-W05, 2023-12."""
+    return analyse.when(incident).datetime
 
 
 def cutoff(value: dt.datetime) -> str:
@@ -97,13 +105,19 @@ def markdown(context: jinja2.runtime.Context, text: str) -> Markup:
     return Markup(str(html).replace(' src="assets/', f' src="{context.get("root", "")}media/'))
 
 
+def spell_out(html: str, abbreviations: Abbreviations) -> Markup:
+    """Return html with the abbreviations a brief has not used yet written out."""
+    return abbreviations.spell_out(html)
+
+
 def markdown_inline(text: str) -> Markup:
     """Return sanitised HTML from a one-paragraph Markdown text, without the paragraph."""
     return render_markdown(text, inline=True)
 
 
 FILTERS = {
-    "long_date": long_date, "short_date": short_date, "cutoff": cutoff, "count": count,
+    "long_date": long_date, "short_date": short_date, "incident_date": analyse.incident_date,
+    "incident_datetime": incident_datetime, "cutoff": cutoff, "count": count,
     "markdown": markdown, "markdown_inline": markdown_inline, "country_name": country_name,
-    "slug": urls.slug, "search_label": search_label,
+    "slug": urls.slug, "search_label": search_label, "spell_out": spell_out, "keep_names": keep_names,
 }

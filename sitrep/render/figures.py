@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .. import urls
-from ..analyse import BriefAnalysis, Tally, acled_week, incident_figures, period_incidents
+from ..analyse import BriefAnalysis, Tally, acled_week, incident_date, incident_figures, period_incidents
 from ..maps import MapArrow, MapPoint, render_map
 from ..model import Incident, Period, Project
 
@@ -38,7 +38,7 @@ def brief_map(project: Project, analysis: BriefAnalysis, link_prefix: str | None
     for incident in map_incidents(project, analysis):
         place = project.locations[incident.location.location]
         href = f"{link_prefix}{urls.incident(incident)}" if link_prefix is not None else None
-        points[incident.id] = MapPoint(incident.id, f"{place.name} ({incident.date.day} {incident.date:%b})",
+        points[incident.id] = MapPoint(incident.id, f"{place.name} ({incident_date(incident, 'label')})",
                                        place.latitude, place.longitude, "incident", incident.event_type, href)
         if incident.origin:
             start = project.locations[incident.origin.location]
@@ -124,7 +124,10 @@ class _WeekCounts:
 
 def _count_week(project: Project, week: dt.date, countries: tuple[str, ...]) -> _Week:
     """Count a week's incidents by event type and add up their killed and wounded."""
-    incidents = period_incidents(project, Period(start=week, end=week + dt.timedelta(days=6)), countries)
+    week_period = Period.model_construct(start=week, end=week + dt.timedelta(days=6))  # computed, not content
+    incidents = period_incidents(project, week_period, countries)
+    # known only to the month, an incident is in no week: ACLED's mid-month date is not a day it happened
+    incidents = tuple(incident for incident in incidents if incident.time_precision < 3)
     figures = [incident_figures(project, incident) for incident in incidents]
     return _Week(Counter(incident.event_type for incident in incidents),
                  sum((f.killed for f in figures), Tally()), sum((f.wounded for f in figures), Tally()))

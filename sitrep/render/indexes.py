@@ -39,7 +39,7 @@ def actor_roles(project: Project) -> dict[str, dict[str, list[Incident]]]:
 def incidents_of(roles: Mapping[str, list[Incident]]) -> list[Incident]:
     """Return every incident among an actor's roles, newest first, each once."""
     seen = {i.id: i for incidents in roles.values() for i in incidents}
-    return sorted(seen.values(), key=lambda i: (i.date, i.id), reverse=True)
+    return sorted(seen.values(), key=lambda i: i.sort_key, reverse=True)
 
 
 def incident_actors(incident: Incident, actors: Mapping[str, Actor]) -> list[str]:
@@ -101,7 +101,7 @@ class PlaceIncidents:
     def all(self) -> tuple[Incident, ...]:
         """Return both lists, newest first, each incident once."""
         seen = {i.id: i for i in (*self.struck, *self.launched)}
-        return tuple(sorted(seen.values(), key=lambda i: (i.date, i.id), reverse=True))
+        return tuple(sorted(seen.values(), key=lambda i: i.sort_key, reverse=True))
 
 
 def incidents_by_place(project: Project) -> tuple[dict[str, list[Incident]], dict[str, list[Incident]]]:
@@ -120,7 +120,7 @@ def location_incidents(here: Iterable[str], struck: Mapping[str, list[Incident]]
     """Return the incidents at any of the places here, and those launched from them, newest first."""
     def newest_first(groups: Iterable[list[Incident]]) -> tuple[Incident, ...]:
         found = (i for group in groups for i in group)
-        return tuple(sorted(found, key=lambda i: (i.date, i.id), reverse=True))
+        return tuple(sorted(found, key=lambda i: i.sort_key, reverse=True))
 
     places = list(here)
     return PlaceIncidents(struck=newest_first(struck.get(p, []) for p in places),

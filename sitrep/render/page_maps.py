@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from .. import urls
+from ..analyse import incident_date
 from ..maps import MapArrow, MapPoint, render_map
 from ..model import Deployment, Incident, Location, Project
 
@@ -44,7 +45,7 @@ def _incident_point(project: Project, place_id: str, group: list[Incident], root
     place = project.locations[place_id]
     if len(group) == 1:
         incident = group[0]
-        return MapPoint(place.id, f"{place.name} ({incident.date.day} {incident.date:%b})", place.latitude,
+        return MapPoint(place.id, f"{place.name} ({incident_date(incident, 'label')})", place.latitude,
                         place.longitude, "incident", incident.event_type, f"{root}{urls.incident(incident)}")
     commonest = Counter(i.event_type for i in group).most_common(1)[0][0]
     return MapPoint(place.id, f"{place.name} ({len(group)} incidents)", place.latitude, place.longitude,

@@ -43,7 +43,7 @@ from ..model import (
 )
 from ..validate import resolve_asset
 from ..write import Stage
-from . import exports, indexes
+from . import exports, indexes, stix
 from .brief import brief_context
 from .figures import CHART_WEEKS, brief_map, brief_visuals
 from .notes import Notes
@@ -502,6 +502,8 @@ DATA_FILES: dict[str, str] = {
     "data/incidents.json": "Every incident with every field, as JSON.",
     "data/incidents.geojson": "GeoJSON: a point feature per incident, its fields as properties.",
     "data/incidents.csv": "ACLED's 31 columns and codes, for tools built for ACLED data.",
+    "data/sitrep.stix.json": "A STIX 2.1 bundle of the incidents, actors, places, sources and briefs, for "
+                             "OpenCTI, MISP and other threat-intelligence platforms.",
 }
 
 
@@ -510,6 +512,7 @@ DATA_EXPORTS: dict[str, tuple[Callable[[Project, Pieces], str], tuple[str, ...]]
     "data/incidents.json": (exports.incidents_json, ("incident", "location")),
     "data/incidents.geojson": (exports.incidents_geojson, ("incident", "location")),
     "data/incidents.csv": (exports.incidents_acled_csv, ("incident", "location", "actor", "source")),
+    "data/sitrep.stix.json": (stix.stix_bundle, ("incident", "location", "actor", "source", "brief")),
 }
 
 

@@ -18,6 +18,7 @@ a clean build would write.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -38,6 +39,7 @@ from .search_order import stabilise
 BUNDLE = "pagefind"
 SHARD_LIST = "shards.json"  # the merged shards, read by the search page
 PAGE_LIST = "pages.json"  # in each shard: page path -> digest of what was indexed of it
+NEARLY_FULL = 1024 * 1024  # bytes free below which a failed index is put down to a full disk
 PRIMARY = "pages-0"  # the shard that is pagefind/ itself, when there is one
 TIMEOUT_SECONDS = 300
 SHARD_PAGES = 1000  # undated pages per hash shard
@@ -272,9 +274,21 @@ def _pagefind(site: Path, output: Path) -> None:
         result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise RenderError(f"the search indexer (Pagefind) could not run: {exc}") from None
-    if result.returncode != 0 or not (output / "pagefind-entry.json").is_file():
+    if result.returncode != 0 or not _entry_written(output):
+        if shutil.disk_usage(output.parent if not output.exists() else output).free < NEARLY_FULL:
+            # Pagefind may exit 0 having written a truncated index: the disk filled up under it.
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(output))
         detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
         raise RenderError("the search indexer (Pagefind) failed: " + (" / ".join(detail) or "it wrote no index"))
+
+
+def _entry_written(output: Path) -> bool:
+    """Return True if Pagefind wrote its entry file whole."""
+    try:
+        json.loads((output / "pagefind-entry.json").read_bytes())
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _shard_dir(bundle: Path, name: str, primary: str | None) -> Path:
