@@ -35,6 +35,7 @@ from . import deps
 from .errors import ContentErrors, Problem, UsageError, writing
 from .load import LoadFailed, discover, load_file
 from .model import Entity, Origin, Project, SiteConfig
+from .same_event import duplicate_warnings
 from .validate import ALSO_ALLOWED, _references, attachment_problem, load_project, load_site, to_entity
 
 PACKAGE = Path(__file__).resolve().parent
@@ -346,7 +347,7 @@ def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pr
                       locations=plain("location"), sources=plain("source"), deployments=plain("deployment"),
                       briefs=plain("brief"), context=plain("context"), origins=origins)
     by_id = {(kind, key): r for kind, items in by_kind.items() for key, r in items.items()}
-    return Loaded(project, sorted(problems), by_id)
+    return Loaded(project, sorted([*problems, *duplicate_warnings(project)]), by_id)
 
 
 def touch_keys(loaded: Loaded, last: BuildState | None = None) -> dict[Key, frozenset[Key]]:

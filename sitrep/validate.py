@@ -25,6 +25,7 @@ from .errors import Problem
 from .load import Document, LoadFailed, discover, load_file, parse_yaml, shorten
 from .model import (CONFIDENCE_LEVELS, ENTITY_CLASSES, LIKELIHOOD_ROWS, Brief, Entity, Origin, Project,
                     SiteConfig)
+from .same_event import duplicate_warnings
 
 #: Keys whose values are ids of another entity, and the kind they must name.
 REFERENCE_KEYS: dict[str, str] = {
@@ -67,7 +68,9 @@ def load_project(content_dir: Path) -> tuple[Project | None, list[Problem]]:
     problems.sort()
     if any(p.is_error for p in problems) or site is None:
         return None, problems
-    return _project(site, entities), problems
+    project = _project(site, entities)
+    problems.extend(duplicate_warnings(project))
+    return project, sorted(problems)
 
 
 def load_site(content_dir: Path, problems: list[Problem]) -> SiteConfig | None:
@@ -416,6 +419,8 @@ def _timezone_names() -> list[str]:
 
 
 def _check_coordinates(location: Any, document: Document) -> list[Problem]:
+    if not location.located:
+        return []
     km = geo.distance_outside_country_km(location.country, location.latitude, location.longitude)
     if km is None or km <= MAX_KM_OUTSIDE_COUNTRY:
         return []

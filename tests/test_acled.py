@@ -152,7 +152,8 @@ def test_a_newer_export_updates_what_acled_revised(imported: Path):
     assert load_project(imported)[1] == []
 
 
-def test_hand_edits_are_never_overwritten(imported: Path):
+def test_hand_edits_are_never_overwritten(imported: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(imported.parent)
     clash = imported / CLASH
     clash.write_text(clash.read_text().replace("killed: 2", "killed: 4"))  # edited, ACLED line kept
     edited = clash.read_text()
@@ -162,34 +163,45 @@ def test_hand_edits_are_never_overwritten(imported: Path):
             f"content/{CLASH}\n") in out
 
 
-def test_deleting_the_acled_line_keeps_the_file(imported: Path):
+def test_deleting_the_acled_line_keeps_the_file(imported: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(imported.parent)
     clash = imported / CLASH
     clash.write_text(clash.read_text().split("\n", 1)[1])
     kept = clash.read_text()
     code, out, _ = import_acled(REVISED, imported)
     assert code == 0 and clash.read_text() == kept
-    assert f"    1 written by hand (it has this acled_id but no ACLED import line): content/{CLASH}\n" in out
+    assert ("    1 already in the content, written or linked by hand (an incident with this acled_id and no ACLED "
+            f"import line): content/{CLASH}\n") in out
 
 
-def test_incidents_written_by_hand_are_never_overwritten(content_copy: Path):
+def test_incidents_written_by_hand_are_never_overwritten(content_copy: Path, monkeypatch: pytest.MonkeyPatch):
     """An analyst's own incident with an ACLED id stays as written; the rest imports around it."""
+    monkeypatch.chdir(content_copy.parent)
     mine = content_copy / "incidents" / "2024-04-21-kharab-al-jir-rockets.yaml"
     mine.write_text(mine.read_text() + "acled_id: SYR90005\n")
     before = mine.read_text()
     code, out, _ = import_acled(SAMPLE, content_copy)
     assert code == 0 and mine.read_text() == before
-    assert "    1 written by hand (it has this acled_id but no ACLED import line): " \
-           "content/incidents/2024-04-21-kharab-al-jir-rockets.yaml\n" in out
+    assert "    1 already in the content, written or linked by hand (an incident with this acled_id and no ACLED " \
+           "import line): content/incidents/2024-04-21-kharab-al-jir-rockets.yaml\n" in out
     assert "  added: 6 incidents" in out
 
 
 def test_existing_actors_places_and_sources_are_reused(content_copy: Path):
+    rockets = content_copy / "incidents" / "2024-04-21-kharab-al-jir-rockets.yaml"
+    rockets.write_text(rockets.read_text().replace("date: 2024-04-21", "date: 2024-04-20"))  # not ACLED's event
     assert import_acled(SAMPLE, content_copy)[0] == 0
     rockets = read(content_copy, "incidents/acled/2024-04-21-kharab-al-jir-syr90005.yaml")
     assert rockets["location"]["location"] == "kharab-al-jir"  # 'Kharab al-Jir base', same spot
     assert rockets["perpetrators"] == ["unidentified-armed-group-iraq"]
+    # ACLED's 'Military Forces of the United States (2021-)' is the content's us-forces, period suffix aside
+    assert rockets["targets"] == ["us-forces", "global-coalition-against-daesh"]  # a name the content lacks
     assert [c["source"] for c in rockets["sources"]] == ["sohr", "afp"]  # by name, and by id
     assert not (content_copy / "sources" / "acled" / "afp.yaml").exists()
+    clash = read(content_copy, CLASH)  # 'Military Forces of Iraq (2020-)': an alias of iraqi-security-forces
+    assert clash["perpetrators"] == ["iraqi-security-forces", "police-forces-of-iraq-2020"]
+    assert not (content_copy / "actors" / "acled" / "military-forces-of-iraq-2020.yaml").exists()
+    assert not (content_copy / "actors" / "acled" / "military-forces-of-the-united-states-2021.yaml").exists()
     project, problems = load_project(content_copy)
     assert [str(p) for p in problems] == [] and len(project.incidents) == 10
 

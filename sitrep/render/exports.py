@@ -28,7 +28,7 @@ from .. import urls
 from ..analyse import incident_figures
 from ..cache import Pieces
 from ..geo import country_info
-from ..model import SOURCE_SCALES, Actor, Incident, Project
+from ..model import SOURCE_SCALES, Actor, Incident, Location, Project
 from .text import neutralise
 
 #: ACLED's export columns, in ACLED's order.
@@ -48,7 +48,10 @@ ACLED_REGIONS: dict[str, str] = dict.fromkeys(
 # --- JSON and GeoJSON ---------------------------------------------------------------------
 
 def incident_record(project: Project, incident: Incident) -> dict[str, Any]:
-    """Return an incident's fields as written, plus its country, coordinates and page."""
+    """Return an incident's fields as written, plus its country, coordinates, sites and page.
+
+    A place whose coordinates were never published has null ones: none is made up.
+    """
     place = project.locations[incident.location.location]
     return {
         **incident.model_dump(mode="json"),
@@ -56,8 +59,14 @@ def incident_record(project: Project, incident: Incident) -> dict[str, Any]:
         "location_name": place.name,
         "latitude": place.latitude,
         "longitude": place.longitude,
+        "sites": [_site(project.locations[site.location]) for site in incident.sites],
         "page": urls.incident(incident),
     }
+
+
+def _site(place: Location) -> dict[str, Any]:
+    return {"location": place.id, "name": place.name, "country": place.country, "kind": place.kind,
+            "latitude": place.latitude, "longitude": place.longitude}
 
 
 def incidents_json(project: Project, pieces: Pieces | None = None) -> str:
@@ -77,8 +86,9 @@ def incidents_geojson(project: Project, pieces: Pieces | None = None) -> str:
 
 
 def record_inputs(incident: Incident) -> list[tuple[str, str]]:
-    """Return the (kind, id) of the content an incident's record is made from: itself and its place."""
-    return [("incident", incident.id), ("location", incident.location.location)]
+    """Return the (kind, id) of the content an incident's record is made from: itself and its places."""
+    places = dict.fromkeys(site.location for site in incident.sites)
+    return [("incident", incident.id), *(("location", place) for place in places)]
 
 
 def made_from(project: Project, inputs: Iterable[tuple[str, str]]) -> tuple[str, ...] | None:
@@ -101,14 +111,21 @@ def json_feature(project: Project, incident: Incident) -> str:
 
 
 def geojson_feature(record: dict[str, Any]) -> dict[str, Any]:
-    """Return an incident's record as a GeoJSON Point Feature."""
-    return {
-        "type": "Feature",
-        "id": record["id"],
-        # RFC 7946: positions are longitude, latitude
-        "geometry": {"type": "Point", "coordinates": [record["longitude"], record["latitude"]]},
-        "properties": record,
-    }
+    """Return an incident's record as a GeoJSON Feature: a Point, a MultiPoint for several sites.
+
+    Sites without published coordinates are left out of the geometry, and an incident with none
+    has a null geometry (RFC 7946, 3.2): no point is invented for a country or a border area.
+    """
+    # RFC 7946: positions are longitude, latitude
+    positions = [[site["longitude"], site["latitude"]] for site in record["sites"]
+                 if site["latitude"] is not None and site["longitude"] is not None]
+    positions = [p for n, p in enumerate(positions) if p not in positions[:n]]
+    geometry: dict[str, Any] | None = None
+    if len(positions) == 1:
+        geometry = {"type": "Point", "coordinates": positions[0]}
+    elif positions:
+        geometry = {"type": "MultiPoint", "coordinates": positions}
+    return {"type": "Feature", "id": record["id"], "geometry": geometry, "properties": record}
 
 
 def to_json(value: Any, depth: int = 0) -> str:
@@ -200,21 +217,48 @@ def acled_row(project: Project, incident: Incident) -> dict[str, Any]:
         "iso": info.numeric if info else "",
         "region": ACLED_REGIONS.get(place.country, ""),
         "country": info.name if info else place.country,
-        "admin1": place.admin1 or "",
-        "admin2": place.admin2 or "",
-        "admin3": place.admin3 or "",
-        "location": place.name,
-        "latitude": f"{place.latitude:.4f}",
-        "longitude": f"{place.longitude:.4f}",
-        "geo_precision": incident.location.geo_precision,
+        **acled_place(place, incident.location.geo_precision),
         "source": "; ".join(source_names(project, incident)),
         "source_scale": source_scale(project, incident),
-        "notes": acled_notes(incident, killed.is_unknown, killed.exact, str(killed)),
+        "notes": acled_notes(incident, killed.is_unknown, killed.exact, str(killed)) + other_sites(project, incident),
         # ACLED counts reported deaths, taking the most conservative estimate; none reported is 0.
         "fatalities": killed.low,
         "tags": "; ".join(incident.tags),
         "timestamp": calendar.timegm((incident.updated or incident.date).timetuple()),
     }
+
+
+def acled_place(place: Location, geo_precision: int) -> dict[str, Any]:
+    """Return the place columns of an ACLED row.
+
+    A place without published coordinates is coded as ACLED codes a region (geo precision 3, its
+    name as the location, a province as its own admin1) with empty coordinates: none is invented.
+    """
+    admin1 = place.admin1 or (place.name if place.kind == "province" else "")
+    return {
+        "admin1": admin1,
+        "admin2": place.admin2 or "",
+        "admin3": place.admin3 or "",
+        "location": place.name,
+        "latitude": f"{place.latitude:.4f}" if place.latitude is not None else "",
+        "longitude": f"{place.longitude:.4f}" if place.longitude is not None else "",
+        "geo_precision": geo_precision if place.located else 3,
+    }
+
+
+def other_sites(project: Project, incident: Incident) -> str:
+    """Return ' [Also at: …]' naming an incident's sites after the first (ACLED has one place per row)."""
+    others = [project.locations[site.location] for site in incident.sites[1:]]
+    if not others:
+        return ""
+    main = project.locations[incident.location.location].country
+    names = [p.name if p.country == main else f"{p.name} ({_country_name(p.country)})" for p in others]
+    return f" [Also at: {'; '.join(names)}.]"
+
+
+def _country_name(code: str) -> str:
+    info = country_info(code)
+    return info.name if info else code
 
 
 def interaction(actor1: Actor | None, actor2: Actor | None) -> int | str:

@@ -36,20 +36,28 @@ def brief_map(project: Project, analysis: BriefAnalysis, link_prefix: str | None
     points: dict[str, MapPoint] = {}
     arrows = []
     for incident in map_incidents(project, analysis):
-        place = project.locations[incident.location.location]
         href = f"{link_prefix}{urls.incident(incident)}" if link_prefix is not None else None
-        points[incident.id] = MapPoint(incident.id, f"{place.name} ({incident_date(incident, 'label')})",
-                                       place.latitude, place.longitude, "incident", incident.event_type, href)
+        # Only a place with published coordinates is a point; an area without them is not drawn as one.
+        sites = [project.locations[site.location] for site in incident.sites]
+        for n, place in enumerate(p for p in sites if p.located):
+            key = incident.id if n == 0 else f"{incident.id}-site-{n + 1}"
+            points[key] = MapPoint(key, f"{place.name} ({incident_date(incident, 'label')})",
+                                   place.latitude, place.longitude, "incident", incident.event_type, href)
+        place = sites[0]
         if incident.origin:
             start = project.locations[incident.origin.location]
-            points.setdefault(start.id, MapPoint(start.id, start.name, start.latitude, start.longitude,
-                                                 start.kind))
-            arrows.append(MapArrow((start.latitude, start.longitude), (place.latitude, place.longitude), href,
-                                   f"Launched from {start.name}"))
+            if start.located:
+                points.setdefault(start.id, MapPoint(start.id, start.name, start.latitude, start.longitude,
+                                                     start.kind))
+            if start.located and place.located:
+                arrows.append(MapArrow((start.latitude, start.longitude), (place.latitude, place.longitude),
+                                       href, f"Launched from {start.name}"))
     for posture in analysis.posture:
         if posture.deployment.location:
             base = project.locations[posture.deployment.location]
-            points.setdefault(base.id, MapPoint(base.id, base.name, base.latitude, base.longitude, base.kind))
+            if base.located:
+                points.setdefault(base.id, MapPoint(base.id, base.name, base.latitude, base.longitude,
+                                                    base.kind))
     if not points:
         return ""
     return render_map(list(points.values()), arrows, focus_countries=brief_countries(analysis),

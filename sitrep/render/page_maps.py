@@ -21,19 +21,25 @@ def incidents_map(project: Project, incidents: Iterable[Incident], *, root: str,
     at_place: dict[str, list[Incident]] = {}
     launches: dict[tuple[str, str], list[Incident]] = {}
     for incident in incidents:
-        at_place.setdefault(incident.location.location, []).append(incident)
+        for site in incident.sites:
+            at_place.setdefault(site.location, []).append(incident)
         if incident.origin:
             launches.setdefault((incident.origin.location, incident.location.location), []).append(incident)
-    points = {place: _incident_point(project, place, group, root) for place, group in at_place.items()}
+    # Only a place with published coordinates is a point; an area without them is not drawn as one.
+    points = {place: _incident_point(project, place, group, root) for place, group in at_place.items()
+              if project.locations[place].located}
     arrows = []
     for (start_id, end_id), group in launches.items():
         start, end = project.locations[start_id], project.locations[end_id]
+        if not (start.located and end.located):
+            continue
         points.setdefault(start_id, _place_point(start, root))
         href = f"{root}{urls.incident(group[0])}" if len(group) == 1 else f"{root}{urls.location(end)}"
         arrows.append(MapArrow((start.latitude, start.longitude), (end.latitude, end.longitude), href,
                                f"Launched from {start.name}"))
     for place in places:
-        points.setdefault(place.id, _place_point(place, root))
+        if place.located:
+            points.setdefault(place.id, _place_point(place, root))
     if not points:
         return ""
     return render_map(list(points.values()), arrows, focus_countries=list(countries), title=title,
