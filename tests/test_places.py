@@ -166,3 +166,22 @@ def test_an_incident_at_an_area_has_no_geometry_and_is_coded_as_a_region(content
                if r["event_id_cnty"] == "IRQ-anbar-clash")
     assert (row["location"], row["admin1"], row["latitude"], row["longitude"], row["geo_precision"]) == (
         "Al-Anbar", "Al-Anbar", "", "", "3")
+
+
+def test_the_stix_bundle_places_areas_without_a_point_and_targets_every_site(content: Path):
+    from tests.test_stix import assert_round_trip, assert_valid, bundle_of, named, objects
+
+    text = bundle_of(content)
+    assert_valid(text)
+    assert_round_trip(text)
+    found = objects(text)
+    assert "latitude" not in named(found, "location", "Syrian desert (Badia)")
+    assert [o.get("latitude") for o in found.values() if o["type"] == "location" and o["name"] == "Iraq"] == [
+        None, None]  # the country STIX names, and the content's place "Iraq": neither is a point
+    assert named(found, "location", "Akashat")["latitude"] == 33.8
+    strikes = named(found, "incident", "US strikes on seven sites in Iraq and Syria")["id"]
+    hit = {o["target_ref"] for o in found.values()
+           if o["type"] == "relationship" and o["source_ref"] == strikes and o["relationship_type"] == "targets"
+           and o["target_ref"].startswith("location--")}
+    assert hit == {named(found, "location", name)["id"]
+                   for name in ("Al-Qaim", "Akashat", "Deir ez-Zor", "Syrian desert (Badia)")}
