@@ -36,7 +36,8 @@ from .errors import ContentErrors, Problem, UsageError, writing
 from .load import LoadFailed, discover, load_file
 from .model import Entity, Origin, Project, SiteConfig
 from .same_event import duplicate_warnings
-from .validate import ALSO_ALLOWED, _references, attachment_problem, load_project, load_site, to_entity
+from .validate import (ALSO_ALLOWED, CONTAINMENT, _references, attachment_problem, containment_cycles, load_project,
+                       load_site, to_entity)
 
 PACKAGE = Path(__file__).resolve().parent
 FORMAT = 1  # bump when the layout of the pickles changes
@@ -336,6 +337,9 @@ def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pr
                    for kinds, ref in record.refs):
             return None
         if any(attachment_problem(content, a.path) for a in getattr(record.entity, "attachments", ())):
+            return None
+    for kind, (key, _, _) in CONTAINMENT.items():
+        if containment_cycles({id_: getattr(r.entity, key) for id_, r in by_kind[kind].items()}):
             return None
 
     def plain(kind: str) -> dict[str, Any]:

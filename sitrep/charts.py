@@ -29,6 +29,7 @@ __all__ = [
     "EVENT_COLOURS",
     "EVENT_TYPES",
     "Range",
+    "WeekAxis",
     "casualties_per_week_chart",
     "incidents_per_week_chart",
 ]
@@ -90,6 +91,7 @@ _RANGE_HATCH = "//////"
 _MIN_SLOTS = 6
 _MAX_TITLE_CHARS = 84
 _TICK_STEPS = (1, 2, 4, 8, 13, 26, 52, 104, 208, 520)
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -176,6 +178,26 @@ class Range:
         return self.low is not None and self.high is None
 
 
+@dataclass(frozen=True)
+class WeekAxis:
+    """How a chart's weeks are named and which of them the data covers only in part.
+
+    By default weeks are ACLED's, each named by the Saturday it begins on; a brief names each of its
+    weeks by the day it ends on, so that the last bar is the brief's own period.
+    """
+
+    label: str = X_LABEL
+    named_by: str = "beginning"  # "the week beginning 13 Apr 2024" | "the week ending 22 Apr 2024"
+    weekday: int | None = SATURDAY  # the weekday every week's date falls on, checked; None for any
+    partial: tuple[int, ...] = ()  # indices of the weeks the data covers only in part
+
+    def phrase(self, day: date) -> str:
+        """Return how a week is named in words: "the week beginning 13 Apr 2024"."""
+        return f"the week {self.named_by} {_long_date(day)}"
+
+
+PARTIAL_COLOUR = "#eef0f2"
+
 # ---------------------------------------------------------------- public API
 
 
@@ -185,20 +207,22 @@ def incidents_per_week_chart(
     *,
     title: str = "Incidents per week by event type",
     id_prefix: str = "chart1",
+    axis: WeekAxis = WeekAxis(),
 ) -> str:
-    """Return an SVG stacked bar chart: one bar per ACLED week (weeks are the Saturday starting each week), stacked by event type."""
-    _check_weeks(weeks)
+    """Return an SVG stacked bar chart: one bar per week (ACLED's, named by their Saturday, unless axis says otherwise), stacked by event type."""
+    _check_weeks(weeks, axis)
     _check_id_prefix(id_prefix)
     series = _ordered_counts(counts, len(weeks))
     slots = _week_slots(weeks)
     title = _clean_text(title)
     with mpl.rc_context(_RC):
-        handles = _legend_patches(series, slots)
+        handles = _legend_patches(series, slots) + _partial_legend(axis)
         fig, ax = _new_figure(title, handles, ncol=3)
+        _shade_partial(ax, slots, axis)
         bar_sets = _draw_stacked_bars(ax, slots, series)
-        _style_axes(ax, weeks, slots, "Incidents", _stacked_max(series))
+        _style_axes(ax, weeks, slots, "Incidents", _stacked_max(series), axis)
         raw = _render(fig)
-    desc = _incidents_summary(weeks, series)
+    desc = _incidents_summary(weeks, series, axis)
     return _finalise_svg(raw, id_prefix=id_prefix, title=title, desc=desc, bar_sets=bar_sets)
 
 
@@ -209,9 +233,10 @@ def casualties_per_week_chart(
     *,
     title: str = "Killed and wounded per week",
     id_prefix: str = "chart2",
+    axis: WeekAxis = WeekAxis(),
 ) -> str:
     """Return an SVG grouped bar chart of killed and wounded per week; the low (conservative) figure as the bar, an error bar / hatched extension up to the high where known, a '+' marker where open-ended, and an 'unknown' marker where low is None (never drawn as zero)."""
-    _check_weeks(weeks)
+    _check_weeks(weeks, axis)
     _check_id_prefix(id_prefix)
     for name, values in (("killed", killed), ("wounded", wounded)):
         if len(values) != len(weeks):
@@ -220,27 +245,32 @@ def casualties_per_week_chart(
     title = _clean_text(title)
     groups = (("Killed", killed, KILLED_COLOUR, -1), ("Wounded", wounded, WOUNDED_COLOUR, 1))
     with mpl.rc_context(_RC):
-        handles = _casualty_legend(killed, wounded, slots)
-        fig, ax = _new_figure(title, handles, ncol=len(handles))
+        handles = _casualty_legend(killed, wounded, slots) + _partial_legend(axis)
+        fig, ax = _new_figure(title, handles, ncol=min(len(handles), 4))
+        _shade_partial(ax, slots, axis)
         bar_sets = [bar_set for label, values, colour, side in groups
                     for bar_set in _draw_range_bars(ax, slots, values, label.lower(), colour, side)]
-        _style_axes(ax, weeks, slots, "People", _range_max([*killed, *wounded]))
+        _style_axes(ax, weeks, slots, "People", _range_max([*killed, *wounded]), axis)
         raw = _render(fig)
-    desc = _casualties_summary(weeks, killed, wounded)
+    desc = _casualties_summary(weeks, killed, wounded, axis)
     return _finalise_svg(raw, id_prefix=id_prefix, title=title, desc=desc, bar_sets=bar_sets)
 
 
 # ---------------------------------------------------------------- validation
 
 
-def _check_weeks(weeks: Sequence[date]) -> None:
-    """Require strictly increasing Saturdays, so bars sit on a true time axis."""
+def _check_weeks(weeks: Sequence[date], axis: WeekAxis) -> None:
+    """Require strictly increasing dates a whole number of weeks apart, so bars sit on a true time axis."""
     for week in weeks:
-        if week.weekday() != SATURDAY:
-            raise ValueError(f"ACLED weeks begin on a Saturday, got {week:%A} {week}")
+        if axis.weekday is not None and week.weekday() != axis.weekday:
+            raise ValueError(f"weeks must fall on a {_WEEKDAYS[axis.weekday]}, got {week:%A} {week}")
     for earlier, later in zip(weeks, weeks[1:]):
         if later <= earlier:
             raise ValueError(f"weeks must be strictly increasing: {earlier} then {later}")
+        if (later - earlier).days % 7:
+            raise ValueError(f"weeks must be whole weeks apart: {earlier} then {later}")
+    if any(not 0 <= index < len(weeks) for index in axis.partial):
+        raise ValueError(f"partial weeks {axis.partial} are not among the {len(weeks)} weeks")
 
 
 def _check_id_prefix(id_prefix: str) -> None:
@@ -422,8 +452,24 @@ def _symbol_handle(symbol: str, colour: str, label: str) -> Line2D:
                   color=colour, label=label)
 
 
+def _partial_legend(axis: WeekAxis) -> list[Patch | Line2D]:
+    """Return the legend entry of the shading behind weeks the data covers only in part."""
+    return [Patch(facecolor=PARTIAL_COLOUR, edgecolor=_AXIS, linewidth=0.6, linestyle=(0, (2, 2)),
+                  label="Partial week")] if axis.partial else []
+
+
+def _shade_partial(ax: Axes, slots: list[int], axis: WeekAxis) -> None:
+    """Shade the slot of each partial week behind its bars, and write 'partial' at its top."""
+    for index in axis.partial:
+        slot = slots[index]
+        ax.axvspan(slot - 0.48, slot + 0.48, facecolor=PARTIAL_COLOUR, edgecolor=_AXIS, linewidth=0.6,
+                   linestyle=(0, (2, 2)), zorder=0, gid=f"partial-week-{index}")
+        ax.text(slot, 0.98, "partial", transform=ax.get_xaxis_transform(), ha="center", va="top",
+                fontsize=9, color=_MUTED, parse_math=False)
+
+
 def _style_axes(ax: Axes, weeks: Sequence[date], slots: list[int], ylabel: str,
-                ymax: float) -> None:
+                ymax: float, axis: WeekAxis) -> None:
     """Apply limits, integer y ticks, thinned date ticks and axis labels."""
     span = slots[-1] + 1 if slots else 0
     pad = max(0, _MIN_SLOTS - span) / 2
@@ -434,7 +480,7 @@ def _style_axes(ax: Axes, weeks: Sequence[date], slots: list[int], ylabel: str,
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
     ticks, labels = _date_ticks(weeks[0], span) if weeks else ([], [])
     ax.set_xticks(ticks, labels)
-    ax.set_xlabel(X_LABEL)
+    ax.set_xlabel(axis.label)
     ax.set_ylabel(ylabel)
     if not weeks:
         ax.text(0.5, 0.5, "No data", transform=ax.transAxes, ha="center", va="center",
@@ -567,39 +613,46 @@ def _prefix_ids(root: ET.Element, id_prefix: str) -> None:
 # ---------------------------------------------------------------- summaries
 
 
-def _incidents_summary(weeks: Sequence[date], series: Mapping[str, Sequence[int]]) -> str:
+def _incidents_summary(weeks: Sequence[date], series: Mapping[str, Sequence[int]], axis: WeekAxis) -> str:
     """Summarise the incident counts in a sentence or two for screen readers."""
     if not weeks:
         return "No weeks of data."
     totals = [sum(col) for col in zip(*series.values())] if series else [0] * len(weeks)
     total = sum(totals)
-    text = f"{_plural(total, 'incident')} {_period(weeks)}"
+    text = f"{_plural(total, 'incident')} {_period(weeks, axis)}"
     if total == 0:
-        return text + "."
+        return text + "." + _partial_summary(weeks, axis)
     if len(weeks) > 1:
         peak = max(range(len(weeks)), key=lambda i: (totals[i], -i))
-        text += f"; most in the week beginning {_long_date(weeks[peak])} ({totals[peak]:,})"
+        text += f"; most in {axis.phrase(weeks[peak])} ({totals[peak]:,})"
     by_type = [f"{name} {sum(v):,}" for name, v in series.items() if sum(v)]
-    return f"{text}. By event type: {', '.join(by_type)}."
+    return f"{text}. By event type: {', '.join(by_type)}." + _partial_summary(weeks, axis)
+
+
+def _partial_summary(weeks: Sequence[date], axis: WeekAxis) -> str:
+    """Say which weeks the data covers only in part."""
+    named = [axis.phrase(weeks[index]) for index in axis.partial]
+    if not named:
+        return ""
+    return f" Partial data for {' and '.join(named)}."
 
 
 def _casualties_summary(weeks: Sequence[date], killed: Sequence[Range],
-                        wounded: Sequence[Range]) -> str:
+                        wounded: Sequence[Range], axis: WeekAxis) -> str:
     """Summarise killed and wounded, with uncertainty, for screen readers."""
     if not weeks:
         return "No weeks of data."
     totals = f"{_range_total(killed, 'killed')} and {_range_total(wounded, 'wounded')}"
-    text = f"{_period(weeks)}: {totals}"
+    text = f"{_period(weeks, axis)}: {totals}"
     for noun, values in (("killed", killed), ("wounded", wounded)):
         peak = _peak_week(values)
         if peak is not None and len(weeks) > 1:
-            text += (f"; most {noun} in the week beginning {_long_date(weeks[peak])} "
-                     f"({_format_range(values[peak])})")
+            text += f"; most {noun} in {axis.phrase(weeks[peak])} ({_format_range(values[peak])})"
     text = text[0].upper() + text[1:] + ". Bars show the lowest reported figure."
     unknown = [f"{noun} unknown for {_plural(n, 'week')}"
                for noun, values in (("Killed", killed), ("Wounded", wounded))
                if (n := sum(not r.known for r in values))]
-    return text + (" " + "; ".join(unknown) + "." if unknown else "")
+    return text + (" " + "; ".join(unknown) + "." if unknown else "") + _partial_summary(weeks, axis)
 
 
 def _range_total(values: Sequence[Range], noun: str) -> str:
@@ -629,10 +682,10 @@ def _peak_week(values: Sequence[Range]) -> int | None:
     return -max(known)[1] if known else None
 
 
-def _period(weeks: Sequence[date]) -> str:
+def _period(weeks: Sequence[date], axis: WeekAxis) -> str:
     """Describe the period covered, e.g. "over 4 weeks (13 Apr 2024 to 4 May 2024)"."""
     if len(weeks) == 1:
-        return f"in the week beginning {_long_date(weeks[0])}"
+        return f"in {axis.phrase(weeks[0])}"
     span = (weeks[-1] - weeks[0]).days // 7 + 1
     return f"over {span} weeks ({_long_date(weeks[0])} to {_long_date(weeks[-1])})"
 

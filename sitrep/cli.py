@@ -59,8 +59,8 @@ def parser() -> argparse.ArgumentParser:
 # Options every command takes, before or after its name. Their defaults are filled in after parsing:
 # a command's parser left to its own default would overwrite the value given before the command.
 COMMON_DEFAULTS: dict[str, Any] = {"content": PROJECT_ROOT / "content", "quiet": False, "verbose": False}
-BUILD_DEFAULTS: dict[str, Any] = {"output": PROJECT_ROOT / "output", "theme": None, "pdf": True, "search": True,
-                                  "jobs": None}
+BUILD_DEFAULTS: dict[str, Any] = {"output": PROJECT_ROOT / "output", "theme": None, "pdf": True,
+                                  "search": True, "jobs": None}
 BUILD_FLAGS = {"output": "--output", "theme": "--theme", "pdf": "--no-pdf", "search": "--no-search",
                "jobs": "--jobs"}
 
@@ -142,8 +142,8 @@ def _add_import(sub: argparse.ArgumentParser) -> None:
 
 def _add_export(sub: argparse.ArgumentParser) -> None:
     _add_common(sub)
-    sub.add_argument("format", choices=EXPORT_FORMATS, help="acled (ACLED's CSV columns), json, geojson or stix "
-                     "(a STIX 2.1 bundle of everything)")
+    sub.add_argument("format", choices=EXPORT_FORMATS, help="acled (ACLED's CSV columns), json, geojson or "
+                     "stix (a STIX 2.1 bundle of everything)")
     sub.add_argument("--output", dest="output_file", type=Path, default=None,
                      help="file to write (default: standard output)")
 
@@ -188,7 +188,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug report instead of a traceback
         refusal = system_refusal(exc)
         if refusal is not None:  # a full disk, a read-only mount: the machine's, not a bug
-            reporter.error(f"{describe_refusal(refusal, getattr(args, 'output', None))}; output left as it was")
+            written = getattr(args, "output", None) or getattr(args, "output_file", None)
+            reporter.error(f"{describe_refusal(refusal, written)}; output left as it was")
             return EXIT_SYSTEM
         return report_bug(err)
 
@@ -291,7 +292,8 @@ def run_new(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int:
     scaffold.write(item)
     reporter.summary(Text.assemble(("wrote ", "bold green"), _shown_path(item.path), f" (id {item.id})"))
     if "TODO" in item.text:
-        reporter.info(f"Replace its TODO lines, then run: {invocation.command('check', content=args.content)}")
+        check = invocation.command("check", content=args.content)
+        reporter.info(f"Replace its TODO lines, then run: {check}")
     return 0
 
 

@@ -21,18 +21,28 @@ def command(*words: str, content: Path | None = None) -> str:
     default = content is None or _same(content, DEFAULT_CONTENT)
     if default and list(words) in (["check"], ["serve"]) and _same(Path.cwd(), PROJECT_ROOT):
         return f"make {words[0]}"
-    interpreter = _shown(Path(sys.executable))
-    if os.sep not in interpreter:  # a bare name would be looked up on PATH
-        interpreter = os.path.join(os.curdir, interpreter)
-    parts = [interpreter, _shown(PROJECT_ROOT / "build.py"), *words]
+    parts = [_interpreter(), _shown(PROJECT_ROOT / "build.py"), *words]
     if not default and content is not None:
         parts += ["--content", _shown(content)]
     return shlex.join(parts)
 
 
+def module(name: str, *words: str) -> str:
+    """Return the shell command that runs `python -m NAME WORDS` from the current folder, as printed."""
+    line = shlex.join([_interpreter(), "-m", name, *words])
+    return line if _same(Path.cwd(), PROJECT_ROOT) else f"cd {shlex.quote(_shown(PROJECT_ROOT))} && {line}"
+
+
 def program() -> str:
     """Return how the running command line was started, for usage lines."""
     return command()
+
+
+def _interpreter() -> str:
+    interpreter = _shown(Path(sys.executable))
+    if os.sep not in interpreter:  # a bare name would be looked up on PATH
+        interpreter = os.path.join(os.curdir, interpreter)
+    return interpreter
 
 
 def _shown(path: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import hashlib
 import multiprocessing
@@ -21,7 +22,7 @@ from . import cache, urls
 from .analyse import BriefAnalysis, analyse_brief
 from .errors import ContentErrors, Problem, RenderError, UsageError, writing
 from .model import Brief, Project
-from .render.brief import brief_context
+from .render.brief import brief_context, pdf_attachments
 from .render.env import make_env, template_dirs
 from .render.search import BUNDLE, index_site
 from .validate import load_project
@@ -390,11 +391,13 @@ def _render_pdfs(env: jinja2.Environment, project: Project, analyses: Analyses, 
         for brief_id in to_check:
             path = urls.brief_pdf(brief_id)
             html = pdf_html(env, project, analyses[brief_id])
-            keys[path] = hashlib.sha256((fingerprint + html).encode("utf-8")).hexdigest()
+            attachments = pdf_attachments(project, analyses[brief_id])
+            keys[path] = hashlib.sha256((fingerprint + html + repr(attachments)).encode("utf-8")).hexdigest()
             if plan.old_pdf_keys.get(path) == keys[path] and path in plan.present:
                 report.pdfs_reused += 1
                 continue
-            yield html, str(stage.file(path)), [str(d) for d in statics], str(options.content), path
+            yield (html, str(stage.file(path)), [str(d) for d in statics], str(options.content), path, attachments,
+                   analyses[brief_id].brief.cutoff)
 
     processes = 0 if options.jobs <= 1 else min(options.jobs, len(to_check))
     report.pdfs_rendered = _run_pdf_jobs(jobs(), processes) if to_check else 0
@@ -411,8 +414,9 @@ def _assets_fingerprint(plan: Plan, content: Path) -> str:
     return digest.hexdigest()
 
 
-#: A PDF to render: its HTML, the target file, the theme's folders, the content folder, its name.
-PdfJob = tuple[str, str, list[str], str, str]
+#: A PDF to render: its HTML, the target file, the theme's folders, the content folder, its name, the files
+#: it carries (name, text, description) and the brief's cut-off, which dates them.
+PdfJob = tuple[str, str, list[str], str, str, list[tuple[str, str, str]], dt.datetime]
 
 
 def _run_pdf_jobs(jobs: Iterable[PdfJob], processes: int) -> int:
@@ -458,13 +462,15 @@ def _cancelled_on_failure(pool: ProcessPoolExecutor) -> Iterator[None]:
         raise
 
 
-def _pdf_job(html: str, target: str, statics: list[str], content: str, name: str) -> None:
+def _pdf_job(html: str, target: str, statics: list[str], content: str, name: str,
+             attachments: list[tuple[str, str, str]], created: dt.datetime) -> None:
     """Render one PDF (runs in a worker process); write beside the target, then rename over it."""
     temporary = Path(target).with_name(f".{Path(target).name}.tmp")
     from .render.pdf import write_pdf  # loaded as the worker started, or here with --jobs 1
 
     with writing(target):
-        write_pdf(html, temporary, static_dirs=[Path(d) for d in statics], content_dir=Path(content), name=name)
+        write_pdf(html, temporary, static_dirs=[Path(d) for d in statics], content_dir=Path(content), name=name,
+                  attachments=attachments, created=created)
     os.replace(temporary, target)
 
 

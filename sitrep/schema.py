@@ -2,7 +2,7 @@
 
 The schemas let an editor check a file while it is being written (e.g. the YAML language server's
 `# yaml-language-server: $schema=...` comment) and let other tools read sitrep's content. They are
-committed under schemas/ and regenerated with `python -m sitrep.schema`; a test fails when they
+committed under schemas/ and regenerated with `.venv/bin/python -m sitrep.schema`; a test fails when they
 drift from sitrep.model, which stays the single source of truth.
 """
 
@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from . import invocation
 from .model import ENTITY_CLASSES, SiteConfig
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -107,7 +108,8 @@ def stale_schemas(folder: Path) -> list[Path]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write the schemas (or, with --check, report stale ones); return the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m sitrep.schema", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=invocation.module("sitrep.schema"),
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER,
                         help="where to write the schemas (default: schemas)")
     parser.add_argument("--check", action="store_true",
@@ -116,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         stale = stale_schemas(args.folder)
         for path in stale:
-            print(f"{path}: out of date; run python -m sitrep.schema", file=sys.stderr)
+            print(f"{path}: out of date; run {invocation.module('sitrep.schema')}", file=sys.stderr)
         return 1 if stale else 0
     for path in write_schemas(args.folder):
         print(path)

@@ -30,7 +30,8 @@ from .same_event import duplicate_warnings
 #: Keys whose values are ids of another entity, and the kind they must name.
 REFERENCE_KEYS: dict[str, str] = {
     "location": "location", "within": "location",
-    "actor": "actor", "by": "actor", "side": "actor", "perpetrators": "actor", "targets": "actor",
+    "actor": "actor", "by": "actor", "side": "actor", "sides": "actor", "perpetrators": "actor",
+    "targets": "actor",
     "part_of": "actor",
     "source": "source", "via": "source",
     "context": "context", "incidents": "incident", "same_as": "incident", "not_same_as": "incident",
@@ -501,7 +502,41 @@ def cross_check(entities: dict[str, dict[str, tuple[Entity, Document]]], content
                 problems.extend(_check_attachments(entity, document, content_dir))
     for document in unvalidated:
         problems.extend(_reference_problems(document, entities, broken))
+    problems.extend(_cycle_problems(entities))
     return problems
+
+
+#: Keys that place an entity inside another of its kind: following them must never come back.
+CONTAINMENT = {"location": ("within", "place", "lie within"), "actor": ("part_of", "group", "be part of")}
+
+
+def _cycle_problems(entities: dict[str, dict[str, tuple[Entity, Document]]]) -> Iterator[Problem]:
+    """Yield a problem at each 'within' (or 'part_of') that closes a circle: A within B within A."""
+    for kind, (key, noun, verb) in CONTAINMENT.items():
+        parents = {id_: getattr(entity, key) for id_, (entity, _) in entities[kind].items()}
+        for id_, circle in containment_cycles(parents).items():
+            document = entities[kind][id_][1]
+            chain = " → ".join(f"'{step}'" for step in circle)
+            yield document.problem((key,), f"a {noun} cannot {verb} itself ({chain}); remove '{key}' from "
+                                   f"one of them")
+
+
+def containment_cycles(parents: dict[str, str | None]) -> dict[str, list[str]]:
+    """Return each id on a cycle of parents, with the circle from it back to itself."""
+    cycles: dict[str, list[str]] = {}
+    settled: set[str] = set()
+    for start in parents:
+        path: list[str] = []
+        current: str | None = start
+        while current is not None and current in parents and current not in settled and current not in path:
+            path.append(current)
+            current = parents[current]
+        if current is not None and current in path:
+            circle = path[path.index(current):]
+            for i, member in enumerate(circle):
+                cycles[member] = [*circle[i:], *circle[:i], member]
+        settled.update(path)
+    return cycles
 
 
 def _reference_problems(document: Document, entities: dict[str, dict[str, Any]],

@@ -48,7 +48,7 @@ SEED_FACTS = [
     "outlaw elements", "Syrian Observatory for Human Rights (Rami Abdel Rahman, director) attributed it to "
     "Islamic Resistance in Iraq", "destroyed it",
     # the 20 April Kalsu explosion
-    "Kalsu", "Babil", "denied involvement", "declined to comment",
+    "Kalsu", "Babil", "CENTCOM denied that US forces were involved", "declined to comment",
     # force posture
     "approximately 2,500", "nearly 900", "2014",
     # context
@@ -247,3 +247,15 @@ def test_pdf_context_leads_with_what_changed_and_links_the_standing_background(p
     assert ("Standing background, unchanged this period: The Gaza war and its regional spill-over; The US-led "
             "coalition against the Islamic State group; The Islamic Resistance in Iraq's campaign") in context
     assert "The United States assembled an international coalition in 2014" not in text
+
+
+def test_pdf_without_base_url_prints_no_web_address(pdf_text: str):
+    assert "Web version" not in squash(pdf_text)  # tests/test_pdfa.py builds one with a base URL
+
+
+def test_pdf_never_breaks_a_name_at_its_hyphen(pdf: pypdf.PdfReader):
+    for number, page in enumerate(pdf.pages, start=1):
+        text = page.extract_text()
+        # a line ending in a hyphenated name's first part ("al-", "Al-") means the name was split
+        assert not re.search(r"\b(al|Al|ez|ad|ash)-\s*\n", text), f"page {number} breaks a name at its hyphen"
+    assert "Kharab al-Jir" in "\n".join(page.extract_text() for page in pdf.pages)

@@ -85,6 +85,13 @@ claims:
     sources:
       - source: afp
         credibility: 3
+  - stance: denied
+    actor: iri
+    by: iri
+    note: The IRI denied any part in the attack in a Telegram post.
+    sources:
+      - source: afp
+        credibility: 2
 sources:
   - source: isf-statements
     credibility: 2
@@ -128,6 +135,19 @@ sections:
     countries: [KWT]
     assessment: ""
 context: [standing, news]
+""",
+    "site.yaml": "title: Test monitor\nmonitoring_since: 2024-04-17\n",
+    "briefs/brief-3.yaml": """\
+id: brief-3
+number: 3
+title: Iraq situation brief
+period:
+  start: 2024-04-29
+  end: 2024-05-05
+cutoff: 2024-05-03T12:00:00+03:00
+countries: [IRQ]
+key_judgments:
+  - text: Attacks on bases in Iraq are unlikely to stop.
 """,
     "briefs/brief-2.yaml": """\
 id: brief-2
@@ -225,6 +245,9 @@ def test_claims_say_each_thing_once_and_unnamed_attackers_as_the_source_put_them
     assert "Attributed:" not in words
     assert "Unidentified Armed Group" not in words
     assert "Attributed to “outlaw elements” by Iraqi security forces" in words  # the incident table
+    # a note that says the claim itself stands alone, not after a sentence saying the same
+    assert "IRI denied any part in the attack in a Telegram post." in words
+    assert "denied involvement" not in words
 
 
 def test_no_acled_codes_or_field_names_in_the_brief(site: Path):
@@ -247,7 +270,7 @@ def test_times_in_the_incident_table_are_local_with_gmt_beside_them_elsewhere(si
     html = brief_html(site, "brief-1")
     table = html[html.index('<table class="incident-table">'):html.index("</table>")]
     assert "Date, local time" in table
-    assert '<time datetime="2024-04-19T23:10" title="20:10 GMT">23:10</time>' in table
+    assert '<time datetime="2024-04-19T23:10+03:00" title="20:10 GMT">19 Apr 2024<br>23:10</time>' in table
     assert "GMT</small>" not in table
     assert "Times are local, as the sources gave them" in text(html)
 
@@ -260,3 +283,36 @@ def test_hyphenated_names_do_not_break_at_the_hyphen(site: Path):
     for drawing in re.findall(r"<svg\b.*?</svg>", html, flags=re.DOTALL):
         assert "nobr" not in drawing
     assert not re.search(r'="[^"]*<span', html)
+
+
+def chart_desc(html: str, name: str) -> str:
+    """Return the text description of one of a brief's charts."""
+    svg = re.search(rf'<svg[^>]*id="[^"]*chart-{name}"[^>]*>.*?</svg>', html, flags=re.DOTALL)
+    assert svg, name
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", svg.group(0), flags=re.DOTALL)
+    assert desc
+    return markup.unescape(desc.group(1))
+
+
+def test_charts_show_the_brief_s_own_weeks_from_when_monitoring_began(site: Path):
+    html = brief_html(site, "brief-3")
+    # weeks end on a Sunday as the period 29 April to 5 May does; none before monitoring began on 17 April
+    incidents = chart_desc(html, "incidents")
+    assert incidents.startswith("2 incidents over 3 weeks (21 Apr 2024 to 5 May 2024)"), incidents
+    assert ">Week ending (Sunday)<" in html
+    # the first week began before monitoring did, the last ends after the cut-off: both are partial
+    assert "Partial data for the week ending 21 Apr 2024 and the week ending 5 May 2024." in incidents
+    assert "Partial data for the week ending 21 Apr 2024 and the week ending 5 May 2024." in chart_desc(
+        html, "casualties")
+    assert ("Each bar is a week ending on a Sunday, as this brief's period does, from 17 April 2024, when "
+            "monitoring began. Shaded weeks are partial: the data covers only 17 Apr to 21 Apr; 29 Apr to "
+            "3 May.") in text(html)
+    assert html.count('id="brief-3-chart-incidents-partial-week-') == 2
+
+
+def test_the_last_bar_of_a_weekly_brief_is_its_own_period(site: Path):
+    html = brief_html(site, "brief-1")
+    incidents = chart_desc(html, "incidents")
+    # monitoring began on 17 April, so the brief's only chart week (15-21 April) is partial
+    assert incidents.startswith("2 incidents in the week ending 21 Apr 2024."), incidents
+    assert re.search(r"Incidents ?2 previous 7 days: 0", text(html))

@@ -39,7 +39,9 @@ BIDI = yaml.safe_load((HOSTILE / "bidi.yaml").read_text(encoding="utf-8"))
 VECTORS = [item["vector"] for item in XSS]
 WEB_URLS = [url for group in URLS.values() for url in group if re.match(r"^https?://", url)]
 OTHER_URLS = [url for group in URLS.values() for url in group if not re.match(r"^https?://", url)]
-PROBLEM = re.compile(r"^\s*(?:\S*?content/)?([\w./-]+\.(?:yaml|md)):(\d+):(\d+): (.*)$", re.MULTILINE)
+#: A problem line; its path is printed from where the command ran (absolute for a test's tmp folder),
+#: and kept here from the content folder down.
+PROBLEM = re.compile(r"^\s*(\S+\.(?:yaml|md)):(\d+):(\d+): (.*)$", re.MULTILINE)
 KHARAB = "incidents/2024-04-21-kharab-al-jir-rockets.yaml"
 LATEST_BRIEF = "briefs/2024-04-22.yaml"
 
@@ -119,7 +121,8 @@ def assert_clean_errors(run: Run, planted: set[tuple[str, int]], output: Path) -
     """Assert exit 1 with a `path:line:col: message` at every planted value, and nothing written."""
     assert run.status == 1, run.err
     assert "Traceback" not in run.err
-    found = [(path, int(line), message) for path, line, _, message in PROBLEM.findall(run.err)]
+    found = [(path.rpartition("content/")[2], int(line), message)
+             for path, line, _, message in PROBLEM.findall(run.err)]
     missing = planted - {(path, line) for path, line, _ in found}
     assert not missing, f"no error at {sorted(missing)[:10]}:\n{run.err[:3000]}"
     assert not output.exists()
@@ -220,7 +223,8 @@ def bidi_reached_title_and_map(output: Path) -> None:
     text = "".join(page.extract_text() for page in pdf.pages)
     assert "gnp.exe" in text and "exe.png" not in text
     page = (output / "briefs" / "brief-2024-04-22.html").read_text(encoding="utf-8")
-    svg = page[page.index("<svg"):page.index("</svg>")]
+    start = page.rindex("<svg", 0, page.index('class="sitrep-map"'))  # the map, not an icon before it
+    svg = page[start:page.index("</svg>", start)]
     assert "gnp.exe" in svg and not BIDI_CONTROLS.search(svg)
 
 

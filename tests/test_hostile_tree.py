@@ -355,3 +355,83 @@ def test_a_read_only_output_folder_is_one_line_and_output_stays(content_copy: Pa
             refuse_writes_under(monkeypatch, site, errno.EROFS)
         run = build(content_copy, output, "--no-pdf")
         assert_refused_in_one_line(run, site, "Read-only file system (EROFS)", output, before)
+
+
+# --- base_url is an address, robots.txt is plain text ------------------------------------------------------
+
+@pytest.mark.parametrize("value", [
+    r'"https://monitor.example.org/\nSitemap: https://evil.example/sitemap.xml"',
+    r'"https://monitor.example.org/\r\nDisallow: /"',
+    '"https://monitor.example.org/ briefs/"',
+    '''"https://monitor.example.org/\\"><script>alert(1)</script>"''',
+    "\"https://monitor.example.org/'onmouseover='alert(1)\"",
+    r'"https://monitor.example.org/\u0085x"',
+    r'"https://monitor.example.org/\tbriefs/"',
+    '"https://monitor.example.org/?utm=x"',
+    '"https://monitor.example.org/#top"',
+    '"https://user:secret@monitor.example.org/"',
+    '"https://аpple.com/"',  # a Cyrillic а: IDN hosts are written as punycode
+    '"https:///etc/passwd"',
+], ids=["newline-sitemap", "crlf", "space", "double-quote", "single-quote", "next-line", "tab", "query",
+        "fragment", "credentials", "non-ascii-host", "no-host"])
+def test_a_base_url_that_is_no_plain_address_is_refused(value: str, content_copy: Path, tmp_path: Path) -> None:
+    line = set_site_key(content_copy, "base_url", value)
+    output = tmp_path / "output"
+    for run in (run_cli("check", "--content", content_copy), build(content_copy, output, "--no-pdf")):
+        assert run.status == 1, run.err
+        assert any(p[:2] == ("site.yaml", line) and "plain web address" in p[3] for p in problems(run)), run.err
+    assert not output.exists()
+
+
+def test_robots_txt_is_plain_text_and_the_sitemap_xml(content_copy: Path, tmp_path: Path) -> None:
+    """The positive case: an address with '&' and a port is accepted, written as is in robots.txt."""
+    set_site_key(content_copy, "base_url", "https://monitor.example.org:8443/r&d/briefs")
+    output = tmp_path / "output"
+    run = build(content_copy, output, "--no-pdf")
+    assert run.status == 0, run.err
+    robots = (output / "robots.txt").read_text()
+    assert robots.splitlines()[-1] == "Sitemap: https://monitor.example.org:8443/r&d/briefs/sitemap.xml"
+    assert "&amp;" not in robots and robots.count("\n") == 3
+    assert "<loc>https://monitor.example.org:8443/r&amp;d/briefs/index.html</loc>" in (
+        output / "sitemap.xml").read_text()
+
+
+# --- Places within themselves --------------------------------------------------------------------------
+
+def add_key(content: Path, relative: str, key: str, value: str) -> int:
+    """Append `key: value` to a content file and return its line."""
+    path = content / relative
+    text = path.read_text(encoding="utf-8")
+    path.write_text(f"{text}{key}: {value}\n", encoding="utf-8")
+    return text.count("\n") + 1
+
+
+def test_places_within_each_other_or_themselves_are_refused_at_the_line(content_copy: Path,
+                                                                         tmp_path: Path) -> None:
+    babil = add_key(content_copy, "locations/babil-province.yaml", "within", "kalsu-base")  # kalsu is in babil
+    baghdad = add_key(content_copy, "locations/baghdad.yaml", "within", "baghdad")
+    coalition = add_key(content_copy, "actors/global-coalition.yaml", "part_of", "us-forces")
+    kalsu = next(i for i, line in enumerate((content_copy / "locations/kalsu-base.yaml").read_text().splitlines(),
+                                            1) if line.startswith("within:"))
+    expected = {("locations/babil-province.yaml", babil, "'babil-province' → 'kalsu-base' → 'babil-province'"),
+                ("locations/kalsu-base.yaml", kalsu, "'kalsu-base' → 'babil-province' → 'kalsu-base'"),
+                ("locations/baghdad.yaml", baghdad, "cannot lie within itself ('baghdad' → 'baghdad')"),
+                ("actors/global-coalition.yaml", coalition, "a group cannot be part of itself")}
+    output = tmp_path / "output"
+    assert build(content_copy, output, "--no-pdf", "--jobs", "1").status == 1  # a cold build, then with a cache
+    for run in (run_cli("check", "--content", content_copy), build(content_copy, output, "--no-pdf")):
+        assert run.status == 1, run.err
+        found = problems(run)
+        for path, line, words in expected:
+            assert any(p[:2] == (path, line) and words in p[3] for p in found), (path, line, words, run.err)
+    assert not output.exists()
+
+
+def test_a_cycle_added_after_a_build_is_refused_by_the_next(content_copy: Path, tmp_path: Path) -> None:
+    """The incremental build checks what it did not read again: here, the file that closes the circle."""
+    output = tmp_path / "output"
+    assert build(content_copy, output, "--no-pdf").status == 0
+    line = add_key(content_copy, "locations/babil-province.yaml", "within", "kalsu-base")
+    run = build(content_copy, output, "--no-pdf")
+    assert run.status == 1, run.err
+    assert ("locations/babil-province.yaml", line) in {p[:2] for p in problems(run)}

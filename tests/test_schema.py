@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from sitrep import schema
+from sitrep import invocation, schema
 from sitrep.load import KINDS, discover
 
 try:
@@ -92,7 +92,7 @@ CONTENT_FILES = [(kind, path) for kind, path in discover(CONTENT)] + [("site", C
 def test_committed_schema_matches_model(kind: str) -> None:
     committed = (SCHEMAS / schema.filename(kind)).read_text(encoding="utf-8")
     assert committed == schema.dumps(schema.schema_for(kind)), (
-        f"schemas/{schema.filename(kind)} is out of date; run python -m sitrep.schema")
+        f"schemas/{schema.filename(kind)} is out of date; run {invocation.module('sitrep.schema')}")
 
 
 def test_no_stray_schema_files() -> None:
@@ -171,7 +171,7 @@ def test_write_schemas_writes_one_file_per_kind(tmp_path: Path) -> None:
 
 def test_main_check_reports_stale_schemas(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert schema.main(["--check", str(tmp_path)]) == 1
-    assert "out of date; run python -m sitrep.schema" in capsys.readouterr().err
+    assert f"out of date; run {invocation.module('sitrep.schema')}\n" in capsys.readouterr().err
     assert schema.main([str(tmp_path)]) == 0
     assert schema.main(["--check", str(tmp_path)]) == 0
 

@@ -143,8 +143,10 @@ def test_home_page_leads_with_the_latest_brief_its_figures_and_recent_incidents(
     assert "No. 15:" in text  # every brief is listed
     hrefs = parse(site / "index.html").hrefs
     assert f"briefs/{LATEST_BRIEF}.pdf" in hrefs and f"incidents/{KHARAB}.html" in hrefs
-    svg = [a for t, a in parse(site / "index.html").elements if t == "svg"]
+    svg = [a for t, a in parse(site / "index.html").elements if t == "svg" and a.get("class") != "map-key"]
     assert len(svg) == 1 and svg[0].get("aria-labelledby")  # the map, with its title and description
+    keys = [a for t, a in parse(site / "index.html").elements if t == "svg" and a.get("class") == "map-key"]
+    assert keys and all(a.get("aria-hidden") == "true" for a in keys)  # legend swatches beside their text
     # its markers are links, so it is a group of links rather than one image (axe: nested-interactive)
     assert svg[0].get("role") == "group"
 
@@ -171,10 +173,10 @@ def test_incident_page_shows_every_fact_with_its_source_and_grade(site: Path) ->
 
 def test_incident_casualties_show_each_source_and_the_headline_rule(site: Path) -> None:
     text = text_of(site, f"incidents/{KALSU}.html")
-    assert "Headline figures follow ACLED's rule: the most conservative report for each side" in text
+    assert "Totals use the lowest current figure reported for each side (ACLED's rule" in text
     assert "Iraqi security forces (official statements) C2" in text
-    assert "Headline (most conservative) 1 8" in text
-    assert "Killed, UCDP style: best (low–high) 1 (1–1)" in text
+    assert "Lowest current figure (used in totals) 1 8" in text
+    assert "Best estimate (lowest, highest) 1 (low 1, high 1) 8 (low 8, high 8)" in text
     assert "US forces" in text or "Military Forces of the United States denied involvement" in text
     assert "Military Forces of Israel declined to comment" in text
 

@@ -1,4 +1,4 @@
-"""The STIX 2.1 bundle: valid to OASIS's validator, read back whole by stix2, stable, and saying what the content says."""
+"""The STIX 2.1 bundle: valid to OASIS's validator, read back by stix2, stable, saying what the content says."""
 
 from __future__ import annotations
 
@@ -101,6 +101,9 @@ def test_claims_are_relationships_with_the_admiralty_confidence(default_bundle: 
 def test_denials_are_notes_and_the_analysts_assessment_a_relationship(default_bundle: str):
     found = objects(default_bundle)
     kalsu = next(o for o in found.values() if o["type"] == "incident" and o["name"].startswith("Unexplained"))
+    assert kalsu["description"].endswith("\n\nWhen: 2024-04-20. Where: Kalsu military base, Iraq. Killed: 1; "
+                                         "wounded: 8 (current reports).")
+    assert kalsu["labels"] == ["Explosions/Remote violence", "Remote explosive/landmine/IED", "unexplained-blast"]
     notes = [o for o in found.values() if o["type"] == "note" and kalsu["id"] in o["object_refs"]]
     assert sorted(n["abstract"] for n in notes) == ["Military Forces of Israel would not comment",
                                                   "Military Forces of the United States denied responsibility"]
@@ -178,8 +181,8 @@ def test_addresses_become_uris_as_stix_requires():
 
 def test_the_site_offers_the_same_bundle_as_the_export(tmp_path: Path, default_bundle: str):
     out, err = io.StringIO(), io.StringIO()
-    assert main(["--content", str(ROOT / "content"), "--output", str(tmp_path / "site"), "--no-pdf", "--no-search"],
-                out=out, err=err) == 0, err.getvalue()
+    argv = ["--content", str(ROOT / "content"), "--output", str(tmp_path / "site"), "--no-pdf", "--no-search"]
+    assert main(argv, out=out, err=err) == 0, err.getvalue()
     assert (tmp_path / "site" / "data" / "sitrep.stix.json").read_text(encoding="utf-8") == default_bundle
     page = (tmp_path / "site" / "data" / "index.html").read_text(encoding="utf-8")
     assert 'href="../data/sitrep.stix.json" download>sitrep.stix.json</a>' in page

@@ -36,6 +36,7 @@ def brief_context(project: Project, analysis: BriefAnalysis, *, medium: str,
         "visuals": visuals,
         "actors_named": lambda incidents: [ref for ref in actors_named(incidents) if not unnamed_actor(project, ref)],
         "unnamed_actor": lambda ref: unnamed_actor(project, ref),
+        "note_restates": note_restates,
         "abbreviations": Abbreviations(project),
     }
 
@@ -95,7 +96,7 @@ def actors_named(incidents: list[Any]) -> list[str]:
     for incident in incidents:
         ids += incident.perpetrators + incident.targets
         ids += [c.actor for c in incident.claims] + [c.by for c in incident.claims if c.by]
-        ids += [r.side for r in incident.casualties] + [r.actor for r in incident.response]
+        ids += [side for r in incident.casualties for side in r.covers] + [r.actor for r in incident.response]
     return list(dict.fromkeys(ids))
 
 
@@ -103,6 +104,17 @@ def unnamed_actor(project: Project, ref: str) -> bool:
     """Return True for an actor that stands for attackers nobody named (ACLED's 'Unidentified ...')."""
     actor = project.actors.get(ref)
     return actor is not None and actor.name.lower().startswith("unidentified")
+
+
+#: Words by which a claim's note says its stance itself.
+_STANCE_WORDS = {"claimed": ("claim",), "attributed": ("attribut", "blame"), "denied": ("denied", "deny", "denies"),
+                 "no_comment": ("comment", "declined")}
+
+
+def note_restates(claim: Any) -> bool:
+    """Return True when a claim's note already says the claim ("CENTCOM denied that US forces were involved")."""
+    note = (claim.note or "").lower()
+    return any(word in note for word in _STANCE_WORDS.get(claim.stance, ()))
 
 
 # --- Abbreviations ------------------------------------------------------------------------
@@ -180,3 +192,25 @@ def _keep_in_text(html: str) -> str:
 def pdf_title(brief: Brief) -> str:
     """Return the PDF's document title."""
     return f"Situation brief {brief.number}: {brief.title}"
+
+
+# --- The data a brief's PDF carries -------------------------------------------------------
+
+def pdf_attachments(project: Project, analysis: BriefAnalysis) -> list[tuple[str, str, str]]:
+    """Return the files a brief's PDF carries: its period's incidents as JSON and as ACLED-style CSV."""
+    from .exports import ACLED_COLUMNS, csv_line, csv_row, json_document, json_record
+
+    brief = analysis.brief
+    incidents = analysis.current.incidents
+    head = {"title": project.site.title, "brief": brief.id, "number": brief.number,
+            "period": {"start": brief.period.start.isoformat(), "end": brief.period.end.isoformat()},
+            "cutoff": brief.cutoff.isoformat(), "countries": list(brief.countries), "caveat": project.site.caveat}
+    records = json_document(head, "incidents", [json_record(project, incident) for incident in incidents])
+    rows = csv_line(ACLED_COLUMNS) + "".join(csv_row(project, incident) for incident in incidents)
+    period = f"{brief.period.start.isoformat()} to {brief.period.end.isoformat()}"
+    return [
+        (f"{brief.id}-incidents.json", records,
+         f"The {len(incidents)} incidents of brief No. {brief.number} ({period}), every field as recorded"),
+        (f"{brief.id}-incidents.csv", rows,
+         f"The {len(incidents)} incidents of brief No. {brief.number} ({period}), in ACLED's 31 columns"),
+    ]

@@ -30,7 +30,8 @@ def make_env(theme: Path | None = None, cache_dir: Path | None = None) -> jinja2
         cache_dir.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs(theme)]),
-        autoescape=True,  # feeds and sitemaps are XML: escape them too
+        # Feeds and sitemaps are XML: escape them too. robots.txt is plain text, where &amp; is wrong.
+        autoescape=jinja2.select_autoescape(disabled_extensions=("txt",), default_for_string=True, default=True),
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
         trim_blocks=True,

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .. import urls
-from ..analyse import BriefAnalysis, Tally, acled_week, incident_date, incident_figures, period_incidents
-from ..maps import MapArrow, MapPoint, render_map
-from ..model import Incident, Period, Project
+from ..analyse import BriefAnalysis, Tally, incident_date, incident_figures, period_incidents
+from ..maps import MapArrow, MapPoint, render_map, render_map_html
+from ..model import Brief, Incident, Period, Place, Project
 
 # The charts load matplotlib (a third of a second): imported when a brief's charts are first drawn, so
 # that a build rendering no brief, and the processes that list pages for others to render, never load it.
@@ -22,36 +22,48 @@ if TYPE_CHECKING:
 CHART_WEEKS = 16  # a quarter and a bit: enough to see a lull end
 
 
-def brief_visuals(project: Project, analysis: BriefAnalysis, link_prefix: str | None = None) -> dict[str, str]:
-    """Return {'map', 'incidents_chart', 'casualties_chart'} as SVG strings for a brief."""
+def brief_visuals(project: Project, analysis: BriefAnalysis, link_prefix: str | None = None,
+                  medium: str = "pdf") -> dict[str, str]:
+    """Return {'map', 'incidents_chart', 'casualties_chart', 'charts_note'} for a brief.
+
+    The charts are SVG strings and the note a sentence; the map is an SVG in the PDF, HTML on the web.
+    """
     brief = analysis.brief
     return {
-        "map": brief_map(project, analysis, link_prefix),
-        **weekly_charts(project, brief.period.end, brief.countries, prefix=f"{brief.id}-"),
+        "map": brief_map(project, analysis, link_prefix, medium),
+        **weekly_charts(project, brief, prefix=f"{brief.id}-"),
     }
 
 
-def brief_map(project: Project, analysis: BriefAnalysis, link_prefix: str | None) -> str:
-    """Return the SVG map of a brief's incidents, their launch points and the places named."""
+def brief_map(project: Project, analysis: BriefAnalysis, link_prefix: str | None, medium: str = "pdf") -> str:
+    """Return the map of a brief's incidents, their launch points and the places named.
+
+    Incidents of the period are filled markers, earlier ones the key judgments refer to are outlined, and a
+    place known only to its region is a hatched area. The PDF's map carries its legend; the web page's
+    legend is HTML beside or below it.
+    """
     points: dict[str, MapPoint] = {}
     arrows = []
+    in_period = {i.id for i in analysis.current.incidents}
     for incident in map_incidents(project, analysis):
         href = f"{link_prefix}{urls.incident(incident)}" if link_prefix is not None else None
-        # Only a place with published coordinates is a point; an area without them is not drawn as one.
-        sites = [project.locations[site.location] for site in incident.sites]
-        for n, place in enumerate(p for p in sites if p.located):
+        # A place without published coordinates is no point: the map leaves it out rather than invent one.
+        sites = [(project.locations[site.location], site) for site in incident.sites]
+        for n, (place, site) in enumerate((p, s) for p, s in sites if p.located):
             key = incident.id if n == 0 else f"{incident.id}-site-{n + 1}"
             points[key] = MapPoint(key, f"{place.name} ({incident_date(incident, 'label')})",
-                                   place.latitude, place.longitude, "incident", incident.event_type, href)
-        place = sites[0]
+                                   place.latitude, place.longitude, "incident", incident.event_type, href,
+                                   precision=map_precision(site), reference=incident.id not in in_period)
+        place = sites[0][0]
         if incident.origin:
             start = project.locations[incident.origin.location]
             if start.located:
                 points.setdefault(start.id, MapPoint(start.id, start.name, start.latitude, start.longitude,
-                                                     start.kind))
+                                                     start.kind, precision=map_precision(incident.origin)))
             if start.located and place.located:
                 arrows.append(MapArrow((start.latitude, start.longitude), (place.latitude, place.longitude),
-                                       href, f"Launched from {start.name}"))
+                                       href, f"Launched from {start.name}",
+                                       from_region=map_precision(incident.origin) == "region"))
     for posture in analysis.posture:
         if posture.deployment.location:
             base = project.locations[posture.deployment.location]
@@ -60,9 +72,16 @@ def brief_map(project: Project, analysis: BriefAnalysis, link_prefix: str | None
                                                     base.kind))
     if not points:
         return ""
-    return render_map(list(points.values()), arrows, focus_countries=brief_countries(analysis),
-                      title=f"Incidents, {analysis.brief.period.start:%d %b} to {analysis.brief.period.end:%d %b %Y}",
-                      id_prefix=f"map-{analysis.brief.id}")
+    period = analysis.brief.period
+    render = render_map_html if medium == "web" else render_map
+    return render(list(points.values()), arrows, focus_countries=brief_countries(analysis),
+                  title=f"Incidents, {period.start:%d %b} to {period.end:%d %b %Y}",
+                  id_prefix=f"map-{analysis.brief.id}")
+
+
+def map_precision(place: Place) -> str:
+    """Return how a map draws a place: 'region' when only the region is known (ACLED geo_precision 3)."""
+    return "region" if place.geo_precision == 3 else "point"
 
 
 def map_incidents(project: Project, analysis: BriefAnalysis) -> list[Incident]:
@@ -77,25 +96,88 @@ def brief_countries(analysis: BriefAnalysis) -> list[str]:
     return list(analysis.brief.countries)
 
 
-def weekly_charts(project: Project, end: dt.date, countries: list[str], prefix: str) -> dict[str, str]:
-    """Return the incidents-per-week and casualties-per-week charts for the weeks up to end."""
-    from ..charts import casualties_per_week_chart, incidents_per_week_chart
+@dataclass(frozen=True)
+class ChartWeek:
+    """One bar of a brief's charts: seven days ending on the weekday the brief's period ends on.
 
-    last = acled_week(end)
-    weeks = [last - dt.timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
-    counted = [_WEEKS.get(project, week, tuple(countries)) for week in weeks]
+    covered is the part of the week the monitor recorded: less than the week before monitoring began
+    or past the brief's cut-off, and the bar is then marked partial.
+    """
+
+    start: dt.date
+    end: dt.date
+    covered: Period
+
+    @property
+    def partial(self) -> bool:
+        """Return True when the monitor recorded only part of the week."""
+        return (self.covered.start, self.covered.end) != (self.start, self.end)
+
+
+def monitoring_start(project: Project) -> dt.date | None:
+    """Return the first day the monitor recorded: site.yaml's monitoring_since, else the earliest brief's start."""
+    if project.site.monitoring_since:
+        return project.site.monitoring_since
+    return min((b.period.start for b in project.briefs.values()), default=None)
+
+
+def chart_weeks(project: Project, brief: Brief) -> list[ChartWeek]:
+    """Return the weeks a brief's charts show, oldest first: its own weeks, back to when monitoring began.
+
+    The last week ends on the brief's last day, so the last bar is the brief's own period (for a weekly
+    brief) and the charts' weeks are the brief's. At most CHART_WEEKS weeks; none before monitoring began.
+    """
+    first = monitoring_start(project) or brief.period.start
+    last_day = min(brief.period.end, brief.cutoff.date())
+    weeks = []
+    for back in range(CHART_WEEKS):
+        end = brief.period.end - dt.timedelta(weeks=back)
+        start = end - dt.timedelta(days=6)
+        if end < first:
+            break
+        if start > last_day:  # a cut-off before the period's last week began: nothing recorded in it
+            continue
+        weeks.append(ChartWeek(start, end, Period(start=max(start, first), end=min(end, last_day))))
+    return weeks[::-1]
+
+
+def weekly_charts(project: Project, brief: Brief, prefix: str) -> dict[str, str]:
+    """Return the incidents-per-week and casualties-per-week charts of a brief's weeks, and a note on them."""
+    from ..charts import WeekAxis, casualties_per_week_chart, incidents_per_week_chart
+
+    weeks = chart_weeks(project, brief)
+    counted = [_WEEKS.get(project, week.covered, tuple(brief.countries)) for week in weeks]
     by_type: dict[str, list[int]] = defaultdict(lambda: [0] * len(weeks))
     for slot, week in enumerate(counted):
         for event_type, count in week.by_type.items():
             by_type[event_type][slot] = count
-    killed = [week.killed for week in counted]
-    wounded = [week.wounded for week in counted]
+    weekday = f"{brief.period.end:%A}"
+    axis = WeekAxis(label=f"Week ending ({weekday})", named_by="ending", weekday=brief.period.end.weekday(),
+                    partial=tuple(slot for slot, week in enumerate(weeks) if week.partial))
+    ends = [week.end for week in weeks]
     return {
-        "incidents_chart": incidents_per_week_chart(weeks, dict(by_type), id_prefix=f"{prefix}chart-incidents"),
-        "casualties_chart": casualties_per_week_chart(weeks, [_range(t) for t in killed],
-                                                      [_range(t) for t in wounded],
-                                                      id_prefix=f"{prefix}chart-casualties"),
+        "incidents_chart": incidents_per_week_chart(ends, dict(by_type), id_prefix=f"{prefix}chart-incidents",
+                                                    axis=axis),
+        "casualties_chart": casualties_per_week_chart(ends, [_range(week.killed) for week in counted],
+                                                      [_range(week.wounded) for week in counted],
+                                                      id_prefix=f"{prefix}chart-casualties", axis=axis),
+        "charts_note": charts_note(weeks, weekday),
     }
+
+
+def charts_note(weeks: list[ChartWeek], weekday: str) -> str:
+    """Return the sentence under a brief's charts: whose weeks they are, since when, and which are partial."""
+    if not weeks:
+        return ""
+    first = weeks[0].covered.start
+    note = (f"Each bar is a week ending on a {weekday}, as this brief's period does, from "
+            f"{first.day} {first:%B %Y}, when monitoring began.")
+    partial = [week for week in weeks if week.partial]
+    if partial:
+        spans = "; ".join(f"{w.covered.start.day} {w.covered.start:%b} to {w.covered.end.day} {w.covered.end:%b}"
+                          for w in partial)
+        note += f" Shaded weeks are partial: the data covers only {spans}."
+    return note
 
 
 @dataclass(frozen=True)
@@ -118,22 +200,21 @@ class _WeekCounts:
 
     def __init__(self) -> None:
         self._project: weakref.ref[Project] | None = None
-        self._weeks: dict[tuple[dt.date, tuple[str, ...]], _Week] = {}
+        self._weeks: dict[tuple[dt.date, dt.date, tuple[str, ...]], _Week] = {}
 
-    def get(self, project: Project, week: dt.date, countries: tuple[str, ...]) -> _Week:
-        """Return the figures of the ACLED week beginning on week, in the given countries."""
+    def get(self, project: Project, week: Period, countries: tuple[str, ...]) -> _Week:
+        """Return the figures of the days of week, in the given countries."""
         if self._project is None or project is not self._project():
             self._project, self._weeks = weakref.ref(project), {}
-        key = (week, countries)
+        key = (week.start, week.end, countries)
         if key not in self._weeks:
             self._weeks[key] = _count_week(project, week, countries)
         return self._weeks[key]
 
 
-def _count_week(project: Project, week: dt.date, countries: tuple[str, ...]) -> _Week:
+def _count_week(project: Project, week: Period, countries: tuple[str, ...]) -> _Week:
     """Count a week's incidents by event type and add up their killed and wounded."""
-    week_period = Period.model_construct(start=week, end=week + dt.timedelta(days=6))  # computed, not content
-    incidents = period_incidents(project, week_period, countries)
+    incidents = period_incidents(project, week, countries)
     # known only to the month, an incident is in no week: ACLED's mid-month date is not a day it happened
     incidents = tuple(incident for incident in incidents if incident.time_precision < 3)
     figures = [incident_figures(project, incident) for incident in incidents]

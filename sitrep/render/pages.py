@@ -23,7 +23,6 @@ from .. import deps, urls
 from ..analyse import (
     BriefAnalysis,
     IncidentFigures,
-    acled_week,
     incident_figures,
     period_headline,
     posture,
@@ -45,7 +44,7 @@ from ..validate import resolve_asset
 from ..write import Stage
 from . import exports, indexes, stix
 from .brief import brief_context
-from .figures import CHART_WEEKS, brief_map, brief_visuals
+from .figures import brief_map, brief_visuals, chart_weeks
 from .notes import Notes
 from .page_maps import deployment_places, incidents_map
 
@@ -112,7 +111,7 @@ def home_context(project: Project, analyses: Mapping[str, BriefAnalysis]) -> dic
     latest = analyses[project.briefs_by_date[0].id] if project.briefs_by_date else None
     recent = project.incidents_by_date[:RECENT_INCIDENTS]
     if latest is not None:
-        map_svg = brief_map(project, latest, link_prefix="")
+        map_svg = brief_map(project, latest, link_prefix="", medium="web")
     else:
         map_svg = incidents_map(project, recent, root="", countries=indexes.countries(project),
                                 title="Recent incidents", id_prefix="map-home")
@@ -148,13 +147,15 @@ def brief_page_context(project: Project, analyses: Mapping[str, BriefAnalysis],
                        brief_id: str) -> dict[str, Any]:
     """Return a brief page's names: the brief as in its PDF, with maps and charts linking into the site."""
     analysis = analyses[brief_id]
-    visuals = brief_visuals(project, analysis, link_prefix=urls.root_of(urls.brief(brief_id)))
+    visuals = brief_visuals(project, analysis, link_prefix=urls.root_of(urls.brief(brief_id)),
+                            medium="web")
     return {**brief_context(project, analysis, medium="web", visuals=visuals), "section": "briefs"}
 
 
 def brief_keys(project: Project, brief: Brief, places: deps.PlacesByDay) -> Keys:
-    """Return what a brief page shows: the same as its PDF, whose charts start CHART_WEEKS back."""
-    window_start = acled_week(brief.period.end) - dt.timedelta(weeks=CHART_WEEKS - 1)
+    """Return what a brief page shows: the same as its PDF, whose charts start at most CHART_WEEKS back."""
+    weeks = chart_weeks(project, brief)
+    window_start = weeks[0].start if weeks else brief.period.start
     return deps.brief_page(project, brief, project.previous_brief(brief), window_start, places)
 
 
@@ -546,4 +547,8 @@ class Verbatim:
 
     def __html__(self) -> str:
         """Return the text, safe to print as it is."""
+        return self.text
+
+    def __str__(self) -> str:
+        # a .txt template (data.txt prints the CSV) is not autoescaped, so Jinja asks str(), not __html__
         return self.text

@@ -1,5 +1,8 @@
 """PDF briefs with WeasyPrint, through a URL fetcher that serves only sitrep's own files.
 
+Briefs are PDF/A-3b (ISO 19005-3, level B), tagged: an archival PDF that may carry files, so each brief
+carries its incidents as JSON and CSV, and embeds its fonts, an sRGB output intent and XMP metadata.
+
 WeasyPrint's security notes advise a restricted fetcher for untrusted HTML: ours answers only
 for the theme's static files and content/assets, never for other local files or the network,
 and its logged errors (a missing stylesheet, a refused image) fail the build instead of
@@ -15,15 +18,24 @@ import mimetypes
 import signal
 import threading
 import urllib.parse
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 
+import pydyf
 import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from ..errors import RenderError
 from ..validate import resolve_asset
+
+#: The PDF/A part and level briefs conform to: part 3 allows embedded files of any type, level B (basic)
+#: asks that the pages look the same everywhere; the tags WeasyPrint writes are kept on top of it.
+PDF_VARIANT = "pdf/a-3b"
+
+#: A file a brief's PDF carries: its name (its extension gives its MIME type), its text, and a description.
+Attachment = tuple[str, str, str]
 
 #: The base URL of every PDF document: a name for sitrep's own files that no real file has.
 BASE_URL = "file:///sitrep-assets/"
@@ -96,8 +108,11 @@ class _ErrorCollector(logging.Handler):
 
 
 def write_pdf(html: str, target: Path, *, static_dirs: Sequence[Path], content_dir: Path | None,
-              name: str) -> None:
-    """Render html to a PDF at target, failing on any resource error."""
+              name: str, attachments: Sequence[Attachment] = (), created: dt.datetime | None = None) -> None:
+    """Render html to a PDF/A-3b at target, carrying the attachments; fail on any resource error.
+
+    The attachments are dated created (the brief's cut-off), so that the same brief gives the same bytes.
+    """
     collector = _ErrorCollector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
@@ -106,7 +121,9 @@ def write_pdf(html: str, target: Path, *, static_dirs: Sequence[Path], content_d
             document = weasyprint.HTML(string=html, base_url=BASE_URL,
                                        url_fetcher=SafeFetcher(static_dirs, content_dir))
             identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
-            document.write_pdf(target, pdf_identifier=identifier, uncompressed_pdf=False, pdf_tags=True)
+            document.write_pdf(target, pdf_identifier=identifier, uncompressed_pdf=False, pdf_tags=True,
+                               pdf_variant=PDF_VARIANT, attachments=_attachments(attachments, created),
+                               finisher=_list_files_once)
         if pressed:
             raise KeyboardInterrupt
     except FatalURLFetchingError as exc:
@@ -115,6 +132,20 @@ def write_pdf(html: str, target: Path, *, static_dirs: Sequence[Path], content_d
         logger.removeHandler(collector)
     if collector.messages:
         raise RenderError(f"{name}: the PDF renderer reported: " + "; ".join(collector.messages[:5]))
+
+
+def _attachments(files: Sequence[Attachment], created: dt.datetime | None) -> list[weasyprint.Attachment]:
+    """Return the files as WeasyPrint attachments, marked as the data the document is about (PDF/A-3 'Data')."""
+    when = (created or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc)
+    return [weasyprint.Attachment(string=text, name=name, description=description, created=when, modified=when,
+                                  relationship="Data")
+            for name, text, description in files]
+
+
+def _list_files_once(document: weasyprint.Document, pdf: pydyf.PDF) -> None:
+    """Name each carried file once in the catalog's /AF (WeasyPrint 70 adds each of them twice)."""
+    if "AF" in pdf.catalog:
+        pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
 
 
 @contextlib.contextmanager

@@ -79,7 +79,8 @@ def stix_bundle(project: Project, pieces: Pieces | None = None) -> str:
     site_key = (project.site.organisation, project.site.tlp, project.site.base_url)
     parts = [serialise(_markings(project)), serialise([producer(project, ids)])]
     for code in sorted({place.country for place in project.locations.values()}):
-        parts.append(pieces.get(f"country:{code}", site_key, lambda c=code: serialise(country(c, ids, marking))))
+        parts.append(pieces.get(f"country:{code}", site_key,
+                                lambda c=code: serialise(country(c, ids, marking))))
     for place in sorted(project.locations.values(), key=lambda p: p.id):
         key = _key(project, site_key, [("location", place.id)])
         parts.append(pieces.get(f"location:{place.id}", key,
@@ -105,7 +106,8 @@ def stix_bundle(project: Project, pieces: Pieces | None = None) -> str:
 
 def serialise(objects: Iterable[Any]) -> str:
     """Return STIX objects as items of the bundle's list: stix2's JSON, four spaces further in."""
-    return ",\n".join("        " + item.serialize(pretty=True).replace("\n", "\n        ") for item in objects)
+    indent = "\n        "
+    return ",\n".join("        " + item.serialize(pretty=True).replace("\n", indent) for item in objects)
 
 
 def _key(project: Project, site_key: tuple[Any, ...], inputs: Iterable[tuple[str, str]]) -> Any:
@@ -121,8 +123,9 @@ def incident_inputs(incident: Incident) -> list[tuple[str, str]]:
     """Return the (kind, id) of the content an incident's STIX objects are made from."""
     places = [site.location for site in incident.sites] + ([incident.origin.location] if incident.origin else [])
     actors = [*incident.perpetrators, *incident.targets, *(c.actor for c in incident.claims),
-              *(c.side for c in incident.casualties)]
-    citations = [*incident.sources, *(c for part in (*incident.claims, *incident.casualties) for c in part.sources)]
+              *(side for c in incident.casualties for side in c.covers)]
+    reports = (*incident.claims, *incident.casualties)
+    citations = [*incident.sources, *(c for part in reports for c in part.sources)]
     return [("incident", incident.id), *(("location", p) for p in dict.fromkeys(places)),
             *(("actor", a) for a in dict.fromkeys(actors)), *dict.fromkeys(_cited(citations))]
 
@@ -164,8 +167,8 @@ def producer(project: Project, ids: Ids) -> Any:
 
 def _common(ids: Ids, marking: str, created: dt.datetime = UNDATED, modified: dt.datetime | None = None
             ) -> dict[str, Any]:
-    return {"created_by_ref": ids("identity", "producer"), "created": created, "modified": modified or created,
-            "object_marking_refs": [marking]}
+    return {"created_by_ref": ids("identity", "producer"), "created": created,
+            "modified": modified or created, "object_marking_refs": [marking]}
 
 
 def _page_refs(project: Project, path: str | None) -> dict[str, Any]:
@@ -228,8 +231,8 @@ def actor_object(project: Project, actor: Actor, ids: Ids, marking: str) -> Any:
     """Return an actor as a STIX threat actor (armed) or identity (rioters, protesters, civilians)."""
     import stix2
 
-    aliases = list(dict.fromkeys(clean(name) for name in [*(actor.short_name or "",), *actor.aliases,
-                                                          *actor.names.values()] if name and name != actor.name))
+    names = [actor.short_name or "", *actor.aliases, *actor.names.values()]
+    aliases = list(dict.fromkeys(clean(name) for name in names if name and name != actor.name))
     fields: dict[str, Any] = {"name": clean(actor.name), **_common(ids, marking),
                               **_references(project, actor.sources, urls.actor(actor))}
     if actor.profile.strip():
@@ -241,8 +244,8 @@ def actor_object(project: Project, actor: Actor, ids: Ids, marking: str) -> Any:
             fields["threat_actor_types"] = ["nation-state"]
         return stix2.v21.ThreatActor(id=actor_ref(project, actor.id, ids), **fields)
     if aliases:  # an identity has no aliases in STIX
-        fields["description"] = "\n\n".join([fields.get("description", ""), "Also known as: " + ", ".join(aliases)]
-                                            ).strip()
+        known = "Also known as: " + ", ".join(aliases)
+        fields["description"] = "\n\n".join([fields.get("description", ""), known]).strip()
     return stix2.v21.Identity(id=actor_ref(project, actor.id, ids), identity_class="class"
                               if actor.kind == "civilians" else "group", **fields)
 
@@ -250,7 +253,7 @@ def actor_object(project: Project, actor: Actor, ids: Ids, marking: str) -> Any:
 # --- Sources: external references with their grades --------------------------------------------
 
 def citation_reference(project: Project, citation: Citation) -> dict[str, Any]:
-    """Return a citation as an external reference: the source, who relayed it, its Admiralty grade in words."""
+    """Return a citation as an external reference: its source, relay and Admiralty grade in words."""
     source = project.sources[citation.source]
     grade = f"{source.reliability}{citation.credibility}"
     words = f"{RELIABILITY[source.reliability].lower()} source, {CREDIBILITY[citation.credibility].lower()}"
@@ -258,7 +261,8 @@ def citation_reference(project: Project, citation: Citation) -> dict[str, Any]:
     if citation.via:
         parts.append(f"Relayed by {clean(project.sources[citation.via].name)}.")
     if citation.title:
-        parts.append(f"“{clean(citation.title)}”" + (f", {citation.date.isoformat()}." if citation.date else "."))
+        dated = f", {citation.date.isoformat()}." if citation.date else "."
+        parts.append(f"“{clean(citation.title)}”{dated}")
     elif citation.date:
         parts.append(f"Published {citation.date.isoformat()}.")
     if citation.quote:
@@ -295,7 +299,7 @@ def _references(project: Project, citations: Iterable[Citation], page: str | Non
 
 
 def confidence(citations: Iterable[Citation]) -> dict[str, Any]:
-    """Return the STIX confidence of what the most credible citation reports (none if its truth cannot be judged).
+    """Return the STIX confidence of the most credible citation (none if its truth cannot be judged).
 
     STIX 2.1, appendix A, Admiralty credibility: 1 confirmed 90, 2 probably true 70, 3 possibly true 50,
     4 doubtful 30, 5 improbable 10, 6 truth cannot be judged: no confidence.
@@ -331,8 +335,8 @@ def incident_objects(project: Project, incident: Incident, ids: Ids, marking: st
         if incident.updated else created
     common = _common(ids, marking, created, modified)
     this = ids("incident", incident.id)
-    labels = list(dict.fromkeys(clean(label) for label in
-                                [incident.event_type, incident.sub_event_type, *incident.tags] if clean(label)))
+    words = [incident.event_type, incident.sub_event_type, *incident.tags]
+    labels = list(dict.fromkeys(clean(label) for label in words if clean(label)))
     objects: list[Any] = [stix2.v21.Incident(
         id=this, **common, name=clean(incident.title), description=describe(project, incident), labels=labels,
         **_references(project, incident.sources, urls.incident(incident)))]
@@ -348,7 +352,9 @@ def describe(project: Project, incident: Incident) -> str:
     place = project.locations[incident.location.location]
     day = incident.date.isoformat() + (f" {incident.time} ({incident.timezone})" if incident.time else "")
     precision = "" if incident.time_precision == 1 else f", known to the {PRECISION[incident.time_precision]}"
-    return clean(f"{incident.summary.strip()}\n\nWhen: {day}{precision}. Where: {place.name}, {place.country}. "
+    info = country_info(place.country)
+    return clean(f"{incident.summary.strip()}\n\nWhen: {day}{precision}. Where: {place.name}, "
+                 f"{info.name if info else place.country}. "
                  f"Killed: {figures.killed}; wounded: {figures.wounded} (current reports).")
 
 
@@ -384,10 +390,11 @@ def statement(project: Project, incident: Incident, claim: Statement, number: in
     actor = clean(project.actors[claim.actor].name)
     by = _by(project, claim)
     when = f" on {claim.date.isoformat()}" if claim.date else ""
-    said = {"claimed": f"{actor} claimed responsibility{when}.",
-            "attributed": f"Attributed to {actor}{' by ' + by if by else ''}{when}.",
-            "denied": f"{actor} denied responsibility{when}.",
-            "no_comment": f"{actor} would not comment{when}."}[claim.stance]
+    headline = {"claimed": f"{actor} claimed responsibility",
+                "attributed": f"Attributed to {actor}{' by ' + by if by else ''}",
+                "denied": f"{actor} denied responsibility",
+                "no_comment": f"{actor} would not comment"}[claim.stance]
+    said = f"{headline}{when}."
     if claim.speaker:
         said += f" Speaker: {clean(claim.speaker)}."
     if claim.note:
@@ -399,7 +406,7 @@ def statement(project: Project, incident: Incident, claim: Statement, number: in
                                       relationship_type="attributed-to", source_ref=this, target_ref=target,
                                       description=said)
     return stix2.v21.Note(id=ids("note", incident.id, "claim", str(number)), **fields,
-                          abstract=said.split(".")[0][:200], content=said, object_refs=[this, target])
+                          abstract=headline, content=said, object_refs=[this, target])
 
 
 def _by(project: Project, claim: Statement) -> str:
@@ -417,23 +424,28 @@ def report(project: Project, brief: Brief, covered: Iterable[Incident], ids: Ids
 
     marking = TLP_MARKINGS[brief.tlp or project.site.tlp][0]
     cutoff = brief.cutoff.astimezone(dt.timezone.utc)
-    published = dt.datetime.combine(brief.published, dt.time(), dt.timezone.utc) if brief.published else cutoff
+    published = dt.datetime.combine(brief.published, dt.time(), dt.timezone.utc) \
+        if brief.published else cutoff
     refs: list[str] = []
     for incident in covered:
         refs += covered_refs(project, incident, ids)
     refs = list(dict.fromkeys(refs))
-    judgments = "\n".join(f"- {clean(k.text)}" + (f" ({k.likelihood}" + (f"; {k.confidence} confidence"
-                                                                        if k.confidence else "") + ")"
-                                                    if k.likelihood else
-                                                    f" ({k.confidence} confidence)" if k.confidence else "")
-                          for k in brief.key_judgments)
+    judgments = "\n".join(judgment(k) for k in brief.key_judgments)
+    period = (f"Period {brief.period.start} to {brief.period.end}; information cut-off "
+              f"{brief.cutoff.isoformat()}.")
     description = clean("\n\n".join(part for part in [brief.summary.strip(), "Key judgments:\n" + judgments,
-                                                      f"Period {brief.period.start} to {brief.period.end}; "
-                                                      f"information cut-off {brief.cutoff.isoformat()}."] if part))
+                                                      period] if part))
     return stix2.v21.Report(
         id=ids("report", brief.id), **_common(ids, marking, cutoff, max(cutoff, published)),
         name=clean(brief.title), description=description, published=published, report_types=["threat-report"],
         object_refs=refs or [ids("identity", "producer")], **_brief_refs(project, brief))
+
+
+def judgment(item: Any) -> str:
+    """Return a key judgment as a line of the report: its text, likelihood and confidence."""
+    words = [item.likelihood, f"{item.confidence} confidence" if item.confidence else None]
+    shown = "; ".join(word for word in words if word)
+    return f"- {clean(item.text)}" + (f" ({shown})" if shown else "")
 
 
 def covered_refs(project: Project, incident: Incident, ids: Ids) -> list[str]:
@@ -442,9 +454,11 @@ def covered_refs(project: Project, incident: Incident, ids: Ids) -> list[str]:
     refs = [ids("incident", this), ids("relationship", this, "targets", "hit"),
             ids("location", incident.location.location)]
     if incident.origin:
-        refs += [ids("relationship", this, "originates-from", "origin"), ids("location", incident.origin.location)]
+        refs += [ids("relationship", this, "originates-from", "origin"),
+                 ids("location", incident.origin.location)]
     for actor in incident.perpetrators:
-        refs += [ids("relationship", this, "attributed-to", f"assessed/{actor}"), actor_ref(project, actor, ids)]
+        refs += [ids("relationship", this, "attributed-to", f"assessed/{actor}"),
+                 actor_ref(project, actor, ids)]
     for actor in incident.targets:
         refs += [ids("relationship", this, "targets", f"actor/{actor}"), actor_ref(project, actor, ids)]
     for number, claim in enumerate(incident.claims):
@@ -466,7 +480,7 @@ def _brief_refs(project: Project, brief: Brief) -> dict[str, Any]:
 
 
 def clean(text: str) -> str:
-    """Return text without the characters no output of the site carries (bidi controls, what XML cannot hold)."""
+    """Return text without the characters no output of the site carries (bidi controls, say)."""
     return neutralise(text)
 
 
