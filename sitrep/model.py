@@ -476,6 +476,27 @@ def _incident_schema(schema: dict[str, Any]) -> None:
     schema["oneOf"] = [{"required": ["location"]}, {"required": ["locations"]}]
 
 
+class AcledText(Part):
+    """ACLED's own text for the columns sitrep stores another way, kept by an import.
+
+    `export acled` writes each back as it came while what it describes is unchanged (the date, the
+    place's coordinates, the actor's kind, the cited outlets' scale, the updated date), so an export
+    gives back the import's values exactly; once an analyst changes them, sitrep's own value is written.
+    """
+
+    event_date: Text | None = None
+    latitude: Annotated[str, Field(pattern=r"^-?\d{1,3}(\.\d+)?$")] | None = None
+    longitude: Annotated[str, Field(pattern=r"^-?\d{1,3}(\.\d+)?$")] | None = None
+    admin1: Text | None = None
+    admin2: Text | None = None
+    admin3: Text | None = None
+    inter1: Text | None = None
+    inter2: Text | None = None
+    interaction: Text | None = None
+    source_scale: Text | None = None
+    timestamp: int | None = Field(default=None, ge=0, le=10**11)
+
+
 class Incident(Entity):
     """One event: what happened, when, where, who was involved, who said what, and the sources."""
 
@@ -510,6 +531,8 @@ class Incident(Entity):
     tags: list[Annotated[str, Field(max_length=60)]] = Field(default_factory=list)
     acled_id: Annotated[str, Field(pattern=r"^[A-Z]{3}\d+$")] | None = Field(
         default=None, description="ACLED event_id_cnty when imported from ACLED, or linked to ACLED's event.")
+    acled: AcledText | None = Field(default=None, description="ACLED's own text of columns sitrep stores "
+                                    "another way, written by an import and given back by `export acled`.")
     same_as: Ref | None = Field(default=None, description="Another incident recording this same event: "
                                 "this one is then counted once, under that one.")
     not_same_as: list[Ref] = Field(default_factory=list, description="Incidents on the same day and "

@@ -294,3 +294,75 @@ def test_a_spreadsheet_export_with_semicolons_and_a_byte_order_mark_is_read(tmp_
     code, out, _ = import_acled(resaved, tmp_path / "content")
     assert code == 0 and "  added: 7 incidents" in out
     assert read(tmp_path / "content", CLASH)["acled_id"] == "IRQ90002"
+
+
+# --- What went in comes back out (issue 11) --------------------------------------------------
+
+CAMPAIGN = DATA / "acled-campaign.csv"  # dates as '28 January 2024', several outlets, exact timestamps
+
+
+def rows_of(path: Path) -> dict[str, dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return {row["event_id_cnty"]: row for row in csv.DictReader(handle)}
+
+
+def exported(content: Path, tmp_path: Path) -> dict[str, dict[str, str]]:
+    target = tmp_path / "export.csv"
+    assert run(["export", "acled", "--content", str(content), "--output", str(target)])[0] == 0
+    return rows_of(target)
+
+
+@pytest.mark.parametrize("export", [CAMPAIGN, REVISED])
+def test_imported_values_come_back_out_of_export_acled_exactly(tmp_path: Path, export: Path):
+    content = tmp_path / "content"
+    assert import_acled(export, content)[0] == 0
+    given, back = rows_of(export), exported(content, tmp_path)
+    assert set(back) == set(given)
+    differences = {(key, column): (value, back[key][column]) for key, row in given.items()
+                   for column, value in row.items() if back[key][column] != value}
+    if export == REVISED:  # an empty fatalities cell goes out as 0, its note saying none was reported
+        notes = given["SYR90006"]["notes"]
+        assert differences.pop(("SYR90006", "notes")) == (notes, notes + " [Fatalities not reported; coded 0.]")
+        assert differences.pop(("SYR90006", "fatalities")) == ("", "0")
+    assert differences == {}
+
+
+def test_what_an_analyst_changes_is_exported_as_changed(tmp_path: Path):
+    content = tmp_path / "content"
+    assert import_acled(CAMPAIGN, content)[0] == 0
+    kharab = content / "incidents" / "acled" / "2024-04-21-kharab-al-jir-syr90103.yaml"
+    kharab.write_text(kharab.read_text().replace("date: 2024-04-21", "date: 2024-04-22")
+                      .replace("updated: 2024-04-24", "updated: 2024-04-25"))
+    place = content / "locations" / "acled" / "kharab-al-jir.yaml"
+    place.write_text(place.read_text().replace("latitude: 36.8733", "latitude: 36.87"))
+    sohr = content / "sources" / "acled" / "sohr.yaml"
+    sohr.write_text(sohr.read_text().replace("scale: Other", "scale: International"))  # graded by the analyst
+    actor = content / "actors" / "acled" / "unidentified-armed-group-iraq.yaml"
+    actor.write_text(actor.read_text().replace("kind: political_militia", "kind: rebel_group"))
+    row = exported(content, tmp_path)["SYR90103"]
+    given = rows_of(CAMPAIGN)["SYR90103"]
+    assert (given["event_date"], row["event_date"]) == ("21 April 2024", "2024-04-22")
+    assert (given["latitude"], row["latitude"]) == ("36.8733", "36.8700")
+    assert (given["source_scale"], row["source_scale"]) == ("Other-National", "International-Other")
+    assert (given["inter1"], row["inter1"], given["interaction"], row["interaction"]) == ("3", "2", "38", "28")
+    assert (given["timestamp"], row["timestamp"]) == ("1713983422", str(1714003200))  # 25 April, midnight
+    assert (given["source"], row["source"]) == ("SOHR; Kurdistan24", "SOHR; Kurdistan24")  # not 'ACLED'
+
+
+def test_acled_period_suffixes_are_one_actor(tmp_path: Path):
+    """ACLED names state forces by period; the import makes one actor of them, found by its aliases too."""
+    content = tmp_path / "content"
+    (content / "actors").mkdir(parents=True)
+    (content / "actors" / "iraqi-forces.yaml").write_text(
+        "id: iraqi-forces\nname: Iraqi security forces\nkind: state_forces\ncountry: IRQ\n"
+        "aliases:\n  - Military Forces of Iraq\n")
+    assert import_acled(SAMPLE, content)[0] == 0
+    assert import_acled(CAMPAIGN, content)[0] == 0
+    clash = read(content, CLASH)  # 'Military Forces of Iraq (2020-)'
+    kalsu = read(content, "incidents/acled/2024-04-20-kalsu-military-base-irq90102.yaml")  # '(2022-)'
+    assert clash["perpetrators"][0] == kalsu["targets"][0] == "iraqi-forces"
+    us = [read(content, f"incidents/acled/{name}.yaml")
+          for name in ("2024-04-02-ain-al-asad-air-base-irq90001", "2024-01-28-tower-22-jor90101")]
+    assert us[0]["perpetrators"] == us[1]["targets"] == ["military-forces-of-the-united-states-2021"]
+    assert sorted(p.name for p in (content / "actors" / "acled").iterdir() if "military" in p.name) == [
+        "military-forces-of-the-united-states-2021.yaml"]

@@ -185,3 +185,24 @@ def test_the_stix_bundle_places_areas_without_a_point_and_targets_every_site(con
            and o["target_ref"].startswith("location--")}
     assert hit == {named(found, "location", name)["id"]
                    for name in ("Al-Qaim", "Akashat", "Deir ez-Zor", "Syrian desert (Badia)")}
+
+
+def test_an_export_with_areas_imports_back_without_inventing_a_point(content: Path, tmp_path: Path):
+    from tests.test_same_event import digest, run
+
+    write_tree(content, {"incidents/anbar-clash.yaml": DRONES.replace("drones-from-iraq", "anbar-clash")
+               .replace("location: baghdad\n  geo_precision: 2", "location: anbar\n  geo_precision: 3")
+               .replace("origin:\n  location: iraq\n  geo_precision: 3\n  note: The statement said only that "
+                        "the drones came from Iraq.\n", "")})
+    exported = tmp_path / "export.csv"
+    assert run(["export", "acled", "--content", str(content), "--output", str(exported)])[0] == 0
+    before = digest(content)
+    code, out, _ = run(["import", "acled", str(exported), "--content", str(content)])
+    assert code == 0 and digest(content) == before and "  unchanged: 4 incidents\n" in out
+    elsewhere = tmp_path / "elsewhere"
+    code, out, err = run(["import", "acled", str(exported), "--content", str(elsewhere)])
+    assert code == 0, err
+    anbar = (elsewhere / "locations" / "acled" / "al-anbar.yaml").read_text()
+    assert "kind: region\n" in anbar and "latitude" not in anbar
+    project, problems = load_project(elsewhere)
+    assert problems == [] and project.incidents["anbar-clash"].location.geo_precision == 3

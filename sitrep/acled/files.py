@@ -20,7 +20,7 @@ import yaml
 from ..console import shown_path
 from ..errors import Problem
 from ..load import Document, LoadFailed, discover, load_file, parse_yaml
-from ..model import SOURCE_SCALES, date_span
+from ..model import ACTOR_KINDS, SOURCE_SCALES, date_span
 from ..same_event import Candidate, Site, likely_same
 from ..scaffold import MAX_ID, slug, unique_id
 from ..validate import to_entity
@@ -72,6 +72,7 @@ class Existing:
     names: dict[str, dict[Any, str]] = field(default_factory=dict)  # kind -> normalised key -> id
     places: list[tuple[str, str, float, float, str]] = field(default_factory=list)  # hand-written places
     points: dict[str, tuple[float, float]] = field(default_factory=dict)  # location id -> coordinates
+    place_data: dict[str, dict[str, Any]] = field(default_factory=dict)  # location id -> its fields
     incidents: list[Recorded] = field(default_factory=list)  # every incident, for same-event detection
 
     @classmethod
@@ -100,6 +101,8 @@ class Existing:
             recorded = Recorded.read(path, entity_id, data)
             if recorded is not None:
                 self.incidents.append(recorded)
+        if kind == "location":
+            self.place_data[entity_id] = data
         if kind == "location" and _has_point(data):
             self.points[entity_id] = (data["latitude"], data["longitude"])
         if marker is not None:
@@ -272,7 +275,10 @@ class Planner:
         if entity_id is None:
             entity_id = unique_id(_incident_id(event, location), self.existing.taken["incident"])
         self.existing.taken["incident"].add(entity_id)
-        data = incident_data(event, entity_id, location, side1, side2, citations)
+        created_sources = {item.id for item in needed if item.kind == "source"}
+        kept = acled_text(event, self.existing.place_data.get(location),
+                          single_scale=len(event.sources) == 1 and bool(created_sources))
+        data = incident_data(event, entity_id, location, side1, side2, citations, kept)
         target = path or self._path("incident", entity_id)
         needed.append(Planned("incident", entity_id, target, _document(data, event), event.line))
         return needed
@@ -300,18 +306,22 @@ class Planner:
     def known_place(self, event: Event) -> str | None:
         """Return the content's place for an event's location, if it has one."""
         known = self.existing.names["location"]
-        placed = (event.country, normal(event.location), round(event.latitude, 3), round(event.longitude, 3))
-        return known.get(placed) or known.get((event.country, normal(event.location))) \
-            or self.existing.nearby_place(event.country, event.location, event.latitude, event.longitude)
+        found = known.get(_placed(event)) or known.get((event.country, normal(event.location)))
+        if found or event.latitude is None or event.longitude is None:
+            return found
+        return self.existing.nearby_place(event.country, event.location, event.latitude, event.longitude)
 
     def _location(self, event: Event, needed: list[Planned]) -> str:
-        placed = (event.country, normal(event.location), round(event.latitude, 3), round(event.longitude, 3))
+        placed = _placed(event)
         found = self.known_place(event)
         if found:
             return found
-        data: dict[str, Any] = {"name": event.location, "kind": "other", "country": event.country}
+        # ACLED's places are points; one without coordinates is an area (a region of sitrep's own export)
+        kind = "other" if event.latitude is not None else "region"
+        data: dict[str, Any] = {"name": event.location, "kind": kind, "country": event.country}
         data |= {k: getattr(event, k) for k in ("admin1", "admin2", "admin3") if getattr(event, k)}
-        data |= {"latitude": event.latitude, "longitude": event.longitude}
+        if event.latitude is not None:
+            data |= {"latitude": event.latitude, "longitude": event.longitude}
         taken_name = slug(event.location) in self.existing.taken["location"]
         base = f"{event.location} {event.admin1}" if taken_name and event.admin1 else event.location
         return self._new("location", placed, base, data, event, needed)
@@ -356,6 +366,13 @@ class Planner:
                 if s != via] or [{"source": via, "credibility": CREDIBILITY_REVIEWED}]
 
 
+def _placed(event: Event) -> tuple[Any, ...]:
+    """Return the key an imported place is found by: its name and coordinates, or its name alone."""
+    if event.latitude is None or event.longitude is None:
+        return (event.country, normal(event.location))
+    return (event.country, normal(event.location), round(event.latitude, 3), round(event.longitude, 3))
+
+
 def _country_in_name(name: str) -> str | None:
     """Return the country an ACLED actor name gives: 'Civilians (Iraq)', 'Military Forces of Iraq (2020-)'."""
     bracket = re.search(r"\(([^()]+)\)\s*$", name)
@@ -382,8 +399,49 @@ def incident_title(event: Event) -> str:
     return f"{event.sub_event_type} {where} {event.location}"
 
 
+def acled_text(event: Event, place: dict[str, Any] | None, single_scale: bool) -> dict[str, Any]:
+    """Return ACLED's text of the columns an export would otherwise write differently (sitrep.model.AcledText).
+
+    place is the content's own place the event was put at, if it already existed (its admin units may
+    be missing); single_scale says the event's one outlet became a source of ACLED's scale.
+    """
+    texts, kept = event.texts, {}
+    if texts.get("event_date") and texts["event_date"] != event.date.isoformat():
+        kept["event_date"] = texts["event_date"]  # '28 January 2024', as ACLED's export tool writes it
+    for axis in ("latitude", "longitude"):
+        text = texts.get(axis, "").strip()
+        if text and text != f"{float(text):.4f}":
+            kept[axis] = text
+    for admin in ("admin1", "admin2", "admin3"):
+        if place is not None and getattr(event, admin) and not place.get(admin):
+            kept[admin] = getattr(event, admin)
+    for n in ("1", "2"):
+        text = texts.get(f"inter{n}", "")
+        if text and (not text.isdigit() or text == "0"):  # a name, or ACLED's 0 for a side with no actor
+            kept[f"inter{n}"] = text
+    derived = _interaction([ACTOR_KINDS[side.kind] for side in event.side1[:1]],
+                           [ACTOR_KINDS[side.kind] for side in event.side2[:1]])
+    if texts.get("interaction") and texts["interaction"] != derived:
+        kept["interaction"] = texts["interaction"]
+    if event.source_scale and not single_scale:
+        kept["source_scale"] = event.source_scale  # one scale for several outlets: no source can hold it
+    if event.timestamp % 86400:
+        kept["timestamp"] = event.timestamp  # an export writes the updated date's midnight otherwise
+    return kept
+
+
+def _interaction(first: list[int], second: list[int]) -> str:
+    """Return the interaction code sitrep's export derives from the two sides' inter codes."""
+    if not first:
+        return ""
+    if not second:
+        return str(first[0] * 10)
+    low, high = sorted((first[0], second[0]))
+    return str(low * 10 + high)
+
+
 def incident_data(event: Event, entity_id: str, location: str, side1: list[str], side2: list[str],
-                  citations: list[dict[str, Any]]) -> dict[str, Any]:
+                  citations: list[dict[str, Any]], kept: dict[str, Any] | None = None) -> dict[str, Any]:
     """Return an incident's fields, in the order an analyst reads them."""
     data: dict[str, Any] = {
         "id": entity_id, "title": incident_title(event), "date": event.date,
@@ -410,6 +468,8 @@ def incident_data(event: Event, entity_id: str, location: str, side1: list[str],
     data["sources"] = citations
     if event.tags:
         data["tags"] = event.tags
+    if kept:
+        data["acled"] = kept
     if event.acled_id:
         data["acled_id"] = event.acled_id
     if event.timestamp:
@@ -501,7 +561,8 @@ def same_event(planner: Planner, event: Event) -> tuple[Recorded, str] | None:
     existing = planner.existing
     start, end = date_span(event.date, event.time_precision)
     place = planner.known_place(event)
-    row = Candidate(f"row {event.line}", start, end, (Site(place or "", (event.latitude, event.longitude)),),
+    point = None if event.latitude is None or event.longitude is None else (event.latitude, event.longitude)
+    row = Candidate(f"row {event.line}", start, end, (Site(place or "", point),),
                     event.acled_id)
     for recorded in existing.incidents:
         reason = likely_same(recorded.candidate(existing.points), row)

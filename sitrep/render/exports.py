@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import calendar
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Iterable
@@ -28,7 +29,7 @@ from .. import urls
 from ..analyse import incident_figures
 from ..cache import Pieces
 from ..geo import country_info
-from ..model import SOURCE_SCALES, Actor, Incident, Location, Project
+from ..model import ACTOR_KIND_LABELS, ACTOR_KINDS, SOURCE_SCALES, Actor, Incident, Location, Project
 from .text import neutralise
 
 #: ACLED's export columns, in ACLED's order.
@@ -198,7 +199,7 @@ def acled_row(project: Project, incident: Incident) -> dict[str, Any]:
     side1 = [project.actors[a] for a in incident.perpetrators]
     side2 = [project.actors[a] for a in incident.targets]
     killed = incident_figures(project, incident).killed
-    return {
+    row = {
         "event_id_cnty": incident.acled_id or f"{place.country}-{incident.id}",
         "event_date": incident.date.isoformat(),
         "year": incident.date.year,
@@ -226,7 +227,80 @@ def acled_row(project: Project, incident: Incident) -> dict[str, Any]:
         "tags": "; ".join(incident.tags),
         "timestamp": calendar.timegm((incident.updated or incident.date).timetuple()),
     }
+    return given_back(row, project, incident, side1[:1], side2[:1]) if incident.acled else row
 
+
+def given_back(row: dict[str, Any], project: Project, incident: Incident, actor1: list[Actor],
+               actor2: list[Actor]) -> dict[str, Any]:
+    """Return the row with ACLED's own text put back wherever what it describes is unchanged.
+
+    An import keeps that text (sitrep.model.AcledText) for the columns sitrep writes another way, so
+    that an export gives the imported values back exactly; an analyst's change wins over it.
+    """
+    kept = incident.acled
+    assert kept is not None
+    place = project.locations[incident.location.location]
+    if kept.event_date and _acled_date(kept.event_date) == incident.date:
+        row["event_date"] = kept.event_date
+    for axis, text in (("latitude", kept.latitude), ("longitude", kept.longitude)):
+        if text and getattr(place, axis) is not None and float(text) == getattr(place, axis):
+            row[axis] = text
+    for admin in ("admin1", "admin2", "admin3"):
+        if getattr(kept, admin) and not row[admin]:  # the place has none: ACLED's fills the gap
+            row[admin] = getattr(kept, admin)
+    for column, text, side in (("inter1", kept.inter1, actor1), ("inter2", kept.inter2, actor2)):
+        if text and (_inter_code(text) == side[0].inter_code if side else text == "0"):
+            row[column] = text
+    codes = [actor.inter_code for actor in (*actor1, *actor2)]
+    if kept.interaction is not None and sorted(_interaction_codes(kept.interaction)) == sorted(codes):
+        row["interaction"] = kept.interaction
+    if kept.source_scale and _scales_within(kept.source_scale, _outlet_scales(project, incident)):
+        row["source_scale"] = kept.source_scale
+    if kept.timestamp is not None and incident.updated == \
+            dt.datetime.fromtimestamp(kept.timestamp, dt.timezone.utc).date():
+        row["timestamp"] = kept.timestamp
+    return row
+
+
+def _acled_date(text: str) -> dt.date | None:
+    """Return the day of an ACLED event_date: 2024-01-28 or 28 January 2024."""
+    for parse in (dt.date.fromisoformat, lambda value: dt.datetime.strptime(value, "%d %B %Y").date()):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    return None
+
+
+_INTER_NAMES = {label.lower(): code for kind, code in ACTOR_KINDS.items()
+                for label in (ACTOR_KIND_LABELS[kind], ACTOR_KIND_LABELS[kind] + "s")}
+
+
+def _inter_code(text: str) -> int | None:
+    """Return the inter code ACLED wrote as a digit or as its name ('Political militia')."""
+    return int(text) if text.isdigit() else _INTER_NAMES.get(text.strip().lower())
+
+
+def _interaction_codes(text: str) -> list[int]:
+    """Return the inter codes an interaction holds: '38', '30', or names joined by '-'."""
+    if text.isdigit():
+        return [int(digit) for digit in text if digit != "0"]
+    codes = [_inter_code(part) for part in text.split("-")]
+    return [code for code in codes if code is not None]
+
+
+def _outlet_scales(project: Project, incident: Incident) -> set[str]:
+    return {project.sources[c.source].scale for c in incident.sources if c.source != ACLED_SOURCE}
+
+
+def _scales_within(kept: str, scales: set[str]) -> bool:
+    """Return True when the outlets' scales (ungraded 'Other' aside) lie in the range ACLED gave."""
+    ends = [part for part in kept.split("-") if part in SOURCE_SCALES and part != "Other"]
+    if not ends:
+        return False
+    indexes = [SOURCE_SCALES.index(end) for end in ends]
+    low, high = min(indexes), max(indexes)
+    return all(scale == "Other" or low <= SOURCE_SCALES.index(scale) <= high for scale in scales)
 
 def acled_place(place: Location, geo_precision: int) -> dict[str, Any]:
     """Return the place columns of an ACLED row.
@@ -274,10 +348,19 @@ def interaction(actor1: Actor | None, actor2: Actor | None) -> int | str:
     return low * 10 + high
 
 
+#: The source an import adds for ACLED itself: it relays the outlets ACLED's source column names, and
+#: is not one of them.
+ACLED_SOURCE = "acled"
+
+
 def source_names(project: Project, incident: Incident) -> list[str]:
-    """Return the names of the sources an incident cites, and the outlets that relayed them, once each."""
+    """Return the names of the sources an incident cites, and the outlets that relayed them, once each.
+
+    ACLED itself, the relay of an imported event's outlets, is not named among them.
+    """
     ids = [part for c in incident.sources for part in (c.source, c.via) if part]
-    return [project.sources[i].name for i in dict.fromkeys(ids)]
+    named = [i for i in dict.fromkeys(ids) if i != ACLED_SOURCE]
+    return [project.sources[i].name for i in named]
 
 
 def source_scale(project: Project, incident: Incident) -> str:
