@@ -30,6 +30,7 @@ from ..analyse import incident_figures
 from ..cache import Pieces
 from ..geo import country_info
 from ..model import ACTOR_KIND_LABELS, ACTOR_KINDS, SOURCE_SCALES, Actor, Incident, Location, Project
+from ..sourcing import cited, cited_documents, cited_sources
 from .text import neutralise
 
 #: ACLED's export columns, in ACLED's order.
@@ -154,16 +155,17 @@ def json_document(head: dict[str, Any], key: str, items: list[str]) -> str:
 def incidents_acled_csv(project: Project, pieces: Pieces | None = None) -> str:
     """Return every incident, newest first, as CSV with ACLED's 31 columns and codes (reusing pieces kept)."""
     pieces = pieces or Pieces()
-    rows = [pieces.get(i.id, made_from(project, row_inputs(i)), partial(csv_row, project, i))
+    rows = [pieces.get(i.id, made_from(project, row_inputs(project, i)), partial(csv_row, project, i))
             for i in project.incidents_by_date]
     return csv_line(ACLED_COLUMNS) + "".join(rows)
 
 
-def row_inputs(incident: Incident) -> list[tuple[str, str]]:
+def row_inputs(project: Project, incident: Incident) -> list[tuple[str, str]]:
     """Return the (kind, id) of the content an incident's ACLED row is made from: also actors and sources."""
     actors = [("actor", a) for a in (*incident.perpetrators, *incident.targets)]
-    sources = [("source", s) for c in incident.sources for s in (c.source, c.via) if s]
-    return [*record_inputs(incident), *actors, *sources]
+    documents = [("document", d) for c in incident.sources for d in cited_documents(project, c)]
+    sources = [("source", s) for c in incident.sources for s in cited_sources(project, c)]
+    return [*record_inputs(incident), *actors, *documents, *sources]
 
 
 def csv_row(project: Project, incident: Incident) -> str:
@@ -290,7 +292,8 @@ def _interaction_codes(text: str) -> list[int]:
 
 
 def _outlet_scales(project: Project, incident: Incident) -> set[str]:
-    return {project.sources[c.source].scale for c in incident.sources if c.source != ACLED_SOURCE}
+    return {project.sources[cited(project, c).source].scale for c in incident.sources
+            if cited(project, c).source != ACLED_SOURCE}
 
 
 def _scales_within(kept: str, scales: set[str]) -> bool:
@@ -358,14 +361,13 @@ def source_names(project: Project, incident: Incident) -> list[str]:
 
     ACLED itself, the relay of an imported event's outlets, is not named among them.
     """
-    ids = [part for c in incident.sources for part in (c.source, c.via) if part]
-    named = [i for i in dict.fromkeys(ids) if i != ACLED_SOURCE]
-    return [project.sources[i].name for i in named]
+    ids = [part for c in incident.sources for part in cited_sources(project, c)]
+    return [project.sources[i].name for i in dict.fromkeys(ids) if i != ACLED_SOURCE]
 
 
 def source_scale(project: Project, incident: Incident) -> str:
     """Return ACLED's source scale: one, or the narrowest and widest joined ('National-International')."""
-    scales = {project.sources[c.source].scale for c in incident.sources}
+    scales = {project.sources[cited(project, c).source].scale for c in incident.sources}
     ordered = sorted(scales, key=SOURCE_SCALES.index)
     return ordered[0] if len(ordered) == 1 else f"{ordered[0]}-{ordered[-1]}"
 
