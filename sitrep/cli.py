@@ -47,7 +47,7 @@ def parser() -> argparse.ArgumentParser:
     _add_common(commands.add_parser("check", help="validate content without writing anything"))
     _add_serve(commands.add_parser("serve", help="preview the site: rebuild on every change and reload "
                                    "the browser"))
-    _add_new(commands.add_parser("new", help="start a new incident, brief, actor, location or source file"))
+    _add_new(commands.add_parser("new", help="start a new incident, brief, actor, location, source or document file"))
     _add_import(commands.add_parser("import", help="turn an ACLED export into incidents, actors and "
                                     "locations"))
     _add_export(commands.add_parser("export", help="write the incidents as ACLED CSV, JSON or GeoJSON, or "
@@ -119,8 +119,8 @@ def _add_new(sub: argparse.ArgumentParser) -> None:
         item = kinds.add_parser(kind, help=f"a new {kind}")
         _add_common(item)
         for question in QUESTIONS[kind]:
-            names = [question.flag] + (["--name"] if question.key == "title" and kind != "incident"
-                                       and kind != "brief" else [])
+            names = [question.flag] + (["--name"] if question.key == "title"
+                                       and kind in ("actor", "location", "source") else [])
             item.add_argument(*names, dest=question.key, help=question.help,
                               action="append" if question.repeat else "store")
 

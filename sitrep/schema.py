@@ -37,6 +37,7 @@ FILES: dict[str, str] = {
     "deployment": "content/deployments/*.yaml",
     "brief": "content/briefs/*.yaml",
     "context": "the front matter of content/context/*.md",
+    "document": "content/documents/*.yaml",
     "site": "content/site.yaml",
 }
 

@@ -157,7 +157,8 @@ def plant_urls(tree: HostileTree) -> None:
     """Put web addresses in URL fields, and every address as link, image and raw HTML in Markdown and text."""
     every = WEB_URLS + OTHER_URLS
     tree.add("site.yaml", "base_url", WEB_URLS[0])
-    tree.add_to_every("credibility", "url", WEB_URLS[1])
+    tree.add_to_every("credibility", "url", WEB_URLS[1], unless="document")  # a document citation has no url
+    tree.add_to_every("relays", "url", WEB_URLS[1])  # the document has
     for index, slot in enumerate(tree.slots("url")):
         if slot.field != "base_url":
             tree.set(slot, WEB_URLS[index % len(WEB_URLS)])

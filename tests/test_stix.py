@@ -95,7 +95,9 @@ def test_claims_are_relationships_with_the_admiralty_confidence(default_bundle: 
     assert claims[0]["description"].startswith("Attributed to Islamic Resistance in Iraq by Syrian Observatory "
                                                "for Human Rights on 2024-04-21.")
     assert claims[1]["external_references"][0]["description"].startswith(
-        "Admiralty grade C2: fairly reliable source, probably true. Relayed by Agence France-Presse.")
+        "Admiralty grade C2: fairly reliable source, probably true. Relayed by Agence France-Presse, then Mint, "
+        "then MENAFN (Middle East North Africa Financial Network). “[Statement on rockets fired from northern Iraq "
+        "at a coalition base in Syria]”, 2024-04-21. Quote: “outlaw elements”")
 
 
 def test_denials_are_notes_and_the_analysts_assessment_a_relationship(default_bundle: str):

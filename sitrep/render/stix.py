@@ -40,6 +40,7 @@ from ..analyse import incident_figures, period_incidents
 from ..cache import Pieces
 from ..maps.world import country_info
 from ..model import CREDIBILITY, RELIABILITY, Actor, Brief, Citation, Incident, Location, Project, Statement
+from ..sourcing import cited, cited_documents, cited_sources
 from .exports import made_from
 from .text import neutralise
 
@@ -85,16 +86,16 @@ def stix_bundle(project: Project, pieces: Pieces | None = None) -> str:
         parts.append(pieces.get(f"location:{place.id}", key,
                                 lambda p=place: serialise(location(project, p, ids, marking))))
     for actor in sorted(project.actors.values(), key=lambda a: a.id):
-        key = _key(project, site_key, [("actor", actor.id), *_cited(actor.sources)])
+        key = _key(project, site_key, [("actor", actor.id), *_cited(project, actor.sources)])
         parts.append(pieces.get(f"actor:{actor.id}", key,
                                 lambda a=actor: serialise([actor_object(project, a, ids, marking)])))
     for incident in sorted(project.incidents.values(), key=lambda i: i.id):
-        key = _key(project, site_key, incident_inputs(incident))
+        key = _key(project, site_key, incident_inputs(project, incident))
         parts.append(pieces.get(f"incident:{incident.id}", key,
                                 lambda i=incident: serialise(incident_objects(project, i, ids, marking))))
     for brief in sorted(project.briefs.values(), key=lambda b: b.id):
         covered = period_incidents(project, brief.period, brief.countries)
-        inputs = [("brief", brief.id), *(ref for i in covered for ref in incident_inputs(i))]
+        inputs = [("brief", brief.id), *(ref for i in covered for ref in incident_inputs(project, i))]
         parts.append(pieces.get(f"report:{brief.id}", _key(project, site_key, inputs),
                                 lambda b=brief, c=covered: serialise([report(project, b, c, ids)])))
     objects = ",\n".join(part for part in parts if part)
@@ -114,11 +115,16 @@ def _key(project: Project, site_key: tuple[Any, ...], inputs: Iterable[tuple[str
     return None if digests is None else (site_key, digests)
 
 
-def _cited(citations: Iterable[Citation]) -> list[tuple[str, str]]:
-    return [("source", ref) for c in citations for ref in (c.source, c.via) if ref]
+def _cited(project: Project, citations: Iterable[Citation]) -> list[tuple[str, str]]:
+    """Return the documents a citation rests on (with their relays) and the sources behind them."""
+    found: list[tuple[str, str]] = []
+    for c in citations:
+        found += [("document", d) for d in cited_documents(project, c)]
+        found += [("source", s) for s in cited_sources(project, c)]
+    return found
 
 
-def incident_inputs(incident: Incident) -> list[tuple[str, str]]:
+def incident_inputs(project: Project, incident: Incident) -> list[tuple[str, str]]:
     """Return the (kind, id) of the content an incident's STIX objects are made from."""
     places = [incident.location.location] + ([incident.origin.location] if incident.origin else [])
     actors = [*incident.perpetrators, *incident.targets, *(c.actor for c in incident.claims),
@@ -126,7 +132,7 @@ def incident_inputs(incident: Incident) -> list[tuple[str, str]]:
     reports = (*incident.claims, *incident.casualties)
     citations = [*incident.sources, *(c for part in reports for c in part.sources)]
     return [("incident", incident.id), *(("location", p) for p in dict.fromkeys(places)),
-            *(("actor", a) for a in dict.fromkeys(actors)), *dict.fromkeys(_cited(citations))]
+            *(("actor", a) for a in dict.fromkeys(actors)), *dict.fromkeys(_cited(project, citations))]
 
 
 class Ids:
@@ -251,22 +257,26 @@ def actor_object(project: Project, actor: Actor, ids: Ids, marking: str) -> Any:
 # --- Sources: external references with their grades --------------------------------------------
 
 def citation_reference(project: Project, citation: Citation) -> dict[str, Any]:
-    """Return a citation as an external reference: its source, relay and Admiralty grade in words."""
-    source = project.sources[citation.source]
+    """Return a citation as an external reference: the source, who relayed it, its Admiralty grade in words."""
+    document = cited(project, citation)
+    source = project.sources[document.source]
     grade = f"{source.reliability}{citation.credibility}"
     words = f"{RELIABILITY[source.reliability].lower()} source, {CREDIBILITY[citation.credibility].lower()}"
     parts = [f"Admiralty grade {grade}: {words}."]
-    if citation.via:
-        parts.append(f"Relayed by {clean(project.sources[citation.via].name)}.")
-    if citation.title:
-        dated = f", {citation.date.isoformat()}." if citation.date else "."
-        parts.append(f"“{clean(citation.title)}”{dated}")
-    elif citation.date:
-        parts.append(f"Published {citation.date.isoformat()}.")
+    relays = document.chain()
+    if relays:
+        parts.append("Relayed by " + ", then ".join(clean(project.sources[r.source].name) for r in relays) + ".")
+    day = document.published_date
+    if document.title:
+        parts.append(f"“{clean(document.title)}”" + (f", {day.isoformat()}." if day else "."))
+    elif day:
+        parts.append(f"Published {day.isoformat()}.")
+    if citation.pinpoint:
+        parts.append(f"At {clean(citation.pinpoint)}.")
     if citation.quote:
         parts.append(f"Quote: “{clean(citation.quote)}”")
     reference = {"source_name": clean(source.name), "description": " ".join(parts)}
-    url = citation.url or source.url
+    url = document.link or source.url
     if url:
         reference["url"] = uri(clean(url))
     return reference
