@@ -20,7 +20,6 @@ import importlib.metadata
 import multiprocessing
 import os
 import pickle
-import signal
 import stat
 import sys
 import time
@@ -37,6 +36,7 @@ from .load import LoadFailed, discover, load_file
 from .model import Entity, Origin, Project, SiteConfig
 from .validate import (ALSO_ALLOWED, CONTAINMENT, _references, attachment_problem, containment_cycles, load_project,
                        load_site, to_entity)
+from .workers import start_worker
 
 PACKAGE = Path(__file__).resolve().parent
 FORMAT = 1  # bump when the layout of the pickles changes
@@ -307,9 +307,8 @@ def _check_all(missing: list[tuple[str, Path, str]], content: Path, jobs: int) -
         return [check_file(kind, path, content) for kind, path, _name in missing]
     batches = [[(kind, str(path), str(content)) for kind, path, _name in missing[i::jobs * 4]]
                for i in range(jobs * 4)]
-    ignore_ctrl_c = (signal.SIGINT, signal.SIG_IGN)  # the main process alone reports and cleans up
     with paused_gc(), ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                          initializer=signal.signal, initargs=ignore_ctrl_c) as pool:
+                                          initializer=start_worker, initargs=(os.getpid(),)) as pool:
         results = list(pool.map(_check_files, batches))
     ordered: list[FileRecord | None] = [None] * len(missing)
     for i, batch in enumerate(results):

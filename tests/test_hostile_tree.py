@@ -435,3 +435,40 @@ def test_a_cycle_added_after_a_build_is_refused_by_the_next(content_copy: Path, 
     run = build(content_copy, output, "--no-pdf")
     assert run.status == 1, run.err
     assert ("locations/babil-province.yaml", line) in {p[:2] for p in problems(run)}
+
+
+# --- Addresses that imitate others ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("url, shown", [
+    # The expected forms are those of the idna package (UTS 46), as browsers send them.
+    ("https://аpple.com/newsroom/", "https://xn--pple-43d.com/newsroom/"),  # a Cyrillic а among Latin letters
+    ("https://www.αpple.com:8443/a?q=аpple.com", "https://www.xn--pple-zld.com:8443/a?q=аpple.com"),  # Greek α
+    ("https://user@раураl.com/", "https://user@xn--l-7sba6dbr.com/"),  # Cyrillic р, а, у with a Latin l
+    ("https://пример.рф/", "https://пример.рф/"),  # one script: shown as written
+    ("https://münchen.de/", "https://münchen.de/"),
+    ("https://ソニーsony.jp/", "https://ソニーsony.jp/"),  # Latin with Japanese: allowed, as in browsers
+    ("https://example.org/аpple", "https://example.org/аpple"),  # the path is not the host
+])
+def test_a_host_mixing_scripts_is_shown_as_punycode(url: str, shown: str) -> None:
+    from sitrep.render.text import display_url
+
+    assert display_url(url) == shown
+
+
+def test_a_cited_address_imitating_another_is_shown_as_punycode_on_pages_and_in_the_pdf(
+        content_copy: Path, tmp_path: Path) -> None:
+    kharab = content_copy / KHARAB
+    text = kharab.read_text(encoding="utf-8")
+    citation = "  - source: afp\n    via: mint\n    credibility: 2\n"
+    assert citation in text
+    kharab.write_text(text.replace(citation, citation + '    url: "https://аpple.com/report"\n'), encoding="utf-8")
+    output = tmp_path / "output"
+    run = build(content_copy, output)
+    assert run.status == 0, run.err
+    page = (output / "incidents" / f"{SECRET_INCIDENT}.html").read_text(encoding="utf-8")
+    assert ">https://xn--pple-43d.com/report</a>" in page and ">https://аpple.com/report<" not in page
+    brief = (output / "briefs" / "brief-2024-04-22.html").read_text(encoding="utf-8")
+    assert ">https://xn--pple-43d.com/report</a>" in brief
+    pdf_text = subprocess.run(["pdftotext", output / "briefs" / "brief-2024-04-22.pdf", "-"],
+                              capture_output=True, text=True, check=True).stdout
+    assert "xn--pple-43d.com" in pdf_text.replace("\n", "") and "аpple" not in pdf_text
