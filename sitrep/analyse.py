@@ -7,6 +7,7 @@ unknown figure is counted as unknown, never as zero.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import zoneinfo
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -15,25 +16,36 @@ from functools import cached_property
 from typing import Any
 
 from .model import (CREDIBILITY, RELIABILITY, Brief, CasualtyReport, Citation, Count, Deployment, Incident,
-                    Period, Project, TroopFigure, acled_week, date_span)
+                    Period, Project, TroopFigure, acled_week, date_span, format_count)
 
 
 # --- Uncertain sums -----------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Tally:
-    """A sum of uncertain counts: a floor, a ceiling (None when open-ended) and how many were unknown."""
+    """A sum of uncertain counts: a floor, a ceiling (None when open-ended) and how many were unknown.
+
+    ``low`` is the smallest total the counts allow (41 for "more than 40"); ``strict`` remembers that
+    a source said "more than", so a lone "more than 40" is still written so; ``words`` keeps a vague
+    count's own words ("dozens") while the tally is that one count.
+    """
 
     low: int = 0
     high: int | None = 0
     unknown: int = 0
     known: int = 0
     approximate: bool = False
+    strict: bool = False
+    words: str | None = None
 
     def __add__(self, other: Tally) -> Tally:
+        if self.empty:
+            return other
+        if other.empty:
+            return self
         high = None if self.high is None or other.high is None else self.high + other.high
         return Tally(self.low + other.low, high, self.unknown + other.unknown, self.known + other.known,
-                     self.approximate or other.approximate)
+                     self.approximate or other.approximate, self.strict or other.strict)
 
     @classmethod
     def of(cls, count: Count) -> Tally:
@@ -41,8 +53,10 @@ class Tally:
         if count.low is None:
             return cls(0, None, unknown=1)
         approximate = count.qualifier in ("approximately", "nearly")
-        high = count.low if approximate else count.high
-        return cls(count.low, high, known=1, approximate=approximate)
+        floor = count.floor or 0
+        high = floor if approximate else count.high
+        return cls(floor, high, known=1, approximate=approximate, strict=count.qualifier == "more_than",
+                   words=count.words)
 
     @classmethod
     def total(cls, counts: Iterable[Count]) -> Tally:
@@ -51,6 +65,11 @@ class Tally:
         for count in counts:
             result = result + cls.of(count)
         return result
+
+    @property
+    def empty(self) -> bool:
+        """Return True for the sum of no counts at all."""
+        return self.known == 0 and self.unknown == 0
 
     @property
     def is_unknown(self) -> bool:
@@ -65,10 +84,13 @@ class Tally:
     def __str__(self) -> str:
         if self.is_unknown:
             return "unknown"
-        if self.approximate and self.unknown == 0:
-            return f"about {self.low:,}"
+        if self.words and self.known == 1 and self.unknown == 0:
+            return f"{self.words} (at least {self.low:,})"
         if self.high is None or self.unknown:
-            return f"at least {self.low:,}"
+            # for whole numbers "at least 44" and "more than 43" say the same; keep the source's way
+            return f"more than {self.low - 1:,}" if self.strict else f"at least {self.low:,}"
+        if self.approximate:
+            return f"about {self.low:,}"
         if self.high != self.low:
             return f"{self.low:,}–{self.high:,}"
         return f"{self.low:,}"
@@ -107,65 +129,156 @@ def best_grade(project: Project, citations: Sequence[Citation]) -> Grade:
     return min((grade(project, c) for c in citations), key=lambda g: g.rank)
 
 
+MEASURES = ("killed", "wounded")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """UCDP-style figures of one measure across current reports: best (best-graded source), low and high."""
+
+    best: Count | None
+    low: int | None
+    high: int | None
+    open_ended: bool
+
+    def __str__(self) -> str:
+        if self.best is None or self.low is None:
+            return "unknown"
+        high = "no upper figure" if self.high is None else f"{self.high:,}"
+        return f"{format_count(self.best)} (low {self.low:,}, high {high})"
+
+
+@dataclass(frozen=True)
+class Superseded:
+    """A casualty report no longer current, and the report that replaced it."""
+
+    report: CasualtyReport
+    by: CasualtyReport
+    reason: str  # "explicit" (the later report's supersedes:) | "later" (a later report of the same source)
+
+
 @dataclass(frozen=True)
 class SideCasualties:
-    """One side's casualties in one incident: the headline by ACLED's rule, and UCDP's best/low/high.
+    """The casualties of one side (or of several sides counted together) in one incident.
 
-    The UCDP figures are worked out only when asked for: lists of incidents show the headline alone.
+    The headline follows ACLED's rule over the current reports only: the most conservative figure.
+    Superseded reports are kept as ``history``; the UCDP figures are worked out only when asked for.
     """
 
-    side: str
+    sides: tuple[str, ...]
     killed: Count
     wounded: Count
     reports: tuple[CasualtyReport, ...]
     project: Project = field(repr=False, compare=False)
+    history: tuple[Superseded, ...] = ()
+
+    @property
+    def side(self) -> str:
+        """Return the first side covered (the only one, unless a report counts several together)."""
+        return self.sides[0]
 
     @property
     def conflicting(self) -> bool:
-        """Return True when sources disagree on this side's killed or wounded."""
+        """Return True when current sources disagree on killed or wounded."""
         return len({(r.killed, r.wounded) for r in self.reports}) > 1
 
+    def estimate(self, measure: str) -> Estimate:
+        """Return UCDP's best, low and high of killed or wounded among the current reports."""
+        known = [r for r in self.reports if getattr(r, measure).low is not None]
+        if not known:
+            return Estimate(None, None, None, False)
+        best = min(known, key=lambda r: best_grade(self.project, r.sources).rank)
+        counts: list[Count] = [getattr(r, measure) for r in known]
+        open_ended = any(c.high is None for c in counts)
+        high = None if open_ended else max(c.high for c in counts if c.high is not None)
+        return Estimate(getattr(best, measure), min(c.floor for c in counts if c.floor is not None), high,
+                        open_ended)
+
     @cached_property
+    def killed_estimate(self) -> Estimate:
+        """Return UCDP's best, low and high of the killed."""
+        return self.estimate("killed")
+
+    @cached_property
+    def wounded_estimate(self) -> Estimate:
+        """Return UCDP's best, low and high of the wounded."""
+        return self.estimate("wounded")
+
+    @property
     def killed_best(self) -> int | None:
         """Return the killed of the best-graded report that gives a figure (UCDP's best estimate)."""
-        known = [r for r in self.reports if r.killed.low is not None]
-        best = min(known, key=lambda r: best_grade(self.project, r.sources).rank) if known else None
-        return best.killed.low if best else None
+        best = self.killed_estimate.best
+        return best.floor if best else None
 
     @property
     def killed_low(self) -> int | None:
-        """Return the lowest killed any report gives."""
-        lows = [r.killed.low for r in self.reports if r.killed.low is not None]
-        return min(lows) if lows else None
+        """Return the lowest killed any current report allows."""
+        return self.killed_estimate.low
 
     @property
     def killed_high(self) -> int | None:
-        """Return the highest killed any report gives; None when one is open-ended (or none gives one)."""
-        highs = [r.killed.high for r in self.reports if r.killed.low is not None]
-        return None if not highs or None in highs else max(h for h in highs if h is not None)
+        """Return the highest killed any current report gives; None when one is open-ended (or none gives one)."""
+        return self.killed_estimate.high
 
 
-def side_casualties(project: Project, side: str, reports: Sequence[CasualtyReport]) -> SideCasualties:
-    """Return a side's headline casualties: ACLED's most conservative estimate among the reports."""
-    return SideCasualties(side=side, killed=_most_conservative([r.killed for r in reports]),
+def supersessions(reports: Sequence[CasualtyReport]) -> dict[int, Superseded]:
+    """Return, by position, the reports another one supersedes: by its supersedes, or by a later date.
+
+    A report dated later than another from the same sources on the same sides is that source's
+    revision of its own figure (25 wounded, then 34, then "more than 40"); reports from different
+    sources disagree rather than supersede, unless one names the other in ``supersedes``.
+    """
+    by_id = {r.id: n for n, r in enumerate(reports) if r.id}
+    result: dict[int, Superseded] = {}
+    for report in reports:
+        for ref in report.supersedes:
+            if ref in by_id:  # a reference into reports left out (an earlier cut-off) has nothing to replace
+                result[by_id[ref]] = Superseded(reports[by_id[ref]], report, "explicit")
+    for n, report in enumerate(reports):
+        later = [r for r in reports if r is not report and _same_reporter(r, report)
+                 and r.reported and report.reported and r.reported > report.reported]
+        if later and n not in result:
+            result[n] = Superseded(report, max(later, key=lambda r: r.reported or dt.date.min), "later")
+    return result
+
+
+def _same_reporter(one: CasualtyReport, other: CasualtyReport) -> bool:
+    """Return True when two reports count the same sides and come from the same sources."""
+    return (set(one.covers) == set(other.covers)
+            and {c.source for c in one.sources} == {c.source for c in other.sources})
+
+
+def side_casualties(project: Project, sides: Sequence[str], reports: Sequence[CasualtyReport],
+                    history: Sequence[Superseded] = ()) -> SideCasualties:
+    """Return the casualties of a side (or sides counted together): ACLED's most conservative current figure."""
+    return SideCasualties(sides=tuple(sides), killed=_most_conservative([r.killed for r in reports]),
                           wounded=_most_conservative([r.wounded for r in reports]), reports=tuple(reports),
-                          project=project)
+                          project=project, history=tuple(history))
 
 
 def _most_conservative(counts: Sequence[Count]) -> Count:
     known = [c for c in counts if c.low is not None]
     if not known:
         return Count(qualifier="unknown")
-    return min(known, key=lambda c: (c.low, c.high if c.high is not None else c.low))
+    return min(known, key=lambda c: (c.floor or 0, c.high if c.high is not None else float("inf")))
 
 
 def incident_casualties(project: Project, incident: Incident,
                         reports: Sequence[CasualtyReport] | None = None) -> list[SideCasualties]:
-    """Return each side's casualties (from the given reports, or all), sides in the order first reported."""
-    sides: dict[str, list[CasualtyReport]] = {}
-    for report in incident.casualties if reports is None else reports:
-        sides.setdefault(report.side, []).append(report)
-    return [side_casualties(project, side, grouped) for side, grouped in sides.items()]
+    """Return the casualties of each side or set of sides counted together, in the order first reported.
+
+    Only current reports make a headline; those superseded are kept as each group's history.
+    """
+    chosen = list(incident.casualties if reports is None else reports)
+    replaced = supersessions(chosen)
+    groups: dict[frozenset[str], tuple[list[str], list[CasualtyReport], list[Superseded]]] = {}
+    for n, report in enumerate(chosen):
+        _, current, history = groups.setdefault(frozenset(report.covers), (list(report.covers), [], []))
+        if n in replaced:
+            history.append(replaced[n])
+        else:
+            current.append(report)
+    return [side_casualties(project, sides, current, history) for sides, current, history in groups.values()]
 
 
 @dataclass(frozen=True)
@@ -182,15 +295,69 @@ class IncidentFigures:
         """Return True when any side's figures are disputed."""
         return any(side.conflicting for side in self.sides)
 
+    @property
+    def counted_together(self) -> bool:
+        """Return True when a report counts several sides together."""
+        return any(len(side.sides) > 1 for side in self.sides)
 
-def incident_figures(project: Project, incident: Incident) -> IncidentFigures:
-    """Return the headline killed and wounded of an incident; with no report at all, both are unknown."""
-    sides = tuple(incident_casualties(project, incident))
-    if not sides:
+
+def incident_figures(project: Project, incident: Incident,
+                     reports: Sequence[CasualtyReport] | None = None) -> IncidentFigures:
+    """Return the headline killed and wounded of an incident (from the given reports, or all)."""
+    sides = tuple(incident_casualties(project, incident, reports))
+    if not sides:  # with no report at all, both are unknown
         unknown = Tally(0, None, unknown=1)
         return IncidentFigures(incident, sides, unknown, unknown)
-    return IncidentFigures(incident, sides, Tally.total(s.killed for s in sides),
-                           Tally.total(s.wounded for s in sides))
+    return IncidentFigures(incident, sides, across_sides(sides, "killed"), across_sides(sides, "wounded"))
+
+
+def across_sides(groups: Sequence[SideCasualties], measure: str) -> Tally:
+    """Return the total of killed or wounded over every side, counting no one twice.
+
+    Groups that share a side (a report of "16 killed, including civilians" beside one of civilians
+    alone) make one component, whose total comes from groups that have no side in common.
+    """
+    current = [group for group in groups if group.reports]  # a group all superseded counts nothing
+    if not current:
+        return Tally(0, None, unknown=1)
+    total = Tally()
+    for component in _components(current):
+        total = total + _component_total(component, measure)
+    return total
+
+
+def _components(groups: Sequence[SideCasualties]) -> list[list[SideCasualties]]:
+    """Return the groups joined wherever they share a side, in the order first reported."""
+    components: list[tuple[set[str], list[SideCasualties]]] = []
+    for group in groups:
+        linked = [c for c in components if c[0] & set(group.sides)]
+        merged = (set(group.sides).union(*(c[0] for c in linked)), [g for c in linked for g in c[1]] + [group])
+        components = [c for c in components if all(c is not link for link in linked)] + [merged]
+    return sorted((c[1] for c in components), key=lambda members: min(map(list(groups).index, members)))
+
+
+#: The most groups sharing sides in one incident that are tried together (2^12 ways at most).
+_MAX_COMBINED_GROUPS = 12
+
+
+def _component_total(component: list[SideCasualties], measure: str) -> Tally:
+    """Return a component's total: of the ways to cover its sides with groups that share no side, the
+    one leaving fewest sides and figures unknown and, among those, the most conservative (ACLED's rule)."""
+    if len(component) == 1:
+        return Tally.of(getattr(component[0], measure))
+    everyone = set().union(*(g.sides for g in component))
+    candidates = []
+    for size in range(1, min(len(component), _MAX_COMBINED_GROUPS) + 1):
+        for chosen in itertools.combinations(component[:_MAX_COMBINED_GROUPS], size):
+            covered = [side for group in chosen for side in group.sides]
+            if len(covered) != len(set(covered)):
+                continue  # two groups counting the same people
+            tally = Tally.total(getattr(group, measure) for group in chosen)
+            missing = len(everyone - set(covered))
+            if missing:
+                tally = tally + Tally(0, None, unknown=1)
+            candidates.append(((missing, tally.unknown, tally.low), tally))
+    return min(candidates, key=lambda candidate: candidate[0])[1]
 
 
 # --- Time ---------------------------------------------------------------------------------
@@ -437,22 +604,24 @@ def responsibility_conflict(incident: Incident) -> Conflict | None:
 class Change:
     """Something new or revised since the previous brief."""
 
-    kind: str  # "new incident" | "casualties revised" | "new claim" | "troop figure changed"
+    kind: str  # "new incident" | "casualties revised" | "new claim" | "incident updated" | "troop figure changed"
     subject: str
     before: str
     after: str
     incident: Incident | None = None
+    detail: str = ""  # what changed, e.g. "wounded, US forces"
 
 
 def changes_since(project: Project, brief: Brief, previous: Brief | None) -> list[Change]:
-    """Return incidents added, figures revised and troop figures changed since the previous brief."""
+    """Return incidents added, figures revised, incidents updated and troop figures changed since the previous brief."""
     changes = [Change("new incident", i.title, "", str(when(i)), i)
                for i in period_incidents(project, brief.period, brief.countries)]
     if previous is None:
         return changes
     then, now = previous.cutoff, brief.cutoff
-    # Only an incident with a report dated after the previous cut-off can have been revised since.
-    for incident in project.incidents_reported_between(then.date() + dt.timedelta(days=1), now.date()):
+    # Only an incident with a report or an update dated after the previous cut-off can have been revised since.
+    revised = project.incidents_reported_between(then.date() + dt.timedelta(days=1), now.date())
+    for incident in sorted(revised, key=lambda i: i.sort_key):
         if incident.date > previous.period.end or project.country_of(incident) not in brief.countries:
             continue
         changes.extend(_revisions(project, incident, then, now))
@@ -466,28 +635,51 @@ def changes_since(project: Project, brief: Brief, previous: Brief | None) -> lis
 
 
 def _revisions(project: Project, incident: Incident, then: dt.datetime, now: dt.datetime) -> list[Change]:
-    """Return an older incident's claims and casualty reports dated after the previous cut-off."""
-    def late(citations: Sequence[Citation], date: dt.date | None = None) -> bool:
-        dates = [date] if date else [c.date for c in citations if c.date]
-        return bool(dates) and all(then.date() < d <= now.date() for d in dates)
+    """Return an older incident's new claims, changed figures and update dated after the previous cut-off."""
+    def late(day: dt.date | None) -> bool:
+        return day is not None and then.date() < day <= now.date()
 
-    result = []
-    for claim in incident.claims:
-        if late(claim.sources, claim.date):
-            result.append(Change("new claim", incident.title, "", f"{claim.stance}: {claim.actor}", incident))
-    old = [r for r in incident.casualties if not late(r.sources)]
-    if len(old) < len(incident.casualties):
-        before = _sum(incident_figures_from(project, incident, old))
-        after = incident_figures(project, incident)
-        result.append(Change("casualties revised", incident.title, f"killed {before}",
-                             f"killed {after.killed}", incident))
+    def all_late(citations: Sequence[Citation], date: dt.date | None = None) -> bool:
+        dates = [date] if date else [c.date for c in citations if c.date]
+        return bool(dates) and all(late(d) for d in dates)
+
+    result = [Change("new claim", incident.title, "", f"{claim.stance}: {claim.actor}", incident)
+              for claim in incident.claims if all_late(claim.sources, claim.date)]
+    known_now = [r for r in incident.casualties if not (r.reported and r.reported > now.date())]
+    known_then = [r for r in known_now if not all_late(r.sources, r.date)]
+    revised = figure_changes(project, incident, known_then, known_now)
+    result += revised or [_new_report(project, incident, r) for r in known_now if r not in known_then]
+    if not result and incident.updated and late(incident.updated):
+        result.append(Change("incident updated", incident.title, "", f"updated {format_date(incident.updated)}",
+                             incident))
     return result
 
 
-def incident_figures_from(project: Project, incident: Incident, reports: Sequence[CasualtyReport]) -> list[Tally]:
-    """Return the headline killed per side using only the given reports."""
-    sides = incident_casualties(project, incident, reports)
-    return [Tally.of(side.killed) for side in sides] or [Tally(0, None, unknown=1)]
+def _new_report(project: Project, incident: Incident, report: CasualtyReport) -> Change:
+    """Return a casualty report that came in after the cut-off without changing a headline figure."""
+    names = ", ".join(dict.fromkeys(project.sources[c.source].name for c in report.sources))
+    sides = " and ".join(project.actors[side].name for side in report.covers)
+    return Change("new casualty report", incident.title, "",
+                  f"{names}: killed {report.killed}, wounded {report.wounded} (headline unchanged)", incident,
+                  detail=sides)
+
+
+def figure_changes(project: Project, incident: Incident, before: Sequence[CasualtyReport],
+                   after: Sequence[CasualtyReport]) -> list[Change]:
+    """Return each headline figure, of every side and measure, that differs between two sets of reports."""
+    then = {frozenset(g.sides): g for g in incident_casualties(project, incident, before)}
+    now = {frozenset(g.sides): g for g in incident_casualties(project, incident, after)}
+    changes = []
+    for key in dict.fromkeys([*then, *now]):
+        sides = (now.get(key) or then[key]).sides
+        names = " and ".join(project.actors[side].name if side in project.actors else side for side in sides)
+        for measure in MEASURES:
+            old = format_count(getattr(then[key], measure)) if key in then else "unknown"
+            new = format_count(getattr(now[key], measure)) if key in now else "unknown"
+            if old != new:
+                changes.append(Change("casualties revised", incident.title, old, new, incident,
+                                      detail=f"{measure}, {names}"))
+    return changes
 
 
 def _sum(tallies: Iterable[Tally]) -> Tally:

@@ -204,7 +204,7 @@ def _actors_named(incident: Incident) -> Iterator[str]:
         yield statement.actor
         if statement.by:
             yield statement.by
-    yield from (report.side for report in incident.casualties)
+    yield from (side for report in incident.casualties for side in report.covers)
     yield from (response.actor for response in incident.response)
 
 

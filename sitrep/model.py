@@ -124,25 +124,42 @@ BaseUrl = Annotated[str, AfterValidator(_web_address), WithJsonSchema(
 
 # --- Uncertain counts ---------------------------------------------------------------------
 
+# Vague words a source may use instead of a number, with the lowest number each can mean. ACLED's
+# fatality FAQ ("Uses and limitations of ACLED data: Fatalities", updated 7 May 2024) codes "tens" as 10,
+# "dozens" as 12 and "hundreds" as 100 -- one unit of the word -- and always takes the most conservative
+# estimate; UCDP GED keeps such a figure as its low estimate. The other words follow the same rule:
+# the smallest number the word can mean ("scores" one score, "several" and "many" more than two,
+# "a few" more than one). The words are kept and shown beside the number.
+VAGUE_COUNTS: dict[str, int] = {
+    "a few": 2, "few": 2, "a couple": 2, "several": 3, "many": 3, "numerous": 3, "tens": 10, "dozens": 12,
+    "scores": 20, "hundreds": 100, "thousands": 1000,
+}
+
 _COUNT_RE = re.compile(
     r"^(?:(?P<unknown>unknown|not reported|n/?a)"
     r"|(?P<qual>at least|more than|over|at most|up to|approximately|about|around|nearly|almost|some)?\s*"
     r"(?P<low>\d[\d,]*)(?:\s*(?:-|–|to)\s*(?P<high>\d[\d,]*))?\+?)$",
     re.IGNORECASE,
 )
-_QUALIFIERS = {"at least": "at_least", "more than": "at_least", "over": "at_least", "at most": "at_most",
+# "dozens", or "dozens (at least 12)" as sitrep writes it (a sitrep ACLED export reads back in)
+_VAGUE_RE = re.compile(r"^(?P<words>[a-z][a-z ]*?)(?:\s*\(at least (?P<low>\d[\d,]*)\))?$", re.IGNORECASE)
+_QUALIFIERS = {"at least": "at_least", "more than": "more_than", "over": "more_than", "at most": "at_most",
                "up to": "at_most", "approximately": "approximately", "about": "approximately",
                "around": "approximately", "some": "approximately", "nearly": "nearly", "almost": "nearly"}
 
+Qualifier = Literal["exact", "at_least", "more_than", "at_most", "range", "approximately", "nearly", "unknown"]
+
 
 class Count(BaseModel):
-    """A count of people that may be exact, a floor, a range, approximate or unknown."""
+    """A count of people that may be exact, a floor, a range, approximate, vague words or unknown."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     low: int | None = Field(default=None, ge=0, le=10_000_000)
     high: int | None = Field(default=None, ge=0, le=10_000_000)
-    qualifier: Literal["exact", "at_least", "at_most", "range", "approximately", "nearly", "unknown"] = "exact"
+    qualifier: Qualifier = "exact"
+    words: Annotated[str, Field(max_length=60)] | None = Field(
+        default=None, description="The source's own words for a vague count, e.g. 'dozens'.")
 
     @model_validator(mode="after")
     def _ordered(self) -> Count:
@@ -161,15 +178,31 @@ class Count(BaseModel):
         """Return the headline value: the conservative (low) figure."""
         return self.low
 
+    @property
+    def floor(self) -> int | None:
+        """Return the smallest number the count allows: 41 for 'more than 40', 12 for 'dozens'."""
+        if self.low is None:
+            return None
+        return self.low + 1 if self.qualifier == "more_than" else self.low
+
+    @property
+    def open_ended(self) -> bool:
+        """Return True when the count has a floor and no ceiling: 'at least 3', 'more than 40', 'dozens'."""
+        return self.low is not None and self.qualifier in ("at_least", "more_than")
+
     def __str__(self) -> str:
         return format_count(self)
 
 
 def format_count(count: Count) -> str:
-    """Return a count as an analyst writes it: '3', 'at least 3', '1–2', 'approximately 2,500'."""
+    """Return a count as the source put it: '3', 'more than 40', 'dozens (at least 12)', '1–2'."""
     if count.low is None:
         return "unknown"
     low = f"{count.low:,}"
+    if count.words:
+        return f"{count.words} (at least {low})"
+    if count.qualifier == "more_than":
+        return f"more than {low}"
     if count.qualifier == "at_least" or (count.high is None and count.qualifier == "exact"):
         return low if count.qualifier == "exact" else f"at least {low}"
     if count.qualifier in ("approximately", "nearly", "at_most"):
@@ -182,7 +215,7 @@ def format_count(count: Count) -> str:
 
 
 def parse_count(value: Any) -> Any:
-    """Accept 3, '3', 'at least 3', '1-2', '1–2', 'approximately 2,500', 'unknown' or a mapping."""
+    """Accept 3, 'more than 40', '1-2', 'approximately 2,500', 'dozens', 'unknown' or a mapping."""
     if value is None:
         return {"qualifier": "unknown"}
     if isinstance(value, bool):
@@ -190,15 +223,19 @@ def parse_count(value: Any) -> Any:
     if isinstance(value, int):
         return {"low": value, "high": value, "qualifier": "exact"}
     if isinstance(value, str):
-        return _parse_count_text(value.strip())
+        return _parse_count_text(" ".join(value.split()))
     return value
 
 
 def _parse_count_text(text: str) -> dict[str, Any]:
+    vague = _VAGUE_RE.match(text)
+    if vague and vague["words"].lower() in VAGUE_COUNTS:
+        words = vague["words"].lower()
+        return {"low": VAGUE_COUNTS[words], "high": None, "qualifier": "at_least", "words": words}
     match = _COUNT_RE.match(text)
     if not match:
-        raise ValueError(f"'{text}' is not a count; write 3, 'at least 3', '1-2', 'approximately 2,500' "
-                         "or 'unknown'")
+        raise ValueError(f"'{text}' is not a count; write 3, 'at least 3', 'more than 40', '1-2', "
+                         "'approximately 2,500', one of the words " + ", ".join(VAGUE_COUNTS) + " or 'unknown'")
     if match["unknown"]:
         return {"qualifier": "unknown"}
     low = int(match["low"].replace(",", ""))
@@ -206,8 +243,8 @@ def _parse_count_text(text: str) -> dict[str, Any]:
     qualifier = _QUALIFIERS.get((match["qual"] or "").lower())
     if text.endswith("+"):
         qualifier = "at_least"
-    if qualifier == "at_least":
-        return {"low": low, "high": None, "qualifier": "at_least"}
+    if qualifier in ("at_least", "more_than"):
+        return {"low": low, "high": None, "qualifier": qualifier}
     if qualifier == "at_most":
         return {"low": 0, "high": low, "qualifier": "at_most"}
     if qualifier:
@@ -221,11 +258,13 @@ CountField = Annotated[
     Count,
     BeforeValidator(parse_count),
     WithJsonSchema({
-        "description": "A count: 3, 'at least 3', '1-2', 'approximately 2,500', 'nearly 900' or 'unknown'.",
+        "description": "A count: 3, 'at least 3', 'more than 40', '1-2', 'approximately 2,500', 'nearly 900', "
+                       "a vague word (" + ", ".join(VAGUE_COUNTS) + ") or 'unknown'.",
         "anyOf": [{"type": "integer", "minimum": 0},
                   # editors get a loose, flag-free pattern; sitrep checks the words exactly
                   {"type": "string", "pattern": r"^([Uu]nknown|[Nn]ot reported|[A-Za-z ]*\d[\d,]*"
                                                 r"(\s*(-|–|to)\s*\d[\d,]*)?\+?)$"},
+                  {"type": "string", "enum": list(VAGUE_COUNTS)},
                   {"type": "null"}],
     }),
 ]
@@ -279,13 +318,43 @@ class Statement(Part):
 
 
 class CasualtyReport(Part):
-    """One source's figures for one side's killed and wounded."""
+    """One source's figures for the killed and wounded of one side, or of several sides together."""
 
-    side: Ref = Field(description="The actor whose people were killed or wounded.")
+    id: Id | None = Field(default=None, description="A name for this report, for another's supersedes.")
+    side: Ref | None = Field(default=None, description="The actor whose people were killed or wounded.")
+    sides: list[Ref] = Field(default_factory=list, description="The actors a figure covers together, as in "
+                             "'16 killed, including civilians'; instead of side.")
     killed: CountField = Field(default_factory=unknown_count)
     wounded: CountField = Field(default_factory=unknown_count)
+    date: dt.date | None = Field(default=None, description="When the source gave the figure; a later one from "
+                                 "the same source supersedes it.")
+    supersedes: list[Ref] = Field(default_factory=list, description="Ids of the reports of this incident "
+                                  "that this one replaces.")
     note: Text | None = None
     sources: list[Citation] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_way_to_name_sides(self) -> CasualtyReport:
+        if self.side is None and not self.sides:
+            raise ValueError("a casualty report needs 'side: <actor id>', or 'sides: [<actor id>, ...]' for a "
+                             "figure that covers several sides together")
+        if self.side is not None and self.sides:
+            raise ValueError("write either 'side:' or 'sides:', not both; 'sides:' is for a figure that "
+                             "covers several sides together")
+        if len(set(self.sides)) != len(self.sides):
+            raise ValueError("'sides:' names an actor twice")
+        return self
+
+    @property
+    def covers(self) -> tuple[str, ...]:
+        """Return the actors whose people the figures count, in the order written."""
+        return (self.side,) if self.side is not None else tuple(self.sides)
+
+    @property
+    def reported(self) -> dt.date | None:
+        """Return when the figure was given: its date, or else the latest date its citations carry."""
+        dates = [c.date for c in self.sources if c.date]
+        return self.date or (max(dates) if dates else None)
 
 
 class Response(Part):
@@ -398,10 +467,37 @@ class Incident(Entity):
                              f"{self.event_type}; use one of: " + ", ".join(allowed))
         if self.time is not None and self.timezone is None:
             raise ValueError("a local time needs its timezone, e.g. 'timezone: Asia/Baghdad'")
+        self._check_casualty_reports()
         if self.time is not None and self.time_precision != 1:
             raise ValueError(f"a time of day needs the exact day (time_precision 1); with time_precision "
                              f"{self.time_precision} leave out 'time'")
         return self
+
+    def _check_casualty_reports(self) -> None:
+        """Require unique report ids and supersedes that name another report of this incident."""
+        ids = [r.id for r in self.casualties if r.id]
+        if len(set(ids)) != len(ids):
+            twice = next(i for i in ids if ids.count(i) > 1)
+            raise ValueError(f"two casualty reports have the id '{twice}'; give each its own")
+        for report in self.casualties:
+            for ref in report.supersedes:
+                if ref == report.id:
+                    raise ValueError(f"casualty report '{ref}' supersedes itself")
+                if ref not in ids:
+                    known = ", ".join(ids) or "none has an id yet"
+                    raise ValueError(f"supersedes '{ref}': no casualty report of this incident has that id "
+                                     f"(ids: {known}); add 'id: {ref}' to the report it replaces")
+        replaces = {r.id: r.supersedes for r in self.casualties if r.id}
+        for start in replaces:
+            seen, todo = set(), list(replaces[start])
+            while todo:
+                ref = todo.pop()
+                if ref == start:
+                    raise ValueError(f"casualty reports supersede each other in a circle, back to '{start}'; a "
+                                     "later report supersedes an earlier one, never both ways")
+                if ref not in seen:
+                    seen.add(ref)
+                    todo.extend(replaces.get(ref, []))
 
     @property
     def span(self) -> tuple[dt.date, dt.date]:
@@ -627,17 +723,20 @@ class Project:
 
     @cached_property
     def _reports_by_day(self) -> dict[dt.date, list[str]]:
-        """Return the ids of incidents by the dates their claims and casualty reports carry."""
+        """Return the ids of incidents by the dates their claims, casualty reports and updates carry."""
         days: dict[dt.date, list[str]] = {}
         for incident in self.incidents.values():
             dated = {claim.date for claim in incident.claims if claim.date}
             dated |= {c.date for part in (*incident.claims, *incident.casualties) for c in part.sources if c.date}
+            dated |= {report.date for report in incident.casualties if report.date}
+            if incident.updated:
+                dated.add(incident.updated)
             for day in dated:
                 days.setdefault(day, []).append(incident.id)
         return days
 
     def incidents_reported_between(self, start: dt.date, end: dt.date) -> list[Incident]:
-        """Return, in the order of incidents, those with a claim or casualty report dated from start to end."""
+        """Return, in the order of incidents, those with a claim, casualty report or update dated from start to end."""
         found: set[str] = set()
         day = start
         while day <= end:

@@ -29,7 +29,8 @@ from .model import (CONFIDENCE_LEVELS, ENTITY_CLASSES, LIKELIHOOD_ROWS, Brief, E
 #: Keys whose values are ids of another entity, and the kind they must name.
 REFERENCE_KEYS: dict[str, str] = {
     "location": "location", "within": "location",
-    "actor": "actor", "by": "actor", "side": "actor", "perpetrators": "actor", "targets": "actor",
+    "actor": "actor", "by": "actor", "side": "actor", "sides": "actor", "perpetrators": "actor",
+    "targets": "actor",
     "part_of": "actor",
     "source": "source", "via": "source",
     "context": "context", "incidents": "incident", "same_as": "incident", "not_same_as": "incident",

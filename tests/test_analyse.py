@@ -220,7 +220,9 @@ def test_changes_since_previous_brief_lists_new_incidents_revisions_and_troop_ch
     changes = {(c.kind, c.subject): (c.before, c.after) for c in changes_since(data, this_week, last_week)}
     assert ("new incident", "fresh") in changes
     assert changes[("new claim", "old")] == ("", "claimed: militia")
-    assert ("casualties revised", "old") in changes  # a later report (4 killed) came in after the cut-off
+    # a later report (4 killed) came in after the cut-off; the headline stays the most conservative, 1
+    assert changes[("new casualty report", "old")] == ("", "Monitor: killed 4, wounded unknown (headline unchanged)")
+    assert ("casualties revised", "old") not in changes
     assert changes[("troop figure changed", "us-iraq")] == ("2,500", "2,000")
 
 

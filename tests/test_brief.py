@@ -251,3 +251,11 @@ def test_pdf_context_leads_with_what_changed_and_links_the_standing_background(p
 
 def test_pdf_without_base_url_prints_no_web_address(pdf_text: str):
     assert "Web version" not in squash(pdf_text)  # tests/test_pdfa.py builds one with a base URL
+
+
+def test_pdf_never_breaks_a_name_at_its_hyphen(pdf: pypdf.PdfReader):
+    for number, page in enumerate(pdf.pages, start=1):
+        text = page.extract_text()
+        # a line ending in a hyphenated name's first part ("al-", "Al-") means the name was split
+        assert not re.search(r"\b(al|Al|ez|ad|ash)-\s*\n", text), f"page {number} breaks a name at its hyphen"
+    assert "Kharab al-Jir" in "\n".join(page.extract_text() for page in pdf.pages)

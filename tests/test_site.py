@@ -171,10 +171,10 @@ def test_incident_page_shows_every_fact_with_its_source_and_grade(site: Path) ->
 
 def test_incident_casualties_show_each_source_and_the_headline_rule(site: Path) -> None:
     text = text_of(site, f"incidents/{KALSU}.html")
-    assert "Headline figures follow ACLED's rule: the most conservative report for each side" in text
+    assert "Totals use the lowest current figure reported for each side (ACLED's rule" in text
     assert "Iraqi security forces (official statements) C2" in text
-    assert "Headline (most conservative) 1 8" in text
-    assert "Killed, UCDP style: best (low–high) 1 (1–1)" in text
+    assert "Lowest current figure (used in totals) 1 8" in text
+    assert "Best estimate (lowest, highest) 1 (low 1, high 1) 8 (low 8, high 8)" in text
     assert "US forces" in text or "Military Forces of the United States denied involvement" in text
     assert "Military Forces of Israel declined to comment" in text
 

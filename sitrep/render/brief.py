@@ -96,7 +96,7 @@ def actors_named(incidents: list[Any]) -> list[str]:
     for incident in incidents:
         ids += incident.perpetrators + incident.targets
         ids += [c.actor for c in incident.claims] + [c.by for c in incident.claims if c.by]
-        ids += [r.side for r in incident.casualties] + [r.actor for r in incident.response]
+        ids += [side for r in incident.casualties for side in r.covers] + [r.actor for r in incident.response]
     return list(dict.fromkeys(ids))
 
 

@@ -28,7 +28,7 @@ def actor_roles(project: Project) -> dict[str, dict[str, list[Incident]]]:
         played += [(s.by, "attributed_by") for s in incident.claims if s.by and s.by != s.actor]
         played += [(a, "perpetrated") for a in incident.perpetrators]
         played += [(a, "targeted") for a in incident.targets]
-        played += [(r.side, "casualties") for r in incident.casualties]
+        played += [(side, "casualties") for r in incident.casualties for side in r.covers]
         for actor_id, role in dict.fromkeys(played):
             if actor_id in roles:
                 roles[actor_id].setdefault(role, []).append(incident)
@@ -47,7 +47,7 @@ def incident_actors(incident: Incident, actors: Mapping[str, Actor]) -> list[str
     ids = [*incident.perpetrators, *incident.targets]
     for statement in incident.claims:
         ids += [statement.actor] + ([statement.by] if statement.by in actors else [])
-    ids += [report.side for report in incident.casualties]
+    ids += [side for report in incident.casualties for side in report.covers]
     ids += [response.actor for response in incident.response]
     return list(dict.fromkeys(ids))
 

@@ -545,3 +545,7 @@ class Verbatim:
     def __html__(self) -> str:
         """Return the text, safe to print as it is."""
         return self.text
+
+    def __str__(self) -> str:
+        # a .txt template (data.txt prints the CSV) is not autoescaped, so Jinja asks str(), not __html__
+        return self.text

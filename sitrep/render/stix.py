@@ -120,7 +120,7 @@ def incident_inputs(incident: Incident) -> list[tuple[str, str]]:
     """Return the (kind, id) of the content an incident's STIX objects are made from."""
     places = [incident.location.location] + ([incident.origin.location] if incident.origin else [])
     actors = [*incident.perpetrators, *incident.targets, *(c.actor for c in incident.claims),
-              *(c.side for c in incident.casualties)]
+              *(side for c in incident.casualties for side in c.covers)]
     citations = [*incident.sources, *(c for part in (*incident.claims, *incident.casualties) for c in part.sources)]
     return [("incident", incident.id), *(("location", p) for p in dict.fromkeys(places)),
             *(("actor", a) for a in dict.fromkeys(actors)), *dict.fromkeys(_cited(citations))]
