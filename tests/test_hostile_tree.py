@@ -472,3 +472,46 @@ def test_a_cited_address_imitating_another_is_shown_as_punycode_on_pages_and_in_
     pdf_text = subprocess.run(["pdftotext", output / "briefs" / "brief-2024-04-22.pdf", "-"],
                               capture_output=True, text=True, check=True).stdout
     assert "xn--pple-43d.com" in pdf_text.replace("\n", "") and "аpple" not in pdf_text
+
+
+# --- A resource the PDF would refuse is refused at the line that asks for it -----------------------------
+
+@pytest.mark.parametrize("make", ["missing", "link-out", "loop"])
+def test_an_image_the_pdf_would_refuse_is_an_error_at_its_line_and_column(make: str, content_copy: Path,
+                                                                         tmp_path: Path) -> None:
+    assets = content_copy / "assets" / "photos"
+    assets.mkdir(parents=True)
+    if make == "link-out":
+        (assets / "base.png").symlink_to("/etc/passwd")
+    elif make == "loop":
+        (assets / "base.png").symlink_to("base.png")
+    kharab = content_copy / KHARAB
+    text = kharab.read_text(encoding="utf-8")
+    first = "summary: |\n  On the evening of 21 April,"
+    assert first in text
+    kharab.write_text(text.replace(first, "summary: |\n  Satellite view: ![the base](assets/photos/base.png)\n\n"
+                                          "  On the evening of 21 April,"), encoding="utf-8")
+    line = text[:text.index(first)].count("\n") + 2
+    output = tmp_path / "output"
+    for run in (run_cli("check", "--content", content_copy), build(content_copy, output)):
+        assert run.status == 1, run.err
+        assert "Traceback" not in run.err and ".pdf" not in run.err  # the content line, not the PDF
+        found = [p for p in problems(run) if p[0] == KHARAB]
+        assert [(p[1], p[2]) for p in found] == [(line, 31)], run.err
+        assert "image 'assets/photos/base.png' must be a file under content/assets/" in found[0][3]
+    assert not output.exists()
+
+
+def test_an_image_removed_after_a_build_is_refused_at_its_line_by_the_next(content_copy: Path,
+                                                                          tmp_path: Path) -> None:
+    """The incremental build did not read the incident again: it still checks that the image is there."""
+    (content_copy / "assets").mkdir()
+    (content_copy / "assets" / "base.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    kharab = content_copy / KHARAB
+    kharab.write_text(kharab.read_text().replace("summary: |\n", "summary: |\n  ![base](assets/base.png)\n\n", 1))
+    output = tmp_path / "output"
+    assert build(content_copy, output, "--no-pdf").status == 0
+    (content_copy / "assets" / "base.png").unlink()
+    run = build(content_copy, output, "--no-pdf")
+    assert run.status == 1, run.err
+    assert [p[0] for p in problems(run)] == [KHARAB] and "image 'assets/base.png'" in run.err

@@ -10,6 +10,7 @@ reference such as ``&#x202E;`` only becomes a control character once the HTML is
 from __future__ import annotations
 
 import encodings.idna
+import html
 import re
 import threading
 import unicodedata
@@ -99,6 +100,13 @@ _SEARCH_LABEL = str.maketrans({"<": "\u2039", ">": "\u203a", "&": "\uff06"})
 def search_label(text: str) -> str:
     """Return text for a search filter value: neutralised, without characters that make HTML."""
     return neutralise(str(text)).translate(_SEARCH_LABEL)
+
+
+def asset_images(markdown: str) -> list[str]:
+    """Return the content/assets/ images a Markdown text shows, as written ('assets/photos/a.png')."""
+    if "assets/" not in markdown:  # nearly every text: skip rendering it here
+        return []
+    return [html.unescape(src) for src in re.findall(r' src="(assets/[^"]*)"', str(render_markdown(markdown)))]
 
 
 def is_asset_image(src: str) -> bool:
