@@ -4,14 +4,15 @@
 # proves it on a minimal root). Ubuntu is not supported: its `chromium` package only installs a snap,
 # and the browser tests need Debian's chromium at /usr/bin/chromium.
 #   build: the virtual environment (python3-venv), the PDF renderer's libraries and a font;
-#   test:  adds Debian's chromium (driven by Playwright), poppler, Java and Node.js with npm for the
-#          HTML checker and axe-core.
+#   test:  adds Debian's chromium (driven by Playwright, whose driver needs libatomic1), poppler, Java
+#          and Node.js with npm for the HTML checker and axe-core.
 # Only missing packages are installed; nothing is downloaded outside apt.
 set -euo pipefail
 
 python="${PYTHON:-python3}"
 build_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
-test_packages=(chromium poppler-utils)
+# libatomic1: Playwright's bundled Node.js driver links it, and a minimal Debian lacks it.
+test_packages=(chromium poppler-utils libatomic1)
 
 # Debian's python3 leaves ensurepip (which `python3 -m venv` runs) to python3-venv; a Python built
 # elsewhere (pyenv, python.org) brings its own.

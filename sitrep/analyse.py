@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from .model import (CREDIBILITY, RELIABILITY, Brief, CasualtyReport, Citation, Count, Deployment, Incident,
-                    Period, Project, TroopFigure, acled_week, date_span, format_count)
+from .model import (CREDIBILITY, RELIABILITY, RESPONSIBLE_STANCES, Brief, CasualtyReport, Citation, Count,
+                    Deployment, Incident, Period, Project, TroopFigure, acled_week, date_span, format_count)
 
 
 # --- Uncertain sums -----------------------------------------------------------------------
@@ -121,7 +121,9 @@ class Grade:
 
 def grade(project: Project, citation: Citation) -> Grade:
     """Return the Admiralty grade of a cited report."""
-    return Grade(project.sources[citation.source].reliability, citation.credibility)
+    source = citation.source if citation.document is None else project.documents[citation.document].source
+    assert source is not None  # the model requires a document or a source
+    return Grade(project.sources[source].reliability, citation.credibility)
 
 
 def best_grade(project: Project, citations: Sequence[Citation]) -> Grade:
@@ -179,8 +181,13 @@ class SideCasualties:
 
     @property
     def conflicting(self) -> bool:
-        """Return True when current sources disagree on killed or wounded."""
-        return len({(r.killed, r.wounded) for r in self.reports}) > 1
+        """Return True when two reports give different figures for this side's killed or wounded.
+
+        A report silent on a figure (unknown) does not disagree with one that gives it.
+        """
+        killed = {r.killed for r in self.reports if r.killed.known}
+        wounded = {r.wounded for r in self.reports if r.wounded.known}
+        return len(killed) > 1 or len(wounded) > 1
 
     def estimate(self, measure: str) -> Estimate:
         """Return UCDP's best, low and high of killed or wounded among the current reports."""
@@ -221,7 +228,7 @@ class SideCasualties:
         return self.killed_estimate.high
 
 
-def supersessions(reports: Sequence[CasualtyReport]) -> dict[int, Superseded]:
+def supersessions(project: Project, reports: Sequence[CasualtyReport]) -> dict[int, Superseded]:
     """Return, by position, the reports another one supersedes: by its supersedes, or by a later date.
 
     A report dated later than another from the same sources on the same sides is that source's
@@ -235,17 +242,19 @@ def supersessions(reports: Sequence[CasualtyReport]) -> dict[int, Superseded]:
             if ref in by_id:  # a reference into reports left out (an earlier cut-off) has nothing to replace
                 result[by_id[ref]] = Superseded(reports[by_id[ref]], report, "explicit")
     for n, report in enumerate(reports):
-        later = [r for r in reports if r is not report and _same_reporter(r, report)
-                 and r.reported and report.reported and r.reported > report.reported]
+        day = project.report_day(report)
+        later = [r for r in reports if r is not report and _same_reporter(project, r, report)
+                 and day and (other := project.report_day(r)) and other > day]
         if later and n not in result:
-            result[n] = Superseded(report, max(later, key=lambda r: r.reported or dt.date.min), "later")
+            result[n] = Superseded(report, max(later, key=lambda r: project.report_day(r) or dt.date.min), "later")
     return result
 
 
-def _same_reporter(one: CasualtyReport, other: CasualtyReport) -> bool:
+def _same_reporter(project: Project, one: CasualtyReport, other: CasualtyReport) -> bool:
     """Return True when two reports count the same sides and come from the same sources."""
-    return (set(one.covers) == set(other.covers)
-            and {c.source for c in one.sources} == {c.source for c in other.sources})
+    def sources(report: CasualtyReport) -> set[str | None]:
+        return {c.source if c.document is None else project.documents[c.document].source for c in report.sources}
+    return set(one.covers) == set(other.covers) and sources(one) == sources(other)
 
 
 def side_casualties(project: Project, sides: Sequence[str], reports: Sequence[CasualtyReport],
@@ -270,7 +279,7 @@ def incident_casualties(project: Project, incident: Incident,
     Only current reports make a headline; those superseded are kept as each group's history.
     """
     chosen = list(incident.casualties if reports is None else reports)
-    replaced = supersessions(chosen)
+    replaced = supersessions(project, chosen)
     groups: dict[frozenset[str], tuple[list[str], list[CasualtyReport], list[Superseded]]] = {}
     for n, report in enumerate(chosen):
         _, current, history = groups.setdefault(frozenset(report.covers), (list(report.covers), [], []))
@@ -578,7 +587,7 @@ def _counts(values: Iterable[object]) -> tuple[tuple[Any, int], ...]:
 def involved_actors(incident: Incident) -> list[str]:
     """Return the actors an incident is counted under: perpetrators, and those claiming or blamed."""
     named = list(incident.perpetrators)
-    named += [c.actor for c in incident.claims if c.stance in ("claimed", "attributed")]
+    named += [c.actor for c in incident.claims if c.stance in RESPONSIBLE_STANCES]
     return list(dict.fromkeys(named))
 
 
@@ -591,13 +600,39 @@ class Conflict:
     denied: tuple[str, ...]
 
 
-def responsibility_conflict(incident: Incident) -> Conflict | None:
-    """Return the disagreement on responsibility, if more than one actor is blamed or a blamed one denies."""
-    blamed = tuple(dict.fromkeys(c.actor for c in incident.claims if c.stance in ("claimed", "attributed")))
-    denied = tuple(dict.fromkeys(c.actor for c in incident.claims if c.stance == "denied"))
-    if len(blamed) > 1 or set(blamed) & set(denied):
+def responsibility_conflict(project: Project, incident: Incident) -> Conflict | None:
+    """Return the disagreement on responsibility: different actors held responsible, or a blamed one denies.
+
+    An unnamed actor ("outlaw elements", coded Unidentified Armed Group) beside a named one, or an umbrella
+    beside one of its member groups, is a vaguer and a more specific account of the same thing, not a
+    disagreement.
+    """
+    blamed = tuple(dict.fromkeys(c.actor for c in incident.claims if c.stance in RESPONSIBLE_STANCES))
+    denied = tuple(dict.fromkeys(c.actor for c in incident.claims if c.stance in ("denied", "disputed")))
+    specific = [a for a in blamed if not any(_vaguer(project, a, other) for other in blamed if other != a)]
+    if len(specific) > 1 or set(blamed) & set(denied):
         return Conflict(incident, blamed, denied)
     return None
+
+
+def _vaguer(project: Project, actor: str, other: str) -> bool:
+    """Return True when naming actor says less than naming other: it is unidentified, or other is part of it."""
+    if is_unidentified(project, actor) and not is_unidentified(project, other):
+        return True
+    seen: set[str] = set()
+    step = project.actors[other].part_of if other in project.actors else None
+    while step and step not in seen:
+        if step == actor:
+            return True
+        seen.add(step)
+        step = project.actors[step].part_of if step in project.actors else None
+    return False
+
+
+def is_unidentified(project: Project, actor: str) -> bool:
+    """Return True for ACLED's placeholder actors, 'Unidentified Armed Group (Iraq)' and the like."""
+    found = project.actors.get(actor)
+    return found is not None and found.name.lower().startswith("unidentified")
 
 
 @dataclass(frozen=True)
@@ -640,12 +675,12 @@ def _revisions(project: Project, incident: Incident, then: dt.datetime, now: dt.
         return day is not None and then.date() < day <= now.date()
 
     def all_late(citations: Sequence[Citation], date: dt.date | None = None) -> bool:
-        dates = [date] if date else [c.date for c in citations if c.date]
+        dates = [date] if date else [day for c in citations if (day := project.citation_day(c))]
         return bool(dates) and all(late(d) for d in dates)
 
     result = [Change("new claim", incident.title, "", f"{claim.stance}: {claim.actor}", incident)
               for claim in incident.claims if all_late(claim.sources, claim.date)]
-    known_now = [r for r in incident.casualties if not (r.reported and r.reported > now.date())]
+    known_now = [r for r in incident.casualties if not ((day := project.report_day(r)) and day > now.date())]
     known_then = [r for r in known_now if not all_late(r.sources, r.date)]
     revised = figure_changes(project, incident, known_then, known_now)
     result += revised or [_new_report(project, incident, r) for r in known_now if r not in known_then]
@@ -657,7 +692,9 @@ def _revisions(project: Project, incident: Incident, then: dt.datetime, now: dt.
 
 def _new_report(project: Project, incident: Incident, report: CasualtyReport) -> Change:
     """Return a casualty report that came in after the cut-off without changing a headline figure."""
-    names = ", ".join(dict.fromkeys(project.sources[c.source].name for c in report.sources))
+    names = ", ".join(dict.fromkeys(project.sources[c.source if c.document is None else
+                                                    project.documents[c.document].source].name
+                                    for c in report.sources))
     sides = " and ".join(project.actors[side].name for side in report.covers)
     return Change("new casualty report", incident.title, "",
                   f"{names}: killed {report.killed}, wounded {report.wounded} (headline unchanged)", incident,
@@ -751,6 +788,6 @@ def analyse_brief(project: Project, brief: Brief) -> BriefAnalysis:
         # no recorded figure means the strength is unknown, not that no troops are there
         troops=_sum(Tally.of(p.current.troops) for p in forces) if forces else Tally(0, None, unknown=1),
         changes=tuple(changes_since(project, brief, project.previous_brief(brief))),
-        conflicts=tuple(c for c in map(responsibility_conflict, current.incidents) if c),
+        conflicts=tuple(c for c in (responsibility_conflict(project, i) for i in current.incidents) if c),
         previous_brief=project.previous_brief(brief),
     )

@@ -35,7 +35,7 @@ from .errors import ContentErrors, Problem, UsageError, writing
 from .load import LoadFailed, discover, load_file
 from .model import Entity, Origin, Project, SiteConfig
 from .validate import (ALSO_ALLOWED, CONTAINMENT, _references, attachment_problem, containment_cycles, load_project,
-                       load_site, markdown_images, resolve_asset, to_entity)
+                       load_site, markdown_images, resolve_asset, sourcing_problems, to_entity)
 from .workers import start_worker
 
 PACKAGE = Path(__file__).resolve().parent
@@ -351,8 +351,12 @@ def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pr
                for kind, items in by_kind.items() for key, r in items.items()}
     project = Project(site=site, incidents=plain("incident"), actors=plain("actor"),
                       locations=plain("location"), sources=plain("source"), deployments=plain("deployment"),
-                      briefs=plain("brief"), context=plain("context"), origins=origins)
+                      briefs=plain("brief"), context=plain("context"), origins=origins,
+                      documents=plain("document"))
     by_id = {(kind, key): r for kind, items in by_kind.items() for key, r in items.items()}
+    names = {(r.kind, r.entity.id): name for name, r in records.items() if r is not None and r.entity is not None}
+    problems.extend(sourcing_problems(project, lambda kind, key: load_file(kind, content / names[kind, key],
+                                                                           content)))
     return Loaded(project, sorted(problems), by_id)
 
 
@@ -383,7 +387,8 @@ def touch_keys(loaded: Loaded, last: BuildState | None = None) -> dict[Key, froz
 
 
 _COLLECTIONS = {"incident": "incidents", "actor": "actors", "location": "locations", "source": "sources",
-                "deployment": "deployments", "brief": "briefs", "context": "context"}
+                "deployment": "deployments", "brief": "briefs", "context": "context",
+                "document": "documents"}
 
 
 def _resolved_kind(project: Project, kinds: tuple[str, ...], ref: str) -> str:

@@ -47,7 +47,7 @@ def parser() -> argparse.ArgumentParser:
     _add_common(commands.add_parser("check", help="validate content without writing anything"))
     _add_serve(commands.add_parser("serve", help="preview the site: rebuild on every change and reload "
                                    "the browser"))
-    _add_new(commands.add_parser("new", help="start a new incident, brief, actor, location or source file"))
+    _add_new(commands.add_parser("new", help="start a new incident, brief, actor, location, source or document file"))
     _add_import(commands.add_parser("import", help="turn an ACLED export into incidents, actors and "
                                     "locations"))
     _add_export(commands.add_parser("export", help="write the incidents as ACLED CSV, JSON or GeoJSON, or "
@@ -58,8 +58,8 @@ def parser() -> argparse.ArgumentParser:
 # Options every command takes, before or after its name. Their defaults are filled in after parsing:
 # a command's parser left to its own default would overwrite the value given before the command.
 COMMON_DEFAULTS: dict[str, Any] = {"content": PROJECT_ROOT / "content", "quiet": False, "verbose": False}
-BUILD_DEFAULTS: dict[str, Any] = {"output": PROJECT_ROOT / "output", "theme": None, "pdf": True, "search": True,
-                                  "jobs": None}
+BUILD_DEFAULTS: dict[str, Any] = {"output": PROJECT_ROOT / "output", "theme": None, "pdf": True,
+                                  "search": True, "jobs": None}
 BUILD_FLAGS = {"output": "--output", "theme": "--theme", "pdf": "--no-pdf", "search": "--no-search",
                "jobs": "--jobs"}
 
@@ -119,8 +119,8 @@ def _add_new(sub: argparse.ArgumentParser) -> None:
         item = kinds.add_parser(kind, help=f"a new {kind}")
         _add_common(item)
         for question in QUESTIONS[kind]:
-            names = [question.flag] + (["--name"] if question.key == "title" and kind != "incident"
-                                       and kind != "brief" else [])
+            names = [question.flag] + (["--name"] if question.key == "title"
+                                       and kind in ("actor", "location", "source") else [])
             item.add_argument(*names, dest=question.key, help=question.help,
                               action="append" if question.repeat else "store")
 
@@ -139,8 +139,8 @@ def _add_import(sub: argparse.ArgumentParser) -> None:
 
 def _add_export(sub: argparse.ArgumentParser) -> None:
     _add_common(sub)
-    sub.add_argument("format", choices=EXPORT_FORMATS, help="acled (ACLED's CSV columns), json, geojson or stix "
-                     "(a STIX 2.1 bundle of everything)")
+    sub.add_argument("format", choices=EXPORT_FORMATS, help="acled (ACLED's CSV columns), json, geojson or "
+                     "stix (a STIX 2.1 bundle of everything)")
     sub.add_argument("--output", dest="output_file", type=Path, default=None,
                      help="file to write (default: standard output)")
 
@@ -185,7 +185,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug report instead of a traceback
         refusal = system_refusal(exc)
         if refusal is not None:  # a full disk, a read-only mount: the machine's, not a bug
-            reporter.error(f"{describe_refusal(refusal, getattr(args, 'output', None))}; output left as it was")
+            written = getattr(args, "output", None) or getattr(args, "output_file", None)
+            reporter.error(f"{describe_refusal(refusal, written)}; output left as it was")
             return EXIT_SYSTEM
         return report_bug(err)
 
@@ -288,7 +289,8 @@ def run_new(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int:
     scaffold.write(item)
     reporter.summary(Text.assemble(("wrote ", "bold green"), _shown_path(item.path), f" (id {item.id})"))
     if "TODO" in item.text:
-        reporter.info(f"Replace its TODO lines, then run: {invocation.command('check', content=args.content)}")
+        check = invocation.command("check", content=args.content)
+        reporter.info(f"Replace its TODO lines, then run: {check}")
     return 0
 
 

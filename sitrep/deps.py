@@ -19,12 +19,13 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .model import Brief, ContextNote, Deployment, Entity, Incident, Project
+from .model import Brief, Citation, ContextNote, Deployment, Entity, Incident, Project
+from .sourcing import cited_documents, cited_sources, incident_facts
 
 Key = tuple[str, str]
 
 #: The kinds of content entity, as written in keys.
-KINDS = ("incident", "actor", "location", "source", "deployment", "brief", "context")
+KINDS = ("incident", "actor", "location", "source", "deployment", "brief", "context", "document")
 
 #: Depends on every entity of every kind: the home page, the timeline, feeds, data downloads.
 EVERYTHING: frozenset[Key] = frozenset(("*", kind) for kind in KINDS)
@@ -112,11 +113,11 @@ def _incident_topics(project: Project, incident: Incident) -> Iterator[Key]:
     for place in (incident.location, incident.origin):
         if place is not None and place.location in project.locations:
             yield country(project.locations[place.location].country)
-    for day in _report_dates(incident):
+    for day in _report_dates(project, incident):
         yield reported_on(day)
 
 
-def _report_dates(incident: Incident) -> Iterator[dt.date]:
+def _report_dates(project: Project, incident: Incident) -> Iterator[dt.date]:
     """Yield every date an incident's reports carry: when later reports revise it matters to briefs."""
     if incident.updated:
         yield incident.updated
@@ -124,8 +125,8 @@ def _report_dates(incident: Incident) -> Iterator[dt.date]:
     for part in parts:
         if getattr(part, "date", None):
             yield part.date
-        yield from (c.date for c in part.sources if c.date)
-    yield from (c.date for c in incident.sources if c.date)
+        yield from (day for c in part.sources if (day := project.citation_day(c)))
+    yield from (day for c in incident.sources if (day := project.citation_day(c)))
 
 
 # --- What a page shows: helpers for Page.deps -----------------------------------------------
@@ -140,6 +141,7 @@ def incident_page(project: Project, incident: Incident) -> frozenset[Key]:
     keys = incident_shown(project, incident)
     keys.update(("actor", a) for a in _actors_named(incident))
     keys.update(("source", s) for s in _sources_cited(incident))
+    keys.update(citation_keys(project, (c for _loc, cites in incident_facts(incident) for c in cites)))
     keys.add(briefs_on(incident.date))
     return frozenset(keys)
 
@@ -181,7 +183,7 @@ def brief_page(project: Project, brief: Brief, previous: Brief | None, window_st
     the previous brief and any brief that could come between them, every deployment, its context
     notes, and the reports dated since the previous cut-off (revisions of older incidents).
     """
-    keys = {entity("brief", brief.id), *every("deployment", "source", "actor")}
+    keys = {entity("brief", brief.id), *every("deployment", "source", "actor", "document")}
     first = min(window_start, brief.period.previous().start)
     # an incident added, changed or removed in the windows touches its day; its places may change apart
     keys.update(incidents_on(day) for day in days(first, brief.period.end))
@@ -211,9 +213,16 @@ def _actors_named(incident: Incident) -> Iterator[str]:
 def _sources_cited(incident: Incident) -> Iterator[str]:
     # an attribution's 'by' may name a source (a monitor) as well as an actor: depend on both
     yield from (statement.by for statement in incident.claims if statement.by)
-    parts: list[Any] = [incident, *incident.claims, *incident.casualties, *incident.response]
-    for part in parts:
-        for citation in part.sources:
-            yield citation.source
-            if citation.via:
-                yield citation.via
+
+
+def citation_keys(project: Project, citations: Iterable[Citation]) -> set[Key]:
+    """Return the keys of what citations show: each document and its relays (and who relays them), and sources.
+
+    A document added that relays a cited one changes the cited one's note: it touches the mention key.
+    """
+    keys: set[Key] = set()
+    for citation in citations:
+        keys.update(entity("source", s) for s in cited_sources(project, citation))
+        for doc in cited_documents(project, citation):
+            keys.update((entity("document", doc), mentions("document", doc)))
+    return keys

@@ -33,6 +33,7 @@ KINDS: dict[str, str] = {
     "deployments": "deployment",
     "briefs": "brief",
     "context": "context",
+    "documents": "document",
 }
 
 MAX_FILE_BYTES = 1024 * 1024  # a real incident is a few KB; anything near 1 MiB is a paste accident

@@ -71,6 +71,13 @@ LOCATION_KINDS = ("base", "town", "city", "village", "district", "province", "re
                   "crossing", "facility", "other")
 SOURCE_KINDS = ("news_agency", "newspaper", "broadcaster", "monitor", "official", "military",
                 "armed_group", "ngo", "social_media", "research", "other")
+#: What a statement says about an actor's part in an incident (docs/analyst-guide.md lists them).
+STANCES = ("claimed", "attributed", "denied", "no_comment", "disputed", "suspended", "praised")
+STANCE_LABELS = {"claimed": "Claimed", "attributed": "Attributed", "denied": "Denied", "no_comment": "No comment",
+                 "disputed": "Disputed", "suspended": "Suspension announced", "praised": "Praised, not claimed"}
+#: Stances that hold an actor responsible: what incidents are counted under.
+RESPONSIBLE_STANCES = ("claimed", "attributed")
+DOCUMENT_KINDS = ("statement", "article", "post", "report", "broadcast", "video", "dataset", "other")
 SOURCE_SCALES = ("Local partner", "Subnational", "National", "Regional", "International", "Other")
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
@@ -284,15 +291,32 @@ class Part(BaseModel):
 
 
 class Citation(Part):
-    """A report by one source backing a fact, graded on the Admiralty scale with the source's reliability."""
+    """A fact's support: a cited document (or, in the older form, a source and the outlet that relayed it).
 
-    source: Ref
+    The grade's credibility belongs to this one statement; the reliability to the document's source.
+    """
+
+    document: Ref | None = Field(default=None, description="The id of the document cited (content/documents/).")
+    source: Ref | None = Field(default=None, description="Older form, without a document: the source "
+                               "that reported the fact.")
     credibility: int = Field(ge=1, le=6, description="Admiralty information credibility, 1 (confirmed) to 6.")
-    via: Ref | None = Field(default=None, description="The source that relayed the report, e.g. a news agency.")
+    via: Ref | None = Field(default=None, description="Older form: the source that relayed the report, e.g. "
+                            "a news agency.")
+    pinpoint: Text | None = Field(default=None, description="Where in the document, e.g. 'para. 4'.")
     date: Day | None = None
     url: Annotated[str, Field(pattern=r"^https?://", max_length=2000)] | None = None
     title: Text | None = None
     quote: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_document(self) -> Citation:
+        if (self.document is None) == (self.source is None):
+            raise ValueError("a citation names either 'document: <id>' or (older form) 'source: <id>', "
+                             "not both and not neither")
+        if self.document is not None and (self.via or self.url or self.title or self.date):
+            raise ValueError("a citation of a document takes its title, date, url and relays from the "
+                             "document file; keep only 'document', 'credibility', 'pinpoint' and 'quote'")
+        return self
 
 
 class Place(Part):
@@ -304,12 +328,16 @@ class Place(Part):
 
 
 class Statement(Part):
-    """Who claimed, was blamed for, denied or would not comment on an incident, and who said so."""
+    """Who claimed, was blamed for, denied, disputed or praised an incident, and who said so."""
 
-    stance: Literal["claimed", "attributed", "denied", "no_comment"]
+    stance: Literal[STANCES] = Field(  # type: ignore[valid-type]
+        description="claimed, attributed, denied, no_comment, disputed (disputes the account, e.g. the "
+                    "target), suspended (announces a suspension of operations) or praised (praised, did "
+                    "not claim).")
     actor: Ref = Field(description="The actor whose responsibility is at issue.")
-    by: Ref | None = Field(default=None, description="Who made the attribution: an actor or a source (a "
-                           "monitor, an outlet); for claims, denials and no comment it is the actor itself.")
+    by: Ref | None = Field(default=None, description="Who made the statement: an actor or a source (a "
+                           "monitor, an outlet). Left out, the actor speaks for itself; a denial 'by' "
+                           "someone else is shown as their denial, not the actor's.")
     speaker: Text | None = Field(default=None, description="The person who said it, e.g. 'Rami Abdel "
                                  "Rahman, director'.")
     date: Day | None = None
@@ -392,6 +420,54 @@ class Source(Entity):
     country: Country | None = None
     url: Annotated[str, Field(pattern=r"^https?://", max_length=2000)] | None = None
     description: LongText = ""
+
+
+def parse_published(value: Any) -> Any:
+    """Read a publication time: a date (2024-04-22) or a date and time with its UTC offset."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return dt.date.fromisoformat(value.strip())
+    return value
+
+
+def _published_has_offset(value: dt.date | dt.datetime) -> dt.date | dt.datetime:
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        raise ValueError("a publication time needs its UTC offset, e.g. 2024-04-22T09:15:00+05:30, "
+                         "or write the date alone")
+    return value
+
+
+Published = Annotated[
+    Union[dt.datetime, dt.date],  # noqa: UP007
+    BeforeValidator(parse_published),
+    AfterValidator(_published_has_offset),
+    WithJsonSchema({"description": "A date (2024-04-22) or a date and time with its UTC offset "
+                                   "(2024-04-22T09:15:00+05:30).",
+                    "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}),
+]
+
+
+class SourceDocument(Entity):
+    """One document a source published (a statement, article, post, report), cited by its id."""
+
+    source: Ref = Field(description="Who published it.")
+    kind: Literal[DOCUMENT_KINDS]  # type: ignore[valid-type]
+    title: Text = Field(description="Its title, or for an untitled statement a short description in brackets.")
+    published: Published | None = Field(default=None, description="When it was published: a date, or a "
+                                        "date and time with its UTC offset.")
+    url: Annotated[str, Field(pattern=r"^https?://", max_length=2000)] | None = None
+    archive_url: Annotated[str, Field(pattern=r"^https?://", max_length=2000)] | None = None
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] | None = Field(
+        default=None, description="ISO 639 code of the language it was published in.")
+    relays: list[Ref] = Field(default_factory=list, description="The documents it reports or republishes "
+                              "(ids under content/documents/), so a chain has any length.")
+    note: Text | None = None
+
+    @property
+    def published_date(self) -> dt.date | None:
+        """Return the day it was published, as its own time zone reads it."""
+        if isinstance(self.published, dt.datetime):
+            return self.published.date()
+        return self.published
 
 
 class Actor(Entity):
@@ -646,7 +722,7 @@ class Brief(Entity):
 
 ENTITY_CLASSES: dict[str, type[Entity]] = {
     "incident": Incident, "actor": Actor, "location": Location, "source": Source,
-    "deployment": Deployment, "brief": Brief, "context": ContextNote,
+    "deployment": Deployment, "brief": Brief, "context": ContextNote, "document": SourceDocument,
 }
 
 
@@ -698,6 +774,28 @@ class Project:
     briefs: dict[str, Brief]
     context: dict[str, ContextNote]
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
+    documents: dict[str, SourceDocument] = field(default_factory=dict)
+
+    def citation_day(self, citation: Citation) -> dt.date | None:
+        """Return the day a citation was reported: its date, or the day its document was published."""
+        if citation.document is not None and citation.document in self.documents:
+            return self.documents[citation.document].published_date
+        return citation.date
+
+    def report_day(self, report: CasualtyReport) -> dt.date | None:
+        """Return when a casualty figure was given: its date, or the latest day its citations carry."""
+        days = [day for c in report.sources if (day := self.citation_day(c))]
+        return report.date or (max(days) if days else None)
+
+    @cached_property
+    def relayed_by(self) -> dict[str, tuple[str, ...]]:
+        """Return, for each document, the documents that relay it, earliest published first."""
+        index: dict[str, list[SourceDocument]] = {}
+        for doc in self.documents.values():
+            for relayed in doc.relays:
+                index.setdefault(relayed, []).append(doc)
+        return {key: tuple(d.id for d in sorted(docs, key=lambda d: (str(d.published or "9999"), d.id)))
+                for key, docs in index.items()}
 
     @cached_property
     def incidents_by_date(self) -> list[Incident]:
@@ -727,7 +825,8 @@ class Project:
         days: dict[dt.date, list[str]] = {}
         for incident in self.incidents.values():
             dated = {claim.date for claim in incident.claims if claim.date}
-            dated |= {c.date for part in (*incident.claims, *incident.casualties) for c in part.sources if c.date}
+            dated |= {day for part in (*incident.claims, *incident.casualties) for c in part.sources
+                      if (day := self.citation_day(c))}
             dated |= {report.date for report in incident.casualties if report.date}
             if incident.updated:
                 dated.add(incident.updated)

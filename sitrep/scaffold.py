@@ -1,4 +1,4 @@
-"""Scaffolding: `new incident|brief|actor|location|source` writes a valid, commented file to start from.
+"""Scaffolding: `new incident|brief|actor|location|source|document` writes a valid, commented file to start from.
 
 The essentials are taken from flags; on a terminal, any essential not given is asked for. The
 written file passes `build.py check` as it is, with TODO lines marking what is left to write.
@@ -22,6 +22,7 @@ from .load import KINDS, LoadFailed, discover, load_file, parse_yaml
 from .model import (
     ACTOR_KINDS,
     CREDIBILITY,
+    DOCUMENT_KINDS,
     EVENT_TYPES,
     LOCATION_KINDS,
     RELIABILITY,
@@ -31,7 +32,7 @@ from .model import (
 )
 from .validate import load_site, to_entity
 
-NEW_KINDS = ("incident", "brief", "actor", "location", "source")
+NEW_KINDS = ("incident", "brief", "actor", "location", "source", "document")
 FOLDERS = {kind: folder for folder, kind in KINDS.items()}
 MAX_ID = 80  # model.ID_PATTERN allows 80 characters
 TODO_SUMMARY = "TODO: what happened, who said what, and what is still unknown."
@@ -329,6 +330,18 @@ QUESTIONS: dict[str, tuple[Question, ...]] = {
         Question("country", "", "ISO alpha-3 country", _country, default=NOTHING, ask=False),
         Question("url", "", "web address", _url, default=NOTHING, ask=False),
     ),
+    "document": (
+        TITLE,
+        Question("source", "Source id", "id of the source that published it (a file in content/sources/)",
+                 _one_of(_ids_of("source"), "source"), choices=_ids_of("source")),
+        Question("kind", "Kind", "kind of document (default: article)", _one_of(lambda tree: DOCUMENT_KINDS, "kind"),
+                 default=lambda tree, answers: "article", choices=lambda tree: DOCUMENT_KINDS),
+        Question("published", "Published (YYYY-MM-DD)", "the day it was published (default: today)", _date,
+                 default=lambda tree, answers: tree.today),
+        Question("url", "", "its web address", _url, default=NOTHING, ask=False),
+        Question("relay", "", "id of a document it reports or republishes (repeat the flag for more)",
+                 _many_ids("document"), default=lambda tree, answers: [], ask=False, repeat=True),
+    ),
 }
 
 
@@ -430,6 +443,8 @@ def scaffold(kind: str, answers: dict[str, Any], tree: Tree) -> Scaffold:
         base = f"{answers['date'].isoformat()}-{slug(answers['title'], MAX_ID - 11)}"
     elif kind == "brief":
         base = f"brief-{answers['end'].isoformat()}"
+    elif kind == "document":  # who said it and when, then what: mint-2024-04-21-iraq-says-outlaws-fired
+        base = f"{answers['source']}-{answers['published'].isoformat()}-{slug(answers['title'], MAX_ID - 30)}"
     else:
         base = slug(answers["title"]) if slug(answers["title"]) != "item" else kind
     entity_id = unique_id(base, taken)
@@ -534,7 +549,7 @@ def _incident(entity_id: str, a: dict[str, Any], tree: Tree) -> str:
         "#     sources:",
         f"#       - source: {a['source']}",
         "#         credibility: 3",
-        "sources:",
+        ("sources:", "or cite the document itself: '- document: <id of a file in content/documents/>'"),
         (f"  - source: {a['source']}", "id of a file in content/sources/"),
         (f"    credibility: {a['credibility']}", f"{CREDIBILITY[a['credibility']]} (Admiralty 1-6)"),
         ("tags: []", "free words, e.g. [coalition, rockets]"),
@@ -637,6 +652,22 @@ def _source(entity_id: str, a: dict[str, Any], tree: Tree) -> str:
     ])
 
 
+def _document(entity_id: str, a: dict[str, Any], tree: Tree) -> str:
+    return _lines([
+        "# A document you cite: a statement, article, post or report. See docs/analyst-guide.md, section 5.",
+        f"id: {entity_id}",
+        (f"source: {a['source']}", "who published it: id of a file in content/sources/"),
+        (f"kind: {a['kind']}", ", ".join(DOCUMENT_KINDS)),
+        (f"title: {scalar(a['title'])}", "for an untitled statement, a description in [brackets]"),
+        (f"published: {a['published'].isoformat()}", "or with its time and offset: 2024-04-21T23:40:00+05:30"),
+        (f"url: {scalar(a['url'])}" if a.get("url") else "# url: https://", "its own address, if it has one"),
+        ("# archive_url: https://", "a saved copy"),
+        ("# language: en", "ISO 639 code"),
+        (f"relays: {_flow(a['relay'])}", "ids of the documents it reports or republishes (content/documents/)"),
+    ])
+
+
 RENDERERS: dict[str, Callable[[str, dict[str, Any], Tree], str]] = {
     "incident": _incident, "brief": _brief, "actor": _actor, "location": _location, "source": _source,
+    "document": _document,
 }

@@ -37,6 +37,7 @@ FILES: dict[str, str] = {
     "deployment": "content/deployments/*.yaml",
     "brief": "content/briefs/*.yaml",
     "context": "the front matter of content/context/*.md",
+    "document": "content/documents/*.yaml",
     "site": "content/site.yaml",
 }
 
@@ -108,7 +109,8 @@ def stale_schemas(folder: Path) -> list[Path]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write the schemas (or, with --check, report stale ones); return the exit code."""
-    parser = argparse.ArgumentParser(prog=invocation.module("sitrep.schema"), description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=invocation.module("sitrep.schema"),
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER,
                         help="where to write the schemas (default: schemas)")
     parser.add_argument("--check", action="store_true",

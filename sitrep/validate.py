@@ -14,13 +14,13 @@ import os
 import re
 import typing
 import zoneinfo
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pydantic
 
-from . import geo
+from . import geo, sourcing
 from .errors import Problem
 from .load import Document, LoadFailed, discover, load_file, parse_yaml, shorten
 from .model import (CONFIDENCE_LEVELS, ENTITY_CLASSES, LIKELIHOOD_ROWS, Brief, Entity, Origin, Project,
@@ -32,7 +32,7 @@ REFERENCE_KEYS: dict[str, str] = {
     "actor": "actor", "by": "actor", "side": "actor", "sides": "actor", "perpetrators": "actor",
     "targets": "actor",
     "part_of": "actor",
-    "source": "source", "via": "source",
+    "source": "source", "via": "source", "document": "document", "relays": "document",
     "context": "context", "incidents": "incident", "same_as": "incident", "not_same_as": "incident",
 }
 #: Keys that may also name an entity of another kind: an attribution can come from a monitor (a source).
@@ -65,10 +65,17 @@ def load_project(content_dir: Path) -> tuple[Project | None, list[Problem]]:
     flagged = {(p.path, p.line, p.column) for p in problems}  # one message per spot: the schema's first
     problems.extend(p for p in cross_check(entities, content_dir, broken, unvalidated)
                     if (p.path, p.line, p.column) not in flagged)
-    problems.sort()
     if any(p.is_error for p in problems) or site is None:
-        return None, problems
-    return _project(site, entities), problems
+        return None, sorted(problems)
+    project = _project(site, entities)
+    problems.extend(sourcing_problems(project, lambda kind, key: entities[kind][key][1]))
+    return project, sorted(problems)
+
+
+def sourcing_problems(project: Project, document_of: Callable[[str, str], Document]) -> list[Problem]:
+    """Return, as warnings, what an editor would query in the sourcing (see sitrep.sourcing)."""
+    findings = [*sourcing.grade_findings(project), *sourcing.cutoff_findings(project)]
+    return [document_of(f.kind, f.entity_id).problem(f.loc, f.message, severity="warning") for f in findings]
 
 
 def load_site(content_dir: Path, problems: list[Problem]) -> SiteConfig | None:
@@ -165,7 +172,8 @@ def _project(site: SiteConfig, entities: dict[str, dict[str, tuple[Entity, Docum
                for kind, items in entities.items() for key, (_, doc) in items.items()}
     return Project(site=site, incidents=plain("incident"), actors=plain("actor"),
                    locations=plain("location"), sources=plain("source"), deployments=plain("deployment"),
-                   briefs=plain("brief"), context=plain("context"), origins=origins)
+                   briefs=plain("brief"), context=plain("context"), origins=origins,
+                   documents=plain("document"))
 
 
 # --- Turning pydantic's errors into path:line:col messages ---------------------------------

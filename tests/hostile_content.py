@@ -115,11 +115,12 @@ class HostileTree:
                 for item in value])
         root.value.append((yaml.ScalarNode(_STR, key), node))
 
-    def add_to_every(self, having: str, key: str, value: str) -> None:
-        """Add key: value to every mapping that has the key having (e.g. a url to every citation)."""
+    def add_to_every(self, having: str, key: str, value: str, unless: str | None = None) -> None:
+        """Add key: value to every mapping that has the key having and not unless (e.g. a url to every citation)."""
         for item in self.files.values():
             for mapping in _mappings(item.root):
-                if having in [k.value for k, _ in mapping.value] and key not in [k.value for k, _ in mapping.value]:
+                keys = [k.value for k, _ in mapping.value]
+                if having in keys and key not in keys and (unless is None or unless not in keys):
                     mapping.value.append((yaml.ScalarNode(_STR, key), yaml.ScalarNode(_STR, value, style='"')))
 
     def save(self) -> None:

@@ -39,7 +39,11 @@ def project(incidents, deployments=(), briefs=()) -> Project:
                                  Source(id="ministry", name="Ministry", kind="official", reliability="D")]}
     actors = {a.id: a for a in [Actor(id="army", name="Army", kind="state_forces"),
                                 Actor(id="militia", name="Militia", kind="political_militia"),
-                                Actor(id="rebels", name="Rebels", kind="rebel_group")]}
+                                Actor(id="rebels", name="Rebels", kind="rebel_group"),
+                                Actor(id="resistance", name="Resistance", kind="political_militia"),
+                                Actor(id="unidentified", name="Unidentified Armed Group (Iraq)",
+                                      kind="political_militia")]}
+    actors["militia"] = actors["militia"].model_copy(update={"part_of": "resistance"})
     locations = {loc.id: loc for loc in [
         Location(id="baghdad", name="Baghdad", kind="city", country="IRQ", admin1="Baghdad", latitude=33.3,
                  longitude=44.4),
@@ -123,12 +127,42 @@ def test_sides_are_summed_per_incident():
 def test_disputed_responsibility_is_found():
     claims = [{"stance": "attributed", "actor": "militia", "by": "monitor", "sources": [cite("monitor")]},
               {"stance": "attributed", "actor": "rebels", "by": "army", "sources": [cite()]}]
-    conflict = responsibility_conflict(incident("a", D(2024, 4, 20), claims=claims))
-    assert conflict is not None and conflict.blamed == ("militia", "rebels")
+    items = [incident("a", D(2024, 4, 20), claims=claims)]
     denial = [{"stance": "claimed", "actor": "militia", "sources": [cite()]},
               {"stance": "denied", "actor": "militia", "sources": [cite()]}]
-    assert responsibility_conflict(incident("b", D(2024, 4, 20), claims=denial)).denied == ("militia",)
-    assert responsibility_conflict(incident("c", D(2024, 4, 20), claims=claims[:1])) is None
+    items += [incident("b", D(2024, 4, 20), claims=denial), incident("c", D(2024, 4, 20), claims=claims[:1])]
+    known = project(items)
+    conflict = responsibility_conflict(known, items[0])
+    assert conflict is not None and conflict.blamed == ("militia", "rebels")
+    assert responsibility_conflict(known, items[1]).denied == ("militia",)
+    assert responsibility_conflict(known, items[2]) is None
+
+
+def test_outlaw_elements_beside_a_named_group_is_not_a_conflict():
+    # Iraqi forces blamed "outlaw elements" (coded Unidentified Armed Group), a monitor named the group:
+    # a vaguer and a more specific account of one attack, as in the 21 April 2024 Kharab al-Jir report
+    claims = [{"stance": "attributed", "actor": "unidentified", "by": "army", "sources": [cite()]},
+              {"stance": "attributed", "actor": "militia", "by": "monitor", "sources": [cite("monitor")]}]
+    item = incident("a", D(2024, 4, 21), claims=claims)
+    assert responsibility_conflict(project([item]), item) is None
+
+
+def test_an_umbrella_and_its_member_group_are_not_a_conflict_but_two_groups_are():
+    umbrella = [{"stance": "claimed", "actor": "resistance", "sources": [cite()]},
+                {"stance": "attributed", "actor": "militia", "by": "monitor", "sources": [cite("monitor")]}]
+    rival = [*umbrella, {"stance": "attributed", "actor": "rebels", "by": "army", "sources": [cite()]}]
+    items = [incident("a", D(2024, 4, 21), claims=umbrella), incident("b", D(2024, 4, 21), claims=rival)]
+    known = project(items)
+    assert responsibility_conflict(known, items[0]) is None
+    assert responsibility_conflict(known, items[1]).blamed == ("resistance", "militia", "rebels")
+
+
+def test_a_report_silent_on_a_figure_does_not_conflict_with_one_that_gives_it():
+    silent = incident("a", D(2024, 4, 20), casualties=[killed(1, wounded=8), killed(1)])
+    differ = incident("b", D(2024, 4, 20), casualties=[killed(1, wounded=8), killed(1, wounded=6)])
+    known = project([silent, differ])
+    assert not incident_figures(known, silent).conflicting
+    assert incident_figures(known, differ).conflicting
 
 
 # --- Time -----------------------------------------------------------------------------------

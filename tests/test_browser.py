@@ -129,8 +129,8 @@ def search_results(page: object, expected: list[str]) -> list[str]:
 
 def filter_box(page: object, name: str, value: str) -> object:
     """Return a filter's checkbox, opening its group in the filter panel."""
-    block = page.locator("details.pagefind-ui__filter-block",
-                         has=page.locator("summary", has_text=re.compile(f"^{re.escape(name)}$", re.IGNORECASE)))
+    title = re.compile(f"^{re.escape(name)}$", re.IGNORECASE)
+    block = page.locator("details.pagefind-ui__filter-block", has=page.locator("summary", has_text=title))
     if block.get_attribute("open") is None:
         block.locator("summary").click()
     return block.locator(f'input[name="{name.lower()}"][value="{value}"]')
@@ -143,8 +143,8 @@ def test_search_filters_by_country_actor_and_event_type(page: object, base_url: 
     unfiltered = page.locator(".pagefind-ui__message").inner_text()
     # All three incidents are explosions/remote violence; no other page carries an event type
     filter_box(page, "Event type", "Explosions/Remote violence").check()
-    assert search_results(page, [TOWER_22, KHARAB_TITLE, KALSU_TITLE]) == sorted([TOWER_22, KHARAB_TITLE, KALSU_TITLE]), \
-        unfiltered
+    every_incident = [TOWER_22, KHARAB_TITLE, KALSU_TITLE]
+    assert search_results(page, every_incident) == sorted(every_incident), unfiltered
     # The Islamic Resistance in Iraq was named for Tower 22 (by AFP) and Kharab al-Jir (by SOHR), not Kalsu
     filter_box(page, "Actor", "Islamic Resistance in Iraq").check()
     assert search_results(page, [TOWER_22, KHARAB_TITLE]) == sorted([TOWER_22, KHARAB_TITLE])
@@ -215,3 +215,51 @@ def test_axe_finds_no_serious_or_critical_violations(browser: object, base_url: 
     serious = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
                for v in results["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == []
+
+
+MAP_LAYOUT = """() => {
+  const box = (el) => el.getBoundingClientRect();
+  const frame = document.querySelector('.map-frame');
+  const legend = document.querySelector('.map-legend');
+  const items = [...legend.querySelectorAll('li')].map((li) => ({
+    text: li.textContent.trim(), size: parseFloat(getComputedStyle(li).fontSize),
+    left: box(li).left, right: box(li).right, clipped: li.scrollWidth > li.clientWidth,
+  }));
+  const svg = frame.querySelector('svg');
+  return {
+    items, page: document.documentElement.scrollWidth, viewport: innerWidth,
+    mapDrawn: box(svg).width, mapWidth: parseFloat(svg.getAttribute('width')),
+    frameRight: box(frame).right, legendLeft: box(legend).left, legendTop: box(legend).top,
+    frameBottom: box(frame).bottom,
+    charts: [...document.querySelectorAll('figure.chart svg')].map((chart) => box(chart).width),
+  };
+}"""
+
+
+@pytest.mark.parametrize("path", [f"briefs/{LATEST_BRIEF}.html", "index.html", "countries/irq.html"])
+def test_map_legend_is_readable_on_a_390_pixel_phone(browser: object, base_url: str, path: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        phone = context.new_page()
+        phone.goto(f"{base_url}{path}")
+        layout = phone.evaluate(MAP_LAYOUT)
+    finally:
+        context.close()
+    texts = [item["text"] for item in layout["items"]]
+    assert "Explosions/Remote violence" in texts and "Country of focus" in texts
+    for item in layout["items"]:
+        assert item["size"] >= 13, item  # the page's text size, not the map's shrunk to the screen
+        assert 0 <= item["left"] and item["right"] <= 390 and not item["clipped"], item
+    assert layout["legendTop"] >= layout["frameBottom"]  # below the map, in the page's width
+    # The map keeps its drawn size (labels at 10 px) and scrolls in its frame; the page does not scroll.
+    assert layout["mapDrawn"] == pytest.approx(layout["mapWidth"], abs=1)
+    assert layout["page"] == 390
+    assert all(width >= 560 for width in layout["charts"])
+
+
+def test_map_legend_sits_beside_the_map_on_a_laptop(page: object, base_url: str) -> None:
+    page.goto(f"{base_url}briefs/{LATEST_BRIEF}.html")
+    layout = page.evaluate(MAP_LAYOUT)
+    assert layout["legendLeft"] >= layout["frameRight"]
+    assert layout["mapDrawn"] == pytest.approx(layout["mapWidth"], abs=1)
+    assert "Launched from the hatched area → target" in [item["text"] for item in layout["items"]]

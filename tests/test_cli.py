@@ -182,7 +182,8 @@ def test_verbose_alone_builds_and_prints_each_step(content_copy: Path, tmp_path:
 
 def test_build_options_before_the_command_reach_serve_and_are_refused_elsewhere():
     code, _, err = run(["--no-pdf", "check"])
-    assert code == 2 and "error: --no-pdf before the command is an option of build and serve, not of check" in err
+    assert code == 2
+    assert "error: --no-pdf before the command is an option of build and serve, not of check" in err
     code, _, err = run(["--output", "x.json", "export", "json"])
     assert code == 2 and "an export's --output FILE goes after the format" in err
     top = cli.parser()
@@ -286,7 +287,8 @@ def test_export_refuses_broken_content(content_copy: Path, tmp_path: Path):
 
 def test_the_schema_command_we_print_runs_as_printed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.chdir(ROOT)
-    assert invocation.module("sitrep.schema", "--check") == f"{invocation._interpreter()} -m sitrep.schema --check"
+    expected = f"{invocation._interpreter()} -m sitrep.schema --check"
+    assert invocation.module("sitrep.schema", "--check") == expected
     monkeypatch.chdir(tmp_path)
     printed = invocation.module("sitrep.schema", "--check")
     assert printed.startswith("cd ") and " -m sitrep.schema --check" in printed

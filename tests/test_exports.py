@@ -69,9 +69,10 @@ def test_csv_codes_the_kharab_al_jir_attack_as_acled_would(project: Project) -> 
                                                                           "Al-Hasakah")
     assert (row["location"], row["latitude"], row["longitude"], row["geo_precision"]) == (
         "Kharab al-Jir base", "36.8700", "42.0400", "1")
+    # each cited document's source, then the documents that carried it to us, once each
     assert row["source"].split("; ") == [
-        "Iraqi security forces (official statements)", "Agence France-Presse",
-        "Syrian Observatory for Human Rights", "Mint"]
+        "Iraqi security forces (official statements)", "Agence France-Presse", "Mint",
+        "MENAFN (Middle East North Africa Financial Network)", "Syrian Observatory for Human Rights"]
     assert row["civilian_targeting"] == ""
     assert row["tags"] == "coalition; rockets; cross-border"
     # no death was reported: ACLED codes 0, and the notes say why

@@ -19,6 +19,7 @@ from sitrep.maps import (
     country_info,
     distance_outside_country_km,
     render_map,
+    render_map_html,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -325,3 +326,181 @@ def test_distance_handles_the_antimeridian() -> None:
     assert distance_outside_country_km("RUS", 66.0, -172.0) == 0  # Chukotka, west of 180°
     assert distance_outside_country_km("RUS", 66.0, 175.0) == 0
     assert distance_outside_country_km("USA", 64.0, -150.0) == 0  # Alaska
+
+
+# --------------------------------------------------------------- precision and time on the map
+
+# The 16-22 April 2024 brief: rockets on Kharab al-Jir launched from somewhere in northern Nineveh
+# (geo_precision 3), and Tower 22 in January, an earlier incident the key judgments refer to.
+PRECISION_POINTS = (
+    MapPoint("kharab", "Kharab al-Jir base (21 Apr)", 36.87, 42.04, "incident", BOMB,
+             "incidents/kharab.html"),
+    MapPoint("tower-22", "Tower 22 (28 Jan)", 33.32, 38.70, "incident", BOMB, "incidents/tower-22.html",
+             reference=True),
+    MapPoint("northern-nineveh", "Northern Nineveh province", 36.60, 42.60, "region", precision="region"),
+    MapPoint("kalsu-base", "Kalsu military base", 32.80, 44.30, "base"),
+)
+PRECISION_ARROWS = (MapArrow((36.60, 42.60), (36.87, 42.04), "incidents/kharab.html",
+                             "Launched from Northern Nineveh province", from_region=True),)
+INK = "#1f1f1f"
+
+
+def precision_map(**kwargs: object) -> str:
+    """Render the brief's map of a precise target, a launch region and an earlier incident."""
+    return render_map(PRECISION_POINTS, PRECISION_ARROWS, focus_countries=FOCUS, id_prefix="brief", **kwargs)
+
+
+def group(root: ET.Element, point_id: str) -> ET.Element:
+    """Return the group drawn for a point."""
+    (found,) = [g for g in root.iter(f"{SVG}g") if g.get("data-id") == point_id]
+    return found
+
+
+def px_per_km(root: ET.Element) -> float:
+    """Return the map's scale, read off its scale bar: its length in pixels over its km."""
+    bar = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "scale-bar")
+    left, right = (list(map(float, re.findall(r"-?\d+(?:\.\d+)?", path.get("d"))))
+                   for path in bar.iter(f"{SVG}path"))
+    return (right[2] - left[0]) / float(bar.get("data-km"))
+
+
+def test_a_place_known_only_to_its_region_is_a_hatched_area_not_a_point_symbol() -> None:
+    root = parse(precision_map())
+    area = group(root, "northern-nineveh")
+    assert area.get("class").split() == ["area", "region"] and area.get("data-precision") == "region"
+    assert area.get("data-box") is None  # not a symbol that claims a spot
+    (shape,) = area.iter(f"{SVG}path")
+    hatch = re.fullmatch(r"url\(#(.+)\)", shape.get("fill")).group(1)
+    pattern = root.find(f".//{SVG}pattern[@id='{hatch}']")
+    assert pattern.get("patternTransform") == "rotate(45)" and shape.get("stroke-dasharray")
+    x0, y0, x1, y1 = map(float, area.get("data-area-box").split())
+    # 40 km around the region's coordinates, read against the scale bar (rounding: 0.1 px per coordinate)
+    assert (x1 - x0) / 2 == pytest.approx(40 * px_per_km(root), abs=0.3)
+    assert "Northern Nineveh province" in label_texts(root)
+    assert "Northern Nineveh province (region, only the region is known)" in root.find(f"{SVG}desc").text
+
+
+def test_an_incident_known_only_to_its_region_is_hatched_in_its_event_colour() -> None:
+    babil = MapPoint("babil", "Babil province (20 Apr)", 32.47, 44.42, "incident", BOMB, precision="region")
+    root = parse(render_map([babil], id_prefix="m"))
+    marker = group(root, "babil")
+    assert marker.get("class").split() == ["incident", "region"]
+    (shape,) = marker.iter(f"{SVG}path")
+    assert shape.get("fill") == "url(#m-hatch-d55e00)" and shape.get("stroke") == EVENT_STYLES[BOMB][0]
+    assert root.find(f".//{SVG}pattern[@id='m-hatch-d55e00']") is not None
+    assert "Only the region is known (hatched)" in legend(root)
+    # the frame holds the whole area, not only its centre
+    x0, y0, x1, y1 = map(float, marker.get("data-area-box").split())
+    assert x0 >= 0 and y0 >= 0 and x1 <= 720 - 190 and y1 <= 480
+
+
+def test_a_pinpointed_base_and_incident_keep_their_point_symbols() -> None:
+    root = parse(precision_map())
+    assert group(root, "kalsu-base").get("class") == "base" and group(root, "kalsu-base").get("data-box")
+    kharab = group(root, "kharab")
+    assert kharab.get("class") == "incident" and kharab.get("data-precision") == "point"
+    assert [p.get("fill") for p in kharab.iter(f"{SVG}path")] == [EVENT_STYLES[BOMB][0]]
+
+
+def test_earlier_incidents_are_outlined_and_drawn_under_the_periods() -> None:
+    root = parse(precision_map())
+    tower = group(root, "tower-22")
+    assert tower.get("class").split() == ["incident", "reference"]
+    (shape,) = tower.iter(f"{SVG}path")
+    assert (shape.get("fill"), shape.get("stroke")) == ("#ffffff", EVENT_STYLES[BOMB][0])
+    order = [g.get("data-id") for g in root.iter(f"{SVG}g") if g.get("data-kind") == "incident"]
+    assert order == ["tower-22", "kharab"]
+    assert "Earlier incident (outline)" in legend(root)
+    bold = {el.text: el.get("font-weight") for el in root.iter(f"{SVG}text") if el.get("data-label-box")}
+    assert bold["Kharab al-Jir base (21 Apr)"] == "bold" and bold["Tower 22 (28 Jan)"] is None
+    assert "Tower 22 (28 Jan) (Explosions/Remote violence, 33.32°N 38.70°E, an earlier incident)" in (
+        root.find(f"{SVG}desc").text)
+
+
+def test_launch_arrow_is_drawn_over_the_launch_area_with_a_visible_stroke() -> None:
+    root = parse(precision_map())
+    (arrow,) = [g for g in root.iter(f"{SVG}g") if g.get("data-arrow") is not None]
+    paths = list(arrow.iter(f"{SVG}path"))
+    halo, line = paths[0], paths[1]
+    assert line.get("stroke") == INK and float(line.get("stroke-width")) >= 2
+    assert line.get("marker-end") == "url(#brief-arrowhead)" and line.get("fill") == "none"
+    assert halo.get("stroke") == "#ffffff"
+    assert float(halo.get("stroke-width")) > float(line.get("stroke-width"))
+    assert len(paths) == 2  # no launch-point dot: the hatched area is where it came from
+    layers = [g.get("class") for g in root if g.tag == f"{SVG}g"]
+    assert layers.index("areas") < layers.index("arrows") < layers.index("points")
+    assert "Launched from the hatched area → target" in legend(root)
+    assert "Launch point → target" not in legend(root)
+
+
+def test_a_launch_from_a_known_point_keeps_its_dot_and_legend() -> None:
+    root = parse(middle_east())
+    (arrow,) = [g for g in root.iter(f"{SVG}g") if g.get("data-arrow") is not None]
+    assert len(list(arrow.iter(f"{SVG}path"))) == 3
+    assert "Launch point → target" in legend(root)
+
+
+def test_web_map_puts_its_legend_in_html_beside_a_panel_less_svg() -> None:
+    html = render_map_html(PRECISION_POINTS, PRECISION_ARROWS, focus_countries=FOCUS, id_prefix="brief")
+    page = ET.fromstring(f"<body>{html}</body>")  # our markup is well-formed XML throughout
+    frame, legend_box = list(page)
+    assert frame.get("class") == "map-frame" and frame.get("tabindex") == "0"
+    svg = frame.find(f"{SVG}svg")
+    assert svg.get("width") == "530" and not [g for g in svg.iter(f"{SVG}g") if g.get("class") == "legend"]
+    scale = [g.get("class") for g in svg.iter(f"{SVG}g") if g.get("class") in ("scale-bar", "north-arrow")]
+    assert scale == ["scale-bar", "north-arrow"]
+    items = ["".join(li.itertext()).strip() for li in legend_box.iter("li")]
+    assert items == legend(parse(precision_map()))
+    assert items == ["Explosions/Remote violence", "Earlier incident (outline)",
+                     "Only the region is known (hatched)", "Military base",
+                     "Launched from the hatched area → target", "Country of focus"]
+    ids = {el.get("id") for el in svg.iter() if el.get("id")}
+    swatches = "".join(ET.tostring(s, encoding="unicode") for s in legend_box.iter("svg"))  # HTML: no xmlns
+    refs = re.findall(r"url\(#([^)]+)\)", swatches)
+    assert refs and set(refs) <= ids
+
+
+def test_scale_bar_inside_the_frame_keeps_labels_off_it() -> None:
+    html = render_map_html(clustered_points(), id_prefix="c")
+    svg = ET.fromstring(f"<body>{html}</body>").find(f".//{SVG}svg")
+    scale = next(g for g in svg.iter(f"{SVG}g") if g.get("class") == "scale")
+    rect = scale.find(f"{SVG}rect")
+    x, y = float(rect.get("x")), float(rect.get("y"))
+    box = (x, y, x + float(rect.get("width")), y + float(rect.get("height")))
+    assert not [label for label in boxes(svg, "data-label-box") if overlap(label, box)]
+
+
+def test_a_country_without_published_coordinates_is_hatched_whole() -> None:
+    # "Launched from Iraq": a place with no coordinates that stands for the whole country.
+    iraq = MapPoint("iraq", "Iraq", None, None, "country", whole_country="IRQ")
+    target = MapPoint("tower-22", "Tower 22 (28 Jan)", 33.32, 38.70, "incident", BOMB)
+    root = parse(render_map([iraq, target], focus_countries=["JOR"], id_prefix="m"))
+    area = group(root, "iraq")
+    assert area.get("class").split() == ["area", "region"] and area.get("data-box") is None
+    (shape,) = area.iter(f"{SVG}path")
+    country = next(p for p in root.iter(f"{SVG}path") if p.get("data-country") == "IRQ")
+    assert shape.get("d") == country.get("d") and shape.get("fill").startswith("url(#m-hatch-")
+    assert "Only the region is known (hatched)" in legend(root)
+    assert "Iraq (country, no coordinates published, the whole country hatched)" in root.find(f"{SVG}desc").text
+    assert not [g for g in root.iter(f"{SVG}g") if g.get("data-box") and g.get("data-id") == "iraq"]
+
+
+def test_an_incident_known_only_by_its_country_is_hatched_in_its_event_colour() -> None:
+    syria = MapPoint("strike", "Syria (2 Feb)", None, None, "incident", BOMB, whole_country="SYR")
+    root = parse(render_map([syria], id_prefix="m"))
+    marker = group(root, "strike")
+    assert marker.get("class").split() == ["incident", "region"]
+    assert marker.find(f"{SVG}path").get("fill") == "url(#m-hatch-d55e00)"
+    assert root.find(f"{SVG}desc").text == ("1 incident shown: Syria (2 Feb) (Explosions/Remote violence, "
+                                            "no coordinates published, the whole country hatched).")
+    drawn = {p.get("data-country") for p in root.iter(f"{SVG}path") if p.get("data-country")}
+    assert "SYR" in drawn  # the frame holds the country hatched for it
+
+
+def test_an_area_without_coordinates_is_named_but_never_drawn() -> None:
+    border = MapPoint("border", "Iraq–Syria border area", None, None, "border_area")
+    root = parse(render_map([border, *PRECISION_POINTS], focus_countries=FOCUS))
+    assert not [g for g in root.iter(f"{SVG}g") if g.get("data-id") == "border"]
+    assert "Not on the map, no coordinates published: Iraq–Syria border area" in legend(root)
+    assert root.find(f"{SVG}desc").text.endswith(
+        "Not on the map, no coordinates published: Iraq–Syria border area (border_area).")

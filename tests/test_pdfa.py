@@ -36,6 +36,9 @@ WAIVED = {
     # with transparency carry a /Group with a blending colour space; the brief has the sRGB output intent
     # (asserted below).
     "6.2.10": "Page uses transparency but has no /Group entry",
+    # ISO 19005-1, 6.4, forbids soft masks (PDF/A-1 has no transparency); ISO 19005-2 and -3 allow
+    # transparency, and with it an image's /SMask (its alpha channel). pdfluent applies the part 1 rule.
+    "6.4.2": "XObject",
 }
 
 
@@ -75,6 +78,29 @@ def test_the_brief_passes_pdfa_3b_validation(pdf_path: Path):
     report = validate_pdfa(str(pdf_path))
     assert report.pdfa_level == "PDF/A-3B"
     assert unwaived(pdf_path) == []
+
+
+def test_a_brief_with_an_image_from_content_passes_too(tmp_path: Path):
+    """An analyst's picture with an alpha channel: WeasyPrint asks viewers to smooth it, which PDF/A forbids."""
+    import base64
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT, content)
+    (content / "assets").mkdir(exist_ok=True)
+    # a 1 x 1 RGBA PNG
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+    (content / "assets" / "crater.png").write_bytes(png)
+    incident = content / "incidents" / "2024-04-20-kalsu-base-explosion.yaml"
+    incident.write_text(incident.read_text().replace("summary: |\n", "summary: |\n  ![Crater](assets/crater.png)\n\n", 1))
+    output = tmp_path / "out"
+    assert main(["--content", str(content), "--output", str(output), "--no-search", "-q"]) == 0
+    pdf = output / "briefs" / f"{BRIEF}.pdf"
+    images = [xobject.get_object() for page in pypdf.PdfReader(pdf).pages
+              for xobject in page["/Resources"].get("/XObject", {}).values()
+              if xobject.get_object().get("/Subtype") == "/Image"]
+    assert images and all(image.get("/Interpolate") in (None, False) for image in images)  # pypdf: truthy objects
+    assert unwaived(pdf) == []
 
 
 def test_the_validator_fails_a_pdf_that_is_not_pdfa(tmp_path: Path):

@@ -14,6 +14,7 @@ import pytest
 from sitrep import invocation
 from sitrep.cli import main
 from sitrep.scaffold import slug, unique_id
+from sitrep.validate import load_project
 
 
 class Terminal(io.StringIO):
@@ -135,7 +136,7 @@ def test_missing_essentials_without_a_terminal_list_the_flags_and_choices(conten
     assert err.startswith("error: `new incident` needs these flags (or run it in a terminal to be asked):\n")
     assert "  --location: id of the place hit (a file in content/locations/); one of: " \
            "al-hasakah-governorate, babil-province, baghdad," in err
-    assert "  --source: id of the source reporting it" in err and "afp, centcom" in err
+    assert "  --source: id of the source reporting it" in err and "afp, associated-press, axios, centcom" in err
     assert not list((content_copy / "incidents").glob("*baghdad-airport*"))
 
 
@@ -192,3 +193,18 @@ def test_at_a_terminal_flags_are_not_asked_again(content_copy: Path):
 def test_input_ending_early_is_a_usage_error(content_copy: Path):
     code, _, err = new(content_copy, "actor", answers="Islamic State\n")
     assert code == 2 and "no answer for --kind: input ended" in err
+
+
+def test_new_document_records_its_source_date_link_and_relays(content_copy: Path):
+    code, out, err = new(content_copy, "document", "--title", "Rockets fired from Iraq at US-led coalition base",
+                         "--source", "afp", "--published", "2024-04-21", "--kind", "article",
+                         "--relay", "isf-2024-04-21-statement-kharab-al-jir",
+                         "--relay", "sohr-2024-04-21-director-on-kharab-al-jir")
+    assert code == 0, err
+    path = content_copy / "documents" / "afp-2024-04-21-rockets-fired-from-iraq-at-us-led-coalition-base.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "source: afp" in text and "published: 2024-04-21" in text and "kind: article" in text
+    assert "relays: [isf-2024-04-21-statement-kharab-al-jir, sohr-2024-04-21-director-on-kharab-al-jir]" in text
+    project, problems = load_project(content_copy)
+    assert project is not None and [str(p) for p in problems] == []
+    assert path.stem in project.relayed_by["isf-2024-04-21-statement-kharab-al-jir"]

@@ -390,7 +390,8 @@ def test_without_port_the_next_free_port_is_taken(site: Path, tmp_path: Path):
             assert url_of(httpd) == f"http://127.0.0.1:{port}/"
         finally:
             httpd.server_close()
-        given = ServeOptions(BuildOptions(content=tmp_path / "content", output=site), port=busy, port_given=True)
+        given = ServeOptions(BuildOptions(content=tmp_path / "content", output=site), port=busy,
+                             port_given=True)
         with pytest.raises(SitrepError, match=rf"^port {busy} is in use; choose another with --port$"):
             make_server(given, Channel(), Reporter(io.StringIO(), io.StringIO()))
 

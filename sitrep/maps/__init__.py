@@ -15,12 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .draw import _arrows_svg, _countries_svg, _safe_prefix, _svg_open, _symbols_svg
-from .frame import MapArrow, MapPoint, _fit_projection, _frame_bounds, _Layout, _unique_countries, _valid
+from .draw import (
+    _areas_svg, _arrows_svg, _countries_svg, _hatch_colours, _safe_prefix, _svg_open, _symbols_svg,
+)
+from .frame import MapArrow, MapPoint, _fit_projection, _frame_bounds, _Layout, _sort_out, _unique_countries
 from .labels import (
     _backdrop, _labels_svg, _place_arrow_labels, _place_country_labels, _place_point_labels, _Placer,
 )
-from .legend import _description, _panel_svg
+from .legend import _description, _frame_scale_svg, _legend_html, _panel_svg
 from .style import EVENT_STYLES, PANEL_WIDTH
 from .svg import _el
 from .world import DATA_FILE, CountryInfo, country_info, distance_outside_country_km
@@ -34,6 +36,7 @@ __all__ = [
     "country_info",
     "distance_outside_country_km",
     "render_map",
+    "render_map_html",
 ]
 
 
@@ -47,32 +50,68 @@ def render_map(
     height: int = 480,
     id_prefix: str = "map",
 ) -> str:
-    """Return a standalone inline SVG string of the area."""
-    points = [p for p in points if _valid(p.lat, p.lon)]
-    arrows = [a for a in arrows if _valid(*a.start) and _valid(*a.end)]
+    """Return a standalone inline SVG string of the area, with its legend panel on the right."""
+    return _render(points, arrows, focus_countries, title, width, height, id_prefix, panel=True)
+
+
+def render_map_html(
+    points: Sequence[MapPoint],
+    arrows: Sequence[MapArrow] = (),
+    *,
+    focus_countries: Sequence[str] = (),
+    title: str = "Map",
+    width: int = 530,
+    height: int = 480,
+    id_prefix: str = "map",
+) -> str:
+    """Return the map for a web page: the SVG without a panel in a frame, then its legend as HTML.
+
+    The frame scrolls sideways on a screen narrower than the map, so labels keep their size; the legend's
+    text is the page's own and reflows (site.css lays the legend beside the map where there is room).
+    """
+    prefix = _safe_prefix(id_prefix)
+    svg = _render(points, arrows, focus_countries, title, width, height, id_prefix, panel=False)
+    legend = _legend_html(_sort_out(points, arrows), bool(_unique_countries(focus_countries)), prefix)
+    # Focusable, so that a keyboard can scroll the frame where it is narrower than the map.
+    frame = f'<div class="map-frame" tabindex="0" role="group" aria-labelledby="{prefix}-title">'
+    return f"{frame}\n{svg}</div>\n{legend}"
+
+
+def _render(points: Sequence[MapPoint], arrows: Sequence[MapArrow], focus_countries: Sequence[str],
+            title: str, width: int, height: int, id_prefix: str, *, panel: bool) -> str:
+    """Return the SVG of a map, with the legend panel on its right or a scale bar in its frame."""
+    drawn = _sort_out(points, arrows)
+    points, arrows = drawn.points, drawn.arrows
     focus = _unique_countries(focus_countries)
     width, height = max(int(width), 320), max(int(height), 200)
-    map_w = float(width - min(PANEL_WIDTH, width // 3))
-    projection = _fit_projection(_frame_bounds(points, arrows, focus), map_w, height)
+    map_w = float(width - min(PANEL_WIDTH, width // 3)) if panel else float(width)
+    shown = focus + [country for _, country in drawn.countries]  # a hatched country is shown whole
+    projection = _fit_projection(_frame_bounds(points, arrows, shown), map_w, height)
     layout = _Layout(width, height, map_w, _safe_prefix(id_prefix), projection)
     backdrop = _backdrop(projection, map_w, height)
     focus_codes = {c.info.alpha3 for c in focus}
     placer = _Placer(layout.frame)
+    scale, scale_box = ("", None) if panel else _frame_scale_svg(layout)
+    if scale_box:
+        placer.block(scale_box)
     symbols = _symbols_svg(layout, points, placer)
     arrow_svg = _arrows_svg(layout, arrows, placer)
     _place_point_labels(layout, points, placer)
     _place_arrow_labels(layout, arrows, placer)
     _place_country_labels(backdrop, focus_codes, placer)
     parts = [
-        _svg_open(layout, title, _description(points, arrows, focus),
-                  linked=any(point.href for point in points) or any(arrow.href for arrow in arrows)),
+        _svg_open(layout, title, _description(drawn, focus),
+                  linked=any(point.href for point in drawn.marks) or any(arrow.href for arrow in arrows),
+                  hatches=_hatch_colours(drawn.marks)),
         _countries_svg(backdrop.shapes, focus_codes),
+        _areas_svg(layout, drawn, backdrop.shapes),
         _labels_svg([label for label in placer.labels if label.style.kind == "country"]),
         arrow_svg,
         symbols,
         _labels_svg([label for label in placer.labels if label.style.kind != "country"]),
+        scale,
         _el("rect", x=0.5, y=0.5, width=map_w - 1, height=height - 1.0, fill="none", stroke="#4a4a4a"),
-        _panel_svg(layout, points, arrows, bool(focus)),
+        _panel_svg(layout, drawn, bool(focus)) if panel else "",
         "</svg>",
     ]
     return "\n".join(part for part in parts if part) + "\n"

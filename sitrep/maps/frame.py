@@ -21,6 +21,10 @@ from .world import KM_PER_DEGREE, BBox, LonLat, _bbox_near, _core_bbox, _Country
 
 MARGIN = 28.0
 MIN_SPAN_DEG = 0.6
+# The hatched area of a place known only to its region: the order of size of a district or of part of a
+# province (ACLED geo_precision 3 gives the region's centre or capital), drawn at least MIN_REGION_PX across.
+REGION_RADIUS_KM = 40.0
+MIN_REGION_PX = 9.0
 
 
 @dataclass(frozen=True)
@@ -29,11 +33,22 @@ class MapPoint:
 
     id: str
     label: str
-    lat: float
-    lon: float
+    lat: float | None  # None, with lon, for an area whose coordinates were never published
+    lon: float | None
     kind: str  # "incident", "base", "town", "region", ... (incidents are markers; others labelled places)
     category: str = ""  # for incidents: the ACLED event_type
     href: str | None = None  # link target (relative URL) or None
+    # "point": the place itself or near it (ACLED geo_precision 1 or 2); "region": only the region around
+    # these coordinates is known (geo_precision 3), drawn as a hatched area, never as a point symbol.
+    precision: str = "point"
+    reference: bool = False  # an incident before the period shown, which the text refers to
+    # For a place without coordinates that is a whole country (ISO alpha-3): the country is hatched.
+    whole_country: str = ""
+
+    @property
+    def is_region(self) -> bool:
+        """Tell whether only the region of this place is known (always so without coordinates)."""
+        return self.precision == "region" or self.lat is None or self.lon is None
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,7 @@ class MapArrow:
     end: tuple[float, float]
     href: str | None = None
     label: str = ""
+    from_region: bool = False  # launched from somewhere in a region, not from a known spot
 
 
 @dataclass(frozen=True)
@@ -90,6 +106,11 @@ def _frame_bounds(points: Sequence[MapPoint], arrows: Sequence[MapArrow], focus:
     """Return the lon/lat box the map must show: points, arrows and focus countries."""
     lons = [p.lon for p in points] + [end[1] for a in arrows for end in (a.start, a.end)]
     lats = [p.lat for p in points] + [end[0] for a in arrows for end in (a.start, a.end)]
+    for point in (p for p in points if p.is_region):  # the whole hatched area, not only its centre
+        dlat = REGION_RADIUS_KM / KM_PER_DEGREE
+        dlon = dlat / max(math.cos(math.radians(point.lat)), 0.1)
+        lons += [point.lon - dlon, point.lon + dlon]
+        lats += [point.lat - dlat, point.lat + dlat]
     for country in focus:
         box = _core_bbox(country)
         lons += [box[0], box[2]]
@@ -209,6 +230,11 @@ class _Layout:
         """Return the map frame, left of the legend panel."""
         return _Box(0.0, 0.0, self.map_w, float(self.height))
 
+    @property
+    def region_radius(self) -> float:
+        """Return the radius in pixels of the hatched area of a place known only to its region."""
+        return max(REGION_RADIUS_KM * self.projection.px_per_km, MIN_REGION_PX)
+
 
 @dataclass(frozen=True)
 class _Shape:
@@ -220,6 +246,36 @@ class _Shape:
     main_area: float
     main_bounds: _Box
     path: str  # every ring as path data
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """What a map shows: points at their coordinates, countries hatched whole, and places it cannot draw."""
+
+    points: list[MapPoint]  # with valid coordinates
+    countries: list[tuple[MapPoint, _Country]]  # without coordinates, standing for a whole country
+    unplaced: list[MapPoint]  # without coordinates and smaller than a country: named, never drawn
+    arrows: list[MapArrow]
+
+    @property
+    def marks(self) -> list[MapPoint]:
+        """Return every point drawn, at coordinates or as a hatched country."""
+        return self.points + [point for point, _ in self.countries]
+
+
+def _sort_out(points: Sequence[MapPoint], arrows: Sequence[MapArrow]) -> _Drawn:
+    """Sort points into those drawn at coordinates, whole countries and unplaced areas; drop invalid ones."""
+    located, countries, unplaced = [], [], []
+    for point in points:
+        if point.lat is None or point.lon is None:
+            country = _country(point.whole_country)
+            if country:
+                countries.append((point, country))
+            else:
+                unplaced.append(point)
+        elif _valid(point.lat, point.lon):
+            located.append(point)
+    return _Drawn(located, countries, unplaced, [a for a in arrows if _valid(*a.start) and _valid(*a.end)])
 
 
 def _valid(lat: float, lon: float) -> bool:

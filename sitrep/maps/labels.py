@@ -242,7 +242,8 @@ def _label_candidates(ring: Sequence[XY], steps: int = 14) -> list[XY]:
 
 def _place_point_labels(layout: _Layout, points: Sequence[MapPoint], placer: _Placer) -> None:
     """Place point labels by priority, skipping a repeat of the same name at the same spot."""
-    ordered = sorted(enumerate(points), key=lambda item: (ROLE_PRIORITY[_role(item[1].kind)], item[0]))
+    ordered = sorted(enumerate(points),
+                     key=lambda item: (ROLE_PRIORITY[_role(item[1].kind)], item[1].reference, item[0]))
     seen: list[tuple[str, XY]] = []
     for _, point in ordered:
         text = _shorten(point.label)
@@ -251,15 +252,17 @@ def _place_point_labels(layout: _Layout, points: Sequence[MapPoint], placer: _Pl
             continue
         seen.append((text, at))
         role = _role(point.kind)
-        style = _point_style(role, point.href)
-        placer.place_at(text, at, _symbol_radius(role), style, centre_first=role == "area")
+        style = _point_style(role, point.href, point.reference)
+        # A hatched area has no symbol to keep clear of: its name goes on it first, as an area's does.
+        radius = 0.0 if point.is_region else _symbol_radius(role)
+        placer.place_at(text, at, radius, style, centre_first=role == "area" or point.is_region)
 
 
-def _point_style(role: str, href: str | None) -> _Style:
-    """Return the typographic style of a point label by role."""
+def _point_style(role: str, href: str | None, reference: bool = False) -> _Style:
+    """Return the typographic style of a point label by role; an earlier incident's is not bold."""
     if role == "area":
         return _Style(LABEL_SIZE + 0.5, role, italic=True, fill=AREA_INK, href=_safe_href(href))
-    return _Style(LABEL_SIZE, role, bold=role == "incident", href=_safe_href(href))
+    return _Style(LABEL_SIZE, role, bold=role == "incident" and not reference, href=_safe_href(href))
 
 
 def _place_arrow_labels(layout: _Layout, arrows: Sequence[MapArrow], placer: _Placer) -> None:

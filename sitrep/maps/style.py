@@ -23,7 +23,7 @@ OTHER_EVENT = "Other event"
 OTHER_STYLE = ("#999999", "triangle-up")
 LEGEND_ROLES = (("base", "Military base"), ("place", "Town / place"), ("area", "Region / area"))
 # Location kinds that name an area rather than a spot: an italic label, no symbol.
-AREA_KINDS = frozenset({"region", "province", "district", "border_area", "governorate"})
+AREA_KINDS = frozenset({"country", "region", "province", "district", "border_area", "governorate"})
 ROLE_PRIORITY = {"incident": 0, "base": 1, "place": 2, "area": 3}
 
 SEA = "#d3e3ee"
@@ -39,6 +39,9 @@ FOCUS_NAME_INK = "#5e5444"
 NEIGHBOUR_NAME_INK = "#8b877f"
 
 MARKER_SIZE = 6.5
+# Launch arrows: a line and head that stay visible printed small and over the hatching of a launch area.
+ARROW_WIDTH = 2.4
+ARROWHEAD = 12
 LABEL_SIZE = 10.0
 COUNTRY_SIZES = (12.0, 9.5)
 NEIGHBOUR_SIZE = 9.0

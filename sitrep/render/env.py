@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import jinja2
@@ -10,8 +11,9 @@ from markupsafe import Markup
 
 from .. import analyse, urls
 from ..geo import country_info
-from ..model import (ACTOR_KIND_LABELS, CREDIBILITY, LIKELIHOOD_ROWS, RELIABILITY, TLP_COLOURS, Count, Incident,
-                     format_count)
+from ..model import (ACTOR_KIND_LABELS, CREDIBILITY, LIKELIHOOD_ROWS, RELIABILITY, STANCE_LABELS, TLP_COLOURS,
+                     Citation, Count, Incident, Project, format_count)
+from ..sourcing import cited
 from .brief import Abbreviations, keep_names
 from .text import display_url, neutralise, render_markdown, search_label
 
@@ -43,8 +45,14 @@ def make_env(theme: Path | None = None, cache_dir: Path | None = None) -> jinja2
     env.globals.update(urls=urls, RELIABILITY=RELIABILITY, CREDIBILITY=CREDIBILITY,
                        ACTOR_KIND_LABELS=ACTOR_KIND_LABELS, TLP_COLOURS=TLP_COLOURS, when=analyse.when,
                        TIME_PRECISION=analyse.PRECISION_WORDS,
-                       country_name=country_name, date_span=date_span, likelihood_range=likelihood_range)
+                       country_name=country_name, date_span=date_span, likelihood_range=likelihood_range,
+                       cited_names=cited_names, STANCE_LABELS=STANCE_LABELS)
     return env
+
+
+def cited_names(project: Project, citations: Sequence[Citation]) -> list[str]:
+    """Return the names of the sources of the documents cited, once each, in order."""
+    return list(dict.fromkeys(project.sources[cited(project, c).source].name for c in citations))
 
 
 def _finalize(value: object) -> object:
@@ -76,6 +84,23 @@ def cutoff(value: dt.datetime) -> str:
     """Return a cut-off time with its offset: 22 April 2024, 12:00 (UTC+03:00)."""
     offset = value.strftime("%z")
     return f"{analyse.format_date(value)}, {value:%H:%M} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def published(value: dt.date | dt.datetime) -> str:
+    """Return when a document was published: 22 April 2024, or with its time and offset."""
+    if isinstance(value, dt.datetime):
+        return cutoff(value)
+    return long_date(value)
+
+
+#: Languages named in endnotes when a document is not in the site's language (ISO 639).
+LANGUAGES = {"ar": "Arabic", "en": "English", "fa": "Persian", "fr": "French", "he": "Hebrew", "ku": "Kurdish",
+             "ckb": "Sorani Kurdish", "tr": "Turkish", "de": "German", "ru": "Russian", "es": "Spanish"}
+
+
+def language_name(code: str) -> str:
+    """Return a language's English name from its ISO 639 code, or the code when it is not listed."""
+    return LANGUAGES.get(code, code)
 
 
 def date_span(start: dt.date, end: dt.date) -> str:
@@ -122,4 +147,5 @@ FILTERS = {
     "markdown": markdown, "markdown_inline": markdown_inline, "country_name": country_name,
     "slug": urls.slug, "search_label": search_label, "spell_out": spell_out, "keep_names": keep_names,
     "display_url": display_url,
+    "published": published, "language_name": language_name,
 }

@@ -29,6 +29,7 @@ from ..analyse import incident_figures
 from ..cache import Pieces
 from ..geo import country_info
 from ..model import SOURCE_SCALES, Actor, Incident, Project
+from ..sourcing import cited, cited_documents, cited_sources
 from .text import neutralise
 
 #: ACLED's export columns, in ACLED's order.
@@ -136,16 +137,17 @@ def json_document(head: dict[str, Any], key: str, items: list[str]) -> str:
 def incidents_acled_csv(project: Project, pieces: Pieces | None = None) -> str:
     """Return every incident, newest first, as CSV with ACLED's 31 columns and codes (reusing pieces kept)."""
     pieces = pieces or Pieces()
-    rows = [pieces.get(i.id, made_from(project, row_inputs(i)), partial(csv_row, project, i))
+    rows = [pieces.get(i.id, made_from(project, row_inputs(project, i)), partial(csv_row, project, i))
             for i in project.incidents_by_date]
     return csv_line(ACLED_COLUMNS) + "".join(rows)
 
 
-def row_inputs(incident: Incident) -> list[tuple[str, str]]:
+def row_inputs(project: Project, incident: Incident) -> list[tuple[str, str]]:
     """Return the (kind, id) of the content an incident's ACLED row is made from: also actors and sources."""
     actors = [("actor", a) for a in (*incident.perpetrators, *incident.targets)]
-    sources = [("source", s) for c in incident.sources for s in (c.source, c.via) if s]
-    return [*record_inputs(incident), *actors, *sources]
+    documents = [("document", d) for c in incident.sources for d in cited_documents(project, c)]
+    sources = [("source", s) for c in incident.sources for s in cited_sources(project, c)]
+    return [*record_inputs(incident), *actors, *documents, *sources]
 
 
 def csv_row(project: Project, incident: Incident) -> str:
@@ -232,13 +234,13 @@ def interaction(actor1: Actor | None, actor2: Actor | None) -> int | str:
 
 def source_names(project: Project, incident: Incident) -> list[str]:
     """Return the names of the sources an incident cites, and the outlets that relayed them, once each."""
-    ids = [part for c in incident.sources for part in (c.source, c.via) if part]
+    ids = [part for c in incident.sources for part in cited_sources(project, c)]
     return [project.sources[i].name for i in dict.fromkeys(ids)]
 
 
 def source_scale(project: Project, incident: Incident) -> str:
     """Return ACLED's source scale: one, or the narrowest and widest joined ('National-International')."""
-    scales = {project.sources[c.source].scale for c in incident.sources}
+    scales = {project.sources[cited(project, c).source].scale for c in incident.sources}
     ordered = sorted(scales, key=SOURCE_SCALES.index)
     return ordered[0] if len(ordered) == 1 else f"{ordered[0]}-{ordered[-1]}"
 

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from .. import urls
 from ..analyse import BriefAnalysis, Tally, incident_date, incident_figures, period_incidents
-from ..maps import MapArrow, MapPoint, render_map
-from ..model import Brief, Incident, Period, Project
+from ..maps import MapArrow, MapPoint, render_map, render_map_html
+from ..model import Brief, Incident, Period, Place, Project
 
 # The charts load matplotlib (a third of a second): imported when a brief's charts are first drawn, so
 # that a build rendering no brief, and the processes that list pages for others to render, never load it.
@@ -22,39 +22,59 @@ if TYPE_CHECKING:
 CHART_WEEKS = 16  # a quarter and a bit: enough to see a lull end
 
 
-def brief_visuals(project: Project, analysis: BriefAnalysis, link_prefix: str | None = None) -> dict[str, str]:
-    """Return {'map', 'incidents_chart', 'casualties_chart', 'charts_note'} for a brief (SVG strings, a sentence)."""
+def brief_visuals(project: Project, analysis: BriefAnalysis, link_prefix: str | None = None,
+                  medium: str = "pdf") -> dict[str, str]:
+    """Return {'map', 'incidents_chart', 'casualties_chart', 'charts_note'} for a brief.
+
+    The charts are SVG strings and the note a sentence; the map is an SVG in the PDF, HTML on the web.
+    """
     brief = analysis.brief
     return {
-        "map": brief_map(project, analysis, link_prefix),
+        "map": brief_map(project, analysis, link_prefix, medium),
         **weekly_charts(project, brief, prefix=f"{brief.id}-"),
     }
 
 
-def brief_map(project: Project, analysis: BriefAnalysis, link_prefix: str | None) -> str:
-    """Return the SVG map of a brief's incidents, their launch points and the places named."""
+def brief_map(project: Project, analysis: BriefAnalysis, link_prefix: str | None, medium: str = "pdf") -> str:
+    """Return the map of a brief's incidents, their launch points and the places named.
+
+    Incidents of the period are filled markers, earlier ones the key judgments refer to are outlined, and a
+    place known only to its region is a hatched area. The PDF's map carries its legend; the web page's
+    legend is HTML beside or below it.
+    """
     points: dict[str, MapPoint] = {}
     arrows = []
+    in_period = {i.id for i in analysis.current.incidents}
     for incident in map_incidents(project, analysis):
         place = project.locations[incident.location.location]
         href = f"{link_prefix}{urls.incident(incident)}" if link_prefix is not None else None
         points[incident.id] = MapPoint(incident.id, f"{place.name} ({incident_date(incident, 'label')})",
-                                       place.latitude, place.longitude, "incident", incident.event_type, href)
+                                       place.latitude, place.longitude, "incident", incident.event_type, href,
+                                       precision=map_precision(incident.location),
+                                       reference=incident.id not in in_period)
         if incident.origin:
             start = project.locations[incident.origin.location]
             points.setdefault(start.id, MapPoint(start.id, start.name, start.latitude, start.longitude,
-                                                 start.kind))
+                                                 start.kind, precision=map_precision(incident.origin)))
             arrows.append(MapArrow((start.latitude, start.longitude), (place.latitude, place.longitude), href,
-                                   f"Launched from {start.name}"))
+                                   f"Launched from {start.name}",
+                                   from_region=map_precision(incident.origin) == "region"))
     for posture in analysis.posture:
         if posture.deployment.location:
             base = project.locations[posture.deployment.location]
             points.setdefault(base.id, MapPoint(base.id, base.name, base.latitude, base.longitude, base.kind))
     if not points:
         return ""
-    return render_map(list(points.values()), arrows, focus_countries=brief_countries(analysis),
-                      title=f"Incidents, {analysis.brief.period.start:%d %b} to {analysis.brief.period.end:%d %b %Y}",
-                      id_prefix=f"map-{analysis.brief.id}")
+    period = analysis.brief.period
+    render = render_map_html if medium == "web" else render_map
+    return render(list(points.values()), arrows, focus_countries=brief_countries(analysis),
+                  title=f"Incidents, {period.start:%d %b} to {period.end:%d %b %Y}",
+                  id_prefix=f"map-{analysis.brief.id}")
+
+
+def map_precision(place: Place) -> str:
+    """Return how a map draws a place: 'region' when only the region is known (ACLED geo_precision 3)."""
+    return "region" if place.geo_precision == 3 else "point"
 
 
 def map_incidents(project: Project, analysis: BriefAnalysis) -> list[Incident]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from ..model import Actor, Citation, ContextNote, Deployment, Incident, Location, Project
+from ..model import Actor, Citation, ContextNote, Deployment, Incident, Location, Project, Statement
+from ..sourcing import cited_sources
 
 #: An actor's parts in incidents, in the order its page lists them.
 ROLES: dict[str, str] = {
@@ -13,9 +14,15 @@ ROLES: dict[str, str] = {
     "attributed": "Blamed by others",
     "denied": "Denied involvement",
     "no_comment": "Declined to comment",
+    "disputed": "Disputed the account",
+    "suspended": "Announced a suspension of operations",
+    "praised": "Praised an attack without claiming it",
+    "denied_by_others": "Involvement denied by others",
+    "named_by_others": "Named in others' statements",
     "perpetrated": "Assessed perpetrator",
     "targeted": "Targeted",
     "attributed_by": "Blamed someone else",
+    "spoke_of_others": "Spoke of another's part",
     "casualties": "Suffered casualties",
 }
 
@@ -24,8 +31,9 @@ def actor_roles(project: Project) -> dict[str, dict[str, list[Incident]]]:
     """Return, for every actor and each role in ROLES it played, the incidents (newest first), in one pass."""
     roles: dict[str, dict[str, list[Incident]]] = {actor_id: {} for actor_id in project.actors}
     for incident in project.incidents_by_date:
-        played: list[tuple[str, str]] = [(s.actor, s.stance) for s in incident.claims]
-        played += [(s.by, "attributed_by") for s in incident.claims if s.by and s.by != s.actor]
+        played: list[tuple[str, str]] = [(s.actor, _role(s)) for s in incident.claims]
+        played += [(s.by, "attributed_by" if s.stance == "attributed" else "spoke_of_others")
+                   for s in incident.claims if s.by and s.by != s.actor]
         played += [(a, "perpetrated") for a in incident.perpetrators]
         played += [(a, "targeted") for a in incident.targets]
         played += [(side, "casualties") for r in incident.casualties for side in r.covers]
@@ -34,6 +42,13 @@ def actor_roles(project: Project) -> dict[str, dict[str, list[Incident]]]:
                 roles[actor_id].setdefault(role, []).append(incident)
     return {actor_id: {role: by_role[role] for role in ROLES if role in by_role}
             for actor_id, by_role in roles.items()}
+
+
+def _role(statement: Statement) -> str:
+    """Return the part a statement gives its actor: a denial made by someone else is not the actor's denial."""
+    if statement.stance == "attributed" or not statement.by or statement.by == statement.actor:
+        return statement.stance
+    return "denied_by_others" if statement.stance == "denied" else "named_by_others"
 
 
 def incidents_of(roles: Mapping[str, list[Incident]]) -> list[Incident]:
@@ -211,9 +226,8 @@ def citation_counts(project: Project) -> dict[str, int]:
     """Return how many times each source is cited (directly or as the relay) across the content."""
     counts = dict.fromkeys(project.sources, 0)
     for citation in _all_citations(project):
-        counts[citation.source] = counts.get(citation.source, 0) + 1
-        if citation.via:
-            counts[citation.via] = counts.get(citation.via, 0) + 1
+        for source in cited_sources(project, citation):
+            counts[source] = counts.get(source, 0) + 1
     return counts
 
 

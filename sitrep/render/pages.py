@@ -34,6 +34,7 @@ from ..model import (
     Actor,
     Attachment,
     Brief,
+    Citation,
     ContextNote,
     Deployment,
     Incident,
@@ -88,7 +89,7 @@ def site_pages(project: Project, analyses: Mapping[str, BriefAnalysis], pieces: 
     yield from event_type_pages(project)
     yield from context_pages(project)
     yield Page("forces/index.html", "site/forces.html", partial(forces_context, project),
-               deps.every("deployment", "actor", "location", "source"))
+               deps.every("deployment", "actor", "location", "source", "document"))
     yield Page("sources/index.html", "site/sources.html",
                lambda: {"section": "sources", "citations": indexes.citation_counts(project)}, deps.EVERYTHING)
     yield Page("data/index.html", "site/data.html",
@@ -111,7 +112,7 @@ def home_context(project: Project, analyses: Mapping[str, BriefAnalysis]) -> dic
     latest = analyses[project.briefs_by_date[0].id] if project.briefs_by_date else None
     recent = project.incidents_by_date[:RECENT_INCIDENTS]
     if latest is not None:
-        map_svg = brief_map(project, latest, link_prefix="")
+        map_svg = brief_map(project, latest, link_prefix="", medium="web")
     else:
         map_svg = incidents_map(project, recent, root="", countries=indexes.countries(project),
                                 title="Recent incidents", id_prefix="map-home")
@@ -147,7 +148,8 @@ def brief_page_context(project: Project, analyses: Mapping[str, BriefAnalysis],
                        brief_id: str) -> dict[str, Any]:
     """Return a brief page's names: the brief as in its PDF, with maps and charts linking into the site."""
     analysis = analyses[brief_id]
-    visuals = brief_visuals(project, analysis, link_prefix=urls.root_of(urls.brief(brief_id)))
+    visuals = brief_visuals(project, analysis, link_prefix=urls.root_of(urls.brief(brief_id)),
+                            medium="web")
     return {**brief_context(project, analysis, medium="web", visuals=visuals), "section": "briefs"}
 
 
@@ -268,15 +270,15 @@ def actor_keys(project: Project, actor: Actor, roles: Mapping[str, list[Incident
     keys |= deps.incidents_listed(project, indexes.incidents_of(roles))
     keys |= {deps.entity("actor", a.id) for a in indexes.members(project, actor.id)}
     keys |= {deps.entity("actor", actor.part_of)} if actor.part_of else set()
-    keys |= _citation_keys(actor.sources)
+    keys |= _citation_keys(project, actor.sources)
     for deployment in project.deployments.values():
         if deployment.actor == actor.id:
             keys |= _deployment_keys(deployment)
     return frozenset(keys)
 
 
-def _citation_keys(citations: Iterable[Any]) -> set[deps.Key]:
-    return {deps.entity("source", s) for c in citations for s in (c.source, c.via) if s}
+def _citation_keys(project: Project, citations: Iterable[Citation]) -> set[deps.Key]:
+    return deps.citation_keys(project, citations)
 
 
 def _deployment_keys(deployment: Deployment) -> set[deps.Key]:
@@ -421,7 +423,7 @@ def context_pages(project: Project) -> Iterator[Page]:
                deps.every("context"))
     for note in notes:
         keys = {deps.entity("context", note.id), deps.mentions("context", note.id)}
-        keys |= _citation_keys(note.sources)
+        keys |= _citation_keys(project, note.sources)
         yield Page(urls.context(note), "site/context.html", partial(context_note_context, project, note),
                    frozenset(keys))
 
@@ -511,8 +513,10 @@ DATA_FILES: dict[str, str] = {
 DATA_EXPORTS: dict[str, tuple[Callable[[Project, Pieces], str], tuple[str, ...]]] = {
     "data/incidents.json": (exports.incidents_json, ("incident", "location")),
     "data/incidents.geojson": (exports.incidents_geojson, ("incident", "location")),
-    "data/incidents.csv": (exports.incidents_acled_csv, ("incident", "location", "actor", "source")),
-    "data/sitrep.stix.json": (stix.stix_bundle, ("incident", "location", "actor", "source", "brief")),
+    "data/incidents.csv": (exports.incidents_acled_csv,
+                           ("incident", "location", "actor", "source", "document")),
+    "data/sitrep.stix.json": (stix.stix_bundle, ("incident", "location", "actor", "source", "brief",
+                                                 "document")),
 }
 
 

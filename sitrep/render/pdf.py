@@ -123,7 +123,7 @@ def write_pdf(html: str, target: Path, *, static_dirs: Sequence[Path], content_d
             identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
             document.write_pdf(target, pdf_identifier=identifier, uncompressed_pdf=False, pdf_tags=True,
                                pdf_variant=PDF_VARIANT, attachments=_attachments(attachments, created),
-                               finisher=_list_files_once)
+                               finisher=_finish_pdfa)
         if pressed:
             raise KeyboardInterrupt
     except FatalURLFetchingError as exc:
@@ -142,10 +142,15 @@ def _attachments(files: Sequence[Attachment], created: dt.datetime | None) -> li
             for name, text, description in files]
 
 
-def _list_files_once(document: weasyprint.Document, pdf: pydyf.PDF) -> None:
-    """Name each carried file once in the catalog's /AF (WeasyPrint 70 adds each of them twice)."""
+def _finish_pdfa(document: weasyprint.Document, pdf: pydyf.PDF) -> None:
+    """Mend what WeasyPrint 70 writes against PDF/A: each carried file named twice, smoothed images."""
     if "AF" in pdf.catalog:
         pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
+    for item in pdf.objects:
+        # ISO 19005-2 and -3, 6.2.8.1: an image's Interpolate key, if present, shall be false
+        extra = getattr(item, "extra", None)
+        if isinstance(extra, dict) and extra.get("Subtype") == "/Image" and "Interpolate" in extra:
+            extra["Interpolate"] = "false"
 
 
 @contextlib.contextmanager

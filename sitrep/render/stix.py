@@ -40,6 +40,7 @@ from ..analyse import incident_figures, period_incidents
 from ..cache import Pieces
 from ..maps.world import country_info
 from ..model import CREDIBILITY, RELIABILITY, Actor, Brief, Citation, Incident, Location, Project, Statement
+from ..sourcing import cited, cited_documents, cited_sources
 from .exports import made_from
 from .text import neutralise
 
@@ -78,22 +79,23 @@ def stix_bundle(project: Project, pieces: Pieces | None = None) -> str:
     site_key = (project.site.organisation, project.site.tlp, project.site.base_url)
     parts = [serialise(_markings(project)), serialise([producer(project, ids)])]
     for code in sorted({place.country for place in project.locations.values()}):
-        parts.append(pieces.get(f"country:{code}", site_key, lambda c=code: serialise(country(c, ids, marking))))
+        parts.append(pieces.get(f"country:{code}", site_key,
+                                lambda c=code: serialise(country(c, ids, marking))))
     for place in sorted(project.locations.values(), key=lambda p: p.id):
         key = _key(project, site_key, [("location", place.id)])
         parts.append(pieces.get(f"location:{place.id}", key,
                                 lambda p=place: serialise(location(project, p, ids, marking))))
     for actor in sorted(project.actors.values(), key=lambda a: a.id):
-        key = _key(project, site_key, [("actor", actor.id), *_cited(actor.sources)])
+        key = _key(project, site_key, [("actor", actor.id), *_cited(project, actor.sources)])
         parts.append(pieces.get(f"actor:{actor.id}", key,
                                 lambda a=actor: serialise([actor_object(project, a, ids, marking)])))
     for incident in sorted(project.incidents.values(), key=lambda i: i.id):
-        key = _key(project, site_key, incident_inputs(incident))
+        key = _key(project, site_key, incident_inputs(project, incident))
         parts.append(pieces.get(f"incident:{incident.id}", key,
                                 lambda i=incident: serialise(incident_objects(project, i, ids, marking))))
     for brief in sorted(project.briefs.values(), key=lambda b: b.id):
         covered = period_incidents(project, brief.period, brief.countries)
-        inputs = [("brief", brief.id), *(ref for i in covered for ref in incident_inputs(i))]
+        inputs = [("brief", brief.id), *(ref for i in covered for ref in incident_inputs(project, i))]
         parts.append(pieces.get(f"report:{brief.id}", _key(project, site_key, inputs),
                                 lambda b=brief, c=covered: serialise([report(project, b, c, ids)])))
     objects = ",\n".join(part for part in parts if part)
@@ -104,7 +106,8 @@ def stix_bundle(project: Project, pieces: Pieces | None = None) -> str:
 
 def serialise(objects: Iterable[Any]) -> str:
     """Return STIX objects as items of the bundle's list: stix2's JSON, four spaces further in."""
-    return ",\n".join("        " + item.serialize(pretty=True).replace("\n", "\n        ") for item in objects)
+    indent = "\n        "
+    return ",\n".join("        " + item.serialize(pretty=True).replace("\n", indent) for item in objects)
 
 
 def _key(project: Project, site_key: tuple[Any, ...], inputs: Iterable[tuple[str, str]]) -> Any:
@@ -112,18 +115,24 @@ def _key(project: Project, site_key: tuple[Any, ...], inputs: Iterable[tuple[str
     return None if digests is None else (site_key, digests)
 
 
-def _cited(citations: Iterable[Citation]) -> list[tuple[str, str]]:
-    return [("source", ref) for c in citations for ref in (c.source, c.via) if ref]
+def _cited(project: Project, citations: Iterable[Citation]) -> list[tuple[str, str]]:
+    """Return the documents a citation rests on (with their relays) and the sources behind them."""
+    found: list[tuple[str, str]] = []
+    for c in citations:
+        found += [("document", d) for d in cited_documents(project, c)]
+        found += [("source", s) for s in cited_sources(project, c)]
+    return found
 
 
-def incident_inputs(incident: Incident) -> list[tuple[str, str]]:
+def incident_inputs(project: Project, incident: Incident) -> list[tuple[str, str]]:
     """Return the (kind, id) of the content an incident's STIX objects are made from."""
     places = [incident.location.location] + ([incident.origin.location] if incident.origin else [])
     actors = [*incident.perpetrators, *incident.targets, *(c.actor for c in incident.claims),
               *(side for c in incident.casualties for side in c.covers)]
-    citations = [*incident.sources, *(c for part in (*incident.claims, *incident.casualties) for c in part.sources)]
+    reports = (*incident.claims, *incident.casualties)
+    citations = [*incident.sources, *(c for part in reports for c in part.sources)]
     return [("incident", incident.id), *(("location", p) for p in dict.fromkeys(places)),
-            *(("actor", a) for a in dict.fromkeys(actors)), *dict.fromkeys(_cited(citations))]
+            *(("actor", a) for a in dict.fromkeys(actors)), *dict.fromkeys(_cited(project, citations))]
 
 
 class Ids:
@@ -163,8 +172,8 @@ def producer(project: Project, ids: Ids) -> Any:
 
 def _common(ids: Ids, marking: str, created: dt.datetime = UNDATED, modified: dt.datetime | None = None
             ) -> dict[str, Any]:
-    return {"created_by_ref": ids("identity", "producer"), "created": created, "modified": modified or created,
-            "object_marking_refs": [marking]}
+    return {"created_by_ref": ids("identity", "producer"), "created": created,
+            "modified": modified or created, "object_marking_refs": [marking]}
 
 
 def _page_refs(project: Project, path: str | None) -> dict[str, Any]:
@@ -226,8 +235,8 @@ def actor_object(project: Project, actor: Actor, ids: Ids, marking: str) -> Any:
     """Return an actor as a STIX threat actor (armed) or identity (rioters, protesters, civilians)."""
     import stix2
 
-    aliases = list(dict.fromkeys(clean(name) for name in [*(actor.short_name or "",), *actor.aliases,
-                                                          *actor.names.values()] if name and name != actor.name))
+    names = [actor.short_name or "", *actor.aliases, *actor.names.values()]
+    aliases = list(dict.fromkeys(clean(name) for name in names if name and name != actor.name))
     fields: dict[str, Any] = {"name": clean(actor.name), **_common(ids, marking),
                               **_references(project, actor.sources, urls.actor(actor))}
     if actor.profile.strip():
@@ -239,8 +248,8 @@ def actor_object(project: Project, actor: Actor, ids: Ids, marking: str) -> Any:
             fields["threat_actor_types"] = ["nation-state"]
         return stix2.v21.ThreatActor(id=actor_ref(project, actor.id, ids), **fields)
     if aliases:  # an identity has no aliases in STIX
-        fields["description"] = "\n\n".join([fields.get("description", ""), "Also known as: " + ", ".join(aliases)]
-                                            ).strip()
+        known = "Also known as: " + ", ".join(aliases)
+        fields["description"] = "\n\n".join([fields.get("description", ""), known]).strip()
     return stix2.v21.Identity(id=actor_ref(project, actor.id, ids), identity_class="class"
                               if actor.kind == "civilians" else "group", **fields)
 
@@ -249,20 +258,25 @@ def actor_object(project: Project, actor: Actor, ids: Ids, marking: str) -> Any:
 
 def citation_reference(project: Project, citation: Citation) -> dict[str, Any]:
     """Return a citation as an external reference: the source, who relayed it, its Admiralty grade in words."""
-    source = project.sources[citation.source]
+    document = cited(project, citation)
+    source = project.sources[document.source]
     grade = f"{source.reliability}{citation.credibility}"
     words = f"{RELIABILITY[source.reliability].lower()} source, {CREDIBILITY[citation.credibility].lower()}"
     parts = [f"Admiralty grade {grade}: {words}."]
-    if citation.via:
-        parts.append(f"Relayed by {clean(project.sources[citation.via].name)}.")
-    if citation.title:
-        parts.append(f"“{clean(citation.title)}”" + (f", {citation.date.isoformat()}." if citation.date else "."))
-    elif citation.date:
-        parts.append(f"Published {citation.date.isoformat()}.")
+    relays = document.chain()
+    if relays:
+        parts.append("Relayed by " + ", then ".join(clean(project.sources[r.source].name) for r in relays) + ".")
+    day = document.published_date
+    if document.title:
+        parts.append(f"“{clean(document.title)}”" + (f", {day.isoformat()}." if day else "."))
+    elif day:
+        parts.append(f"Published {day.isoformat()}.")
+    if citation.pinpoint:
+        parts.append(f"At {clean(citation.pinpoint)}.")
     if citation.quote:
         parts.append(f"Quote: “{clean(citation.quote)}”")
     reference = {"source_name": clean(source.name), "description": " ".join(parts)}
-    url = citation.url or source.url
+    url = document.link or source.url
     if url:
         reference["url"] = uri(clean(url))
     return reference
@@ -293,7 +307,7 @@ def _references(project: Project, citations: Iterable[Citation], page: str | Non
 
 
 def confidence(citations: Iterable[Citation]) -> dict[str, Any]:
-    """Return the STIX confidence of what the most credible citation reports (none if its truth cannot be judged).
+    """Return the STIX confidence of the most credible citation (none if its truth cannot be judged).
 
     STIX 2.1, appendix A, Admiralty credibility: 1 confirmed 90, 2 probably true 70, 3 possibly true 50,
     4 doubtful 30, 5 improbable 10, 6 truth cannot be judged: no confidence.
@@ -329,8 +343,8 @@ def incident_objects(project: Project, incident: Incident, ids: Ids, marking: st
         if incident.updated else created
     common = _common(ids, marking, created, modified)
     this = ids("incident", incident.id)
-    labels = list(dict.fromkeys(clean(label) for label in
-                                [incident.event_type, incident.sub_event_type, *incident.tags] if clean(label)))
+    words = [incident.event_type, incident.sub_event_type, *incident.tags]
+    labels = list(dict.fromkeys(clean(label) for label in words if clean(label)))
     objects: list[Any] = [stix2.v21.Incident(
         id=this, **common, name=clean(incident.title), description=describe(project, incident), labels=labels,
         **_references(project, incident.sources, urls.incident(incident)))]
@@ -416,23 +430,28 @@ def report(project: Project, brief: Brief, covered: Iterable[Incident], ids: Ids
 
     marking = TLP_MARKINGS[brief.tlp or project.site.tlp][0]
     cutoff = brief.cutoff.astimezone(dt.timezone.utc)
-    published = dt.datetime.combine(brief.published, dt.time(), dt.timezone.utc) if brief.published else cutoff
+    published = dt.datetime.combine(brief.published, dt.time(), dt.timezone.utc) \
+        if brief.published else cutoff
     refs: list[str] = []
     for incident in covered:
         refs += covered_refs(project, incident, ids)
     refs = list(dict.fromkeys(refs))
-    judgments = "\n".join(f"- {clean(k.text)}" + (f" ({k.likelihood}" + (f"; {k.confidence} confidence"
-                                                                        if k.confidence else "") + ")"
-                                                    if k.likelihood else
-                                                    f" ({k.confidence} confidence)" if k.confidence else "")
-                          for k in brief.key_judgments)
+    judgments = "\n".join(judgment(k) for k in brief.key_judgments)
+    period = (f"Period {brief.period.start} to {brief.period.end}; information cut-off "
+              f"{brief.cutoff.isoformat()}.")
     description = clean("\n\n".join(part for part in [brief.summary.strip(), "Key judgments:\n" + judgments,
-                                                      f"Period {brief.period.start} to {brief.period.end}; "
-                                                      f"information cut-off {brief.cutoff.isoformat()}."] if part))
+                                                      period] if part))
     return stix2.v21.Report(
         id=ids("report", brief.id), **_common(ids, marking, cutoff, max(cutoff, published)),
         name=clean(brief.title), description=description, published=published, report_types=["threat-report"],
         object_refs=refs or [ids("identity", "producer")], **_brief_refs(project, brief))
+
+
+def judgment(item: Any) -> str:
+    """Return a key judgment as a line of the report: its text, likelihood and confidence."""
+    words = [item.likelihood, f"{item.confidence} confidence" if item.confidence else None]
+    shown = "; ".join(word for word in words if word)
+    return f"- {clean(item.text)}" + (f" ({shown})" if shown else "")
 
 
 def covered_refs(project: Project, incident: Incident, ids: Ids) -> list[str]:
@@ -441,9 +460,11 @@ def covered_refs(project: Project, incident: Incident, ids: Ids) -> list[str]:
     refs = [ids("incident", this), ids("relationship", this, "targets", "hit"),
             ids("location", incident.location.location)]
     if incident.origin:
-        refs += [ids("relationship", this, "originates-from", "origin"), ids("location", incident.origin.location)]
+        refs += [ids("relationship", this, "originates-from", "origin"),
+                 ids("location", incident.origin.location)]
     for actor in incident.perpetrators:
-        refs += [ids("relationship", this, "attributed-to", f"assessed/{actor}"), actor_ref(project, actor, ids)]
+        refs += [ids("relationship", this, "attributed-to", f"assessed/{actor}"),
+                 actor_ref(project, actor, ids)]
     for actor in incident.targets:
         refs += [ids("relationship", this, "targets", f"actor/{actor}"), actor_ref(project, actor, ids)]
     for number, claim in enumerate(incident.claims):
@@ -465,7 +486,7 @@ def _brief_refs(project: Project, brief: Brief) -> dict[str, Any]:
 
 
 def clean(text: str) -> str:
-    """Return text without the characters no output of the site carries (bidi controls, what XML cannot hold)."""
+    """Return text without the characters no output of the site carries (bidi controls, say)."""
     return neutralise(text)
 
 

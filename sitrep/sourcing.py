@@ -1,0 +1,310 @@
+"""Sourcing: what each citation points to, how it reached us, and what an editor would query.
+
+A citation names a document (content/documents/) or, in the older form, a source and the outlet
+that relayed it; both are read here as a `Cited` document with the chain of documents that relayed
+it. Reliability belongs to the document's source, credibility to each cited statement (Admiralty).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .model import Actor, Brief, Citation, ContextNote, Deployment, Incident, Project
+
+Loc = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A document as cited: its source, what it is, and the documents it is known through."""
+
+    key: tuple[Any, ...]  # one endnote per key
+    source: str
+    title: str | None = None
+    kind: str | None = None
+    published: dt.date | dt.datetime | None = None
+    url: str | None = None
+    archive_url: str | None = None
+    language: str | None = None
+    document: str | None = None  # the id of a documents/ file; None for the older {source, via} form
+    relayed_by: tuple[Cited, ...] = ()  # the documents that carried it to us, nearest first
+
+    @property
+    def published_date(self) -> dt.date | None:
+        """Return the day it was published."""
+        if isinstance(self.published, dt.datetime):
+            return self.published.date()
+        return self.published
+
+    def chain(self) -> tuple[Cited, ...]:
+        """Return the relays from this document to the nearest one with a link (all of them if none has)."""
+        if self.url:
+            return ()
+        path: list[Cited] = []
+        step: Cited | None = self
+        while step is not None and step.relayed_by:
+            linked = next((r for r in step.relayed_by if r.url), None)
+            if linked is not None:
+                return (*path, linked)
+            step = step.relayed_by[0]
+            path.append(step)
+        return tuple(path)
+
+    @property
+    def link(self) -> str | None:
+        """Return the URL a reader can open: its own, or the nearest relaying document's."""
+        found = [self.url, *(r.url for r in self.chain())]
+        return next((url for url in found if url), None)
+
+
+def cited(project: Project, citation: Citation) -> Cited:
+    """Return the document a citation points to, with the documents that relayed it."""
+    if citation.document is not None:
+        return _document(project, citation.document, ())
+    via = (Cited(("source", citation.via), citation.via),) if citation.via else ()
+    assert citation.source is not None  # the model requires a document or a source
+    return Cited(("source", citation.source, citation.via, citation.title, citation.date, citation.url),
+                 citation.source, title=citation.title, published=citation.date, url=citation.url,
+                 relayed_by=via)
+
+
+def _document(project: Project, doc_id: str, seen: tuple[str, ...]) -> Cited:
+    doc = project.documents[doc_id]
+    relayers = tuple(_document(project, r, (*seen, doc_id)) for r in relayed_by(project).get(doc_id, ())
+                     if r not in seen and r != doc_id)
+    return Cited(("document", doc_id), doc.source, doc.title, doc.kind, doc.published, doc.url,
+                 doc.archive_url, doc.language, doc_id, relayers)
+
+
+def relayed_by(project: Project) -> dict[str, tuple[str, ...]]:
+    """Return, for each document, the documents that relay it, earliest published first."""
+    return project.relayed_by
+
+
+def cited_sources(project: Project, citation: Citation) -> list[str]:
+    """Return the ids of the sources behind a citation, once each: its own; the wire it republishes, if it
+    is a republication (relays one document); then the sources of the documents that carried it to us."""
+    item = cited(project, citation)
+    found = [item.source]
+    if citation.document is not None:
+        found += [project.documents[d].source for d in _republished(project, citation.document)]
+    stack = list(item.relayed_by)
+    while stack:
+        relay = stack.pop(0)
+        found.append(relay.source)
+        stack.extend(relay.relayed_by)
+    return list(dict.fromkeys(found))
+
+
+def _republished(project: Project, doc_id: str) -> Iterator[str]:
+    """Yield the documents a republication carries, down its chain while each relays one document."""
+    seen = {doc_id}
+    relays = project.documents[doc_id].relays
+    while len(relays) == 1 and relays[0] in project.documents and relays[0] not in seen:
+        seen.add(relays[0])
+        yield relays[0]
+        relays = project.documents[relays[0]].relays
+
+
+def cited_documents(project: Project, citation: Citation) -> list[str]:
+    """Return the ids of the documents a citation rests on: the cited one and every relay of it."""
+    if citation.document is None:
+        return []
+    found: list[str] = []
+    stack = [citation.document]
+    while stack:
+        doc_id = stack.pop(0)
+        if doc_id not in found:
+            found.append(doc_id)
+            stack.extend(relayed_by(project).get(doc_id, ()))
+    return found
+
+
+# --- Independence ---------------------------------------------------------------------------
+
+def relayed_closure(project: Project, doc_id: str) -> set[str]:
+    """Return a document and every document it relays, at any depth."""
+    found: set[str] = set()
+    stack = [doc_id]
+    while stack:
+        current = stack.pop()
+        if current in found or current not in project.documents:
+            continue
+        found.add(current)
+        stack.extend(project.documents[current].relays)
+    return found
+
+
+def dependence(project: Project, first: Citation, second: Citation) -> str | None:
+    """Return how two citations depend on each other ('same source', 'same chain', 'one wire'), or None.
+
+    Two statements are independent when they come from different sources and neither reached us through
+    the other; two outlets republishing one wire story are the wire once, not two confirmations.
+    """
+    one, other = cited(project, first), cited(project, second)
+    if first.document and second.document:
+        reach, other_reach = relayed_closure(project, first.document), relayed_closure(project, second.document)
+        if first.document in other_reach or second.document in reach:
+            return "same chain"
+        if reach & other_reach:
+            return "one wire"
+    if one.source == other.source:
+        relays = {r.source for r in one.relayed_by}, {r.source for r in other.relayed_by}
+        plain = first.document is None and second.document is None
+        return "one wire" if plain and relays[0] != relays[1] else "same source"
+    return None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something an editor would query, located in the content file that says it."""
+
+    kind: str
+    entity_id: str
+    loc: Loc
+    message: str
+
+
+def grade_findings(project: Project) -> Iterator[Finding]:
+    """Yield credibility 1 on facts one chain carries, and relays of one wire counted as independent."""
+    for kind, entity_id, loc, citations in facts(project):
+        confirmed = [i for i, c in enumerate(citations) if c.credibility == 1]
+        if confirmed:
+            finding = _independence(project, citations, confirmed[0])
+            if finding:
+                yield Finding(kind, entity_id, (*loc, confirmed[0], "credibility"), finding)
+
+
+def _independence(project: Project, citations: Sequence[Citation], first: int) -> str | None:
+    """Return why credibility 1 is not earned by these citations, or None when two are independent."""
+    links = {(i, j): dependence(project, citations[i], citations[j])
+             for i in range(len(citations)) for j in range(i + 1, len(citations))}
+    if any(reason is None for reason in links.values()):
+        return None
+    wire = next(((i, j) for (i, j), reason in links.items() if reason == "one wire"), None)
+    if wire is not None:
+        i, j = wire
+        common = _common_origin(project, citations[i], citations[j])
+        return (f"credibility 1 counts {_carrier(project, citations[i])} and {_carrier(project, citations[j])} "
+                f"as independent, but both relay {common}: two relays of one wire are one source; grade it "
+                "2 or lower, or cite a source that reported it independently")
+    return (f"credibility 1 means confirmed by other independent sources, but only one chain of relays "
+            f"carries this ({_chain_text(project, citations[first])}); grade it 2 or lower, or add an "
+            "independent source")
+
+
+def _common_origin(project: Project, first: Citation, second: Citation) -> str:
+    """Return what two relays both carry: a document's id, or for the older form the source's name."""
+    if first.document and second.document:
+        common = relayed_closure(project, first.document) & relayed_closure(project, second.document)
+        nearest = [d for d in common if not any(d in relayed_closure(project, o) for o in common if o != d)]
+        return ", ".join(f"'{d}'" for d in sorted(nearest))
+    return project.sources[cited(project, first).source].name
+
+
+def _carrier(project: Project, citation: Citation) -> str:
+    """Return how a citation names what it cites: 'document x' or 'source via outlet'."""
+    if citation.document is not None:
+        return f"'{citation.document}'"
+    return f"'{citation.source}" + (f" via {citation.via}'" if citation.via else "'")
+
+
+def _chain_text(project: Project, citation: Citation) -> str:
+    """Return the route a citation reached the reader by: 'Iraqi security forces → AFP → Mint'."""
+    item = cited(project, citation)
+    return " → ".join(project.sources[step.source].name for step in (item, *item.chain()))
+
+
+def facts(project: Project) -> Iterator[tuple[str, str, Loc, tuple[Citation, ...]]]:
+    """Yield every supported fact in the content: (kind, id, where its sources are, its citations)."""
+    for incident in project.incidents.values():
+        yield from (("incident", incident.id, loc, cites) for loc, cites in incident_facts(incident))
+    for actor in project.actors.values():
+        if actor.sources:
+            yield "actor", actor.id, ("sources",), tuple(actor.sources)
+    for deployment in project.deployments.values():
+        for i, figure in enumerate(deployment.figures):
+            yield "deployment", deployment.id, ("figures", i, "sources"), tuple(figure.sources)
+    for note in project.context.values():
+        if note.sources:
+            yield "context", note.id, ("sources",), tuple(note.sources)
+
+
+def incident_facts(incident: Incident) -> Iterator[tuple[Loc, tuple[Citation, ...]]]:
+    """Yield each fact of an incident with the place of its sources in the file."""
+    yield ("sources",), tuple(incident.sources)
+    for field in ("claims", "casualties", "response"):
+        for i, part in enumerate(getattr(incident, field)):
+            yield (field, i, "sources"), tuple(part.sources)
+
+
+# --- Cut-off ------------------------------------------------------------------------------
+
+def cutoff_findings(project: Project) -> Iterator[Finding]:
+    """Yield documents a brief cites that were published after its cut-off."""
+    from .analyse import period_incidents, posture  # analyse imports the model only; keep this one-way
+
+    for brief in project.briefs_by_date[::-1]:
+        cited_here: list[tuple[str, str, Loc, tuple[Citation, ...]]] = []
+        for incident in period_incidents(project, brief.period, brief.countries):
+            cited_here.extend(("incident", incident.id, loc, c) for loc, c in incident_facts(incident))
+        for ref in brief.context:
+            note = project.context.get(ref)
+            if note is not None and note.sources:
+                cited_here.append(("context", note.id, ("sources",), tuple(note.sources)))
+        for item in posture(project.deployments.values(), brief.cutoff.date(), brief.countries):
+            i = item.deployment.figures.index(item.current)
+            cited_here.append(("deployment", item.deployment.id, ("figures", i, "sources"),
+                               tuple(item.current.sources)))
+        for kind, entity_id, loc, citations in cited_here:
+            for i, citation in enumerate(citations):
+                late = _after_cutoff(project, citation, brief)
+                if late:
+                    yield Finding(kind, entity_id, (*loc, i, "document" if citation.document else "date"),
+                                  late)
+
+
+def _after_cutoff(project: Project, citation: Citation, brief: Brief) -> str | None:
+    """Return why a citation could not have been read by a brief's cut-off, or None."""
+    item = cited(project, citation)
+    if _later(item, brief.cutoff):
+        return (f"{_named(item)} was published {_when(item.published)}, after the cut-off of brief "
+                f"'{brief.id}' ({brief.cutoff.isoformat(' ', 'minutes')}) that cites it; cite what was "
+                "known by then, or move the cut-off")
+    known = [r for r in item.relayed_by if r.published is not None] if item.published is None else []
+    if known and all(_later(r, brief.cutoff) for r in known):
+        return (f"{_named(item)} is known only through {', '.join(_named(r) for r in known)}, published "
+                f"after the cut-off of brief '{brief.id}' ({brief.cutoff.isoformat(' ', 'minutes')}) that "
+                "cites it; cite what was known by then, or move the cut-off")
+    return None
+
+
+def _later(item: Cited, cutoff: dt.datetime) -> bool:
+    published = item.published
+    if isinstance(published, dt.datetime):
+        return published > cutoff
+    if isinstance(published, dt.date):  # a date alone: later only if the whole day is after the cut-off's day
+        return published > cutoff.date()
+    return False
+
+
+def _named(item: Cited) -> str:
+    return f"document '{item.document}'" if item.document else f"the report '{item.title or item.source}'"
+
+
+def _when(published: dt.date | dt.datetime | None) -> str:
+    if isinstance(published, dt.datetime):
+        return published.isoformat(" ", "minutes")
+    return str(published)
+
+
+def citations_of(entity: Incident | Actor | Deployment | ContextNote) -> list[Citation]:
+    """Return every citation an entity makes."""
+    if isinstance(entity, Incident):
+        return [c for _loc, cites in incident_facts(entity) for c in cites]
+    if isinstance(entity, Deployment):
+        return [c for figure in entity.figures for c in figure.sources]
+    return list(entity.sources)
