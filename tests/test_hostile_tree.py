@@ -457,11 +457,12 @@ def test_a_host_mixing_scripts_is_shown_as_punycode(url: str, shown: str) -> Non
 
 def test_a_cited_address_imitating_another_is_shown_as_punycode_on_pages_and_in_the_pdf(
         content_copy: Path, tmp_path: Path) -> None:
-    kharab = content_copy / KHARAB
-    text = kharab.read_text(encoding="utf-8")
-    citation = "  - source: afp\n    via: mint\n    credibility: 2\n"
-    assert citation in text
-    kharab.write_text(text.replace(citation, citation + '    url: "https://аpple.com/report"\n'), encoding="utf-8")
+    cited = (content_copy / KHARAB).read_text(encoding="utf-8")
+    documents = [d for d in (content_copy / "documents").glob("*.yaml") if d.stem in cited]
+    assert documents
+    for document in documents:  # every document the incident cites now claims to be at the imitation
+        lines = [line for line in document.read_text(encoding="utf-8").splitlines() if not line.startswith("url:")]
+        document.write_text("\n".join([*lines, 'url: "https://аpple.com/report"']) + "\n", encoding="utf-8")
     output = tmp_path / "output"
     run = build(content_copy, output)
     assert run.status == 0, run.err
@@ -487,10 +488,10 @@ def test_an_image_the_pdf_would_refuse_is_an_error_at_its_line_and_column(make: 
         (assets / "base.png").symlink_to("base.png")
     kharab = content_copy / KHARAB
     text = kharab.read_text(encoding="utf-8")
-    first = "summary: |\n  On the evening of 21 April,"
+    first = "summary: |\n"
     assert first in text
-    kharab.write_text(text.replace(first, "summary: |\n  Satellite view: ![the base](assets/photos/base.png)\n\n"
-                                          "  On the evening of 21 April,"), encoding="utf-8")
+    kharab.write_text(text.replace(first, first + "  Satellite view: ![the base](assets/photos/base.png)\n\n", 1),
+                      encoding="utf-8")
     line = text[:text.index(first)].count("\n") + 2
     output = tmp_path / "output"
     for run in (run_cli("check", "--content", content_copy), build(content_copy, output)):
