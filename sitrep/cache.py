@@ -34,6 +34,7 @@ from . import deps
 from .errors import ContentErrors, Problem, UsageError, writing
 from .load import LoadFailed, discover, load_file
 from .model import Entity, Origin, Project, SiteConfig
+from .same_event import duplicate_warnings
 from .validate import (ALSO_ALLOWED, CONTAINMENT, _references, attachment_problem, containment_cycles, load_project,
                        load_site, markdown_images, resolve_asset, sourcing_problems, to_entity)
 from .workers import start_worker
@@ -357,7 +358,7 @@ def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pr
     names = {(r.kind, r.entity.id): name for name, r in records.items() if r is not None and r.entity is not None}
     problems.extend(sourcing_problems(project, lambda kind, key: load_file(kind, content / names[kind, key],
                                                                            content)))
-    return Loaded(project, sorted(problems), by_id)
+    return Loaded(project, sorted([*problems, *duplicate_warnings(project)]), by_id)
 
 
 def touch_keys(loaded: Loaded, last: BuildState | None = None) -> dict[Key, frozenset[Key]]:

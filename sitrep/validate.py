@@ -25,6 +25,7 @@ from .errors import Problem
 from .load import Document, LoadFailed, discover, load_file, parse_yaml, shorten
 from .model import (CONFIDENCE_LEVELS, ENTITY_CLASSES, LIKELIHOOD_ROWS, Brief, Entity, Origin, Project,
                     SiteConfig)
+from .same_event import duplicate_warnings
 
 #: Keys whose values are ids of another entity, and the kind they must name.
 REFERENCE_KEYS: dict[str, str] = {
@@ -69,6 +70,7 @@ def load_project(content_dir: Path) -> tuple[Project | None, list[Problem]]:
         return None, sorted(problems)
     project = _project(site, entities)
     problems.extend(sourcing_problems(project, lambda kind, key: entities[kind][key][1]))
+    problems.extend(duplicate_warnings(project))
     return project, sorted(problems)
 
 
@@ -425,6 +427,8 @@ def _timezone_names() -> list[str]:
 
 
 def _check_coordinates(location: Any, document: Document) -> list[Problem]:
+    if not location.located:
+        return []
     km = geo.distance_outside_country_km(location.country, location.latitude, location.longitude)
     if km is None or km <= MAX_KM_OUTSIDE_COUNTRY:
         return []

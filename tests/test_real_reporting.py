@@ -72,11 +72,12 @@ DATED = {
     # ACLED codes a month-only event to the 15th: it is December, not 15 December.
     "incidents/shaddadi-december.yaml": incident_yaml(
         "shaddadi-december", "Drone attacks on al-Shaddadi base during December", "2023-12-15", "al-shaddadi",
-        "time_precision: 3\n"),
+        # December holds the 15th's rocket attack at the same base: the analyst says they are other events
+        "time_precision: 3\nnot_same_as: [shaddadi-day]\n"),
     # Only the week is known: the ACLED week holding Tuesday 23 January runs Saturday 20 to Friday 26.
     "incidents/asad-week.yaml": incident_yaml(
         "asad-week", "Rocket attack on Ain al-Asad reported during the week", "2024-01-23", "ain-al-asad",
-        "time_precision: 2\n"),
+        "time_precision: 2\nnot_same_as: [asad-tuesday]\n"),
     "incidents/asad-tuesday.yaml": incident_yaml(
         "asad-tuesday", "Drone shot down near Ain al-Asad", "2024-01-22", "ain-al-asad"),
     "incidents/shaddadi-day.yaml": incident_yaml(

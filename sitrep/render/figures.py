@@ -46,23 +46,30 @@ def brief_map(project: Project, analysis: BriefAnalysis, link_prefix: str | None
     arrows = []
     in_period = {i.id for i in analysis.current.incidents}
     for incident in map_incidents(project, analysis):
-        place = project.locations[incident.location.location]
         href = f"{link_prefix}{urls.incident(incident)}" if link_prefix is not None else None
-        points[incident.id] = MapPoint(incident.id, f"{place.name} ({incident_date(incident, 'label')})",
-                                       place.latitude, place.longitude, "incident", incident.event_type, href,
-                                       precision=map_precision(incident.location),
-                                       reference=incident.id not in in_period)
+        # A place without published coordinates is no point: the map leaves it out rather than invent one.
+        sites = [(project.locations[site.location], site) for site in incident.sites]
+        for n, (place, site) in enumerate((p, s) for p, s in sites if p.located):
+            key = incident.id if n == 0 else f"{incident.id}-site-{n + 1}"
+            points[key] = MapPoint(key, f"{place.name} ({incident_date(incident, 'label')})",
+                                   place.latitude, place.longitude, "incident", incident.event_type, href,
+                                   precision=map_precision(site), reference=incident.id not in in_period)
+        place = sites[0][0]
         if incident.origin:
             start = project.locations[incident.origin.location]
-            points.setdefault(start.id, MapPoint(start.id, start.name, start.latitude, start.longitude,
-                                                 start.kind, precision=map_precision(incident.origin)))
-            arrows.append(MapArrow((start.latitude, start.longitude), (place.latitude, place.longitude), href,
-                                   f"Launched from {start.name}",
-                                   from_region=map_precision(incident.origin) == "region"))
+            if start.located:
+                points.setdefault(start.id, MapPoint(start.id, start.name, start.latitude, start.longitude,
+                                                     start.kind, precision=map_precision(incident.origin)))
+            if start.located and place.located:
+                arrows.append(MapArrow((start.latitude, start.longitude), (place.latitude, place.longitude),
+                                       href, f"Launched from {start.name}",
+                                       from_region=map_precision(incident.origin) == "region"))
     for posture in analysis.posture:
         if posture.deployment.location:
             base = project.locations[posture.deployment.location]
-            points.setdefault(base.id, MapPoint(base.id, base.name, base.latitude, base.longitude, base.kind))
+            if base.located:
+                points.setdefault(base.id, MapPoint(base.id, base.name, base.latitude, base.longitude,
+                                                    base.kind))
     if not points:
         return ""
     period = analysis.brief.period

@@ -25,14 +25,18 @@ def incidents_map(project: Project, incidents: Iterable[Incident], *, root: str,
     at_place: dict[tuple[str, str], list[Incident]] = {}
     launches: dict[tuple[str, str], list[Incident]] = {}
     for incident in incidents:
-        where = (incident.location.location, map_precision(incident.location))
-        at_place.setdefault(where, []).append(incident)
+        for site in incident.sites:
+            at_place.setdefault((site.location, map_precision(site)), []).append(incident)
         if incident.origin:
             launches.setdefault((incident.origin.location, incident.location.location), []).append(incident)
-    points = {_point_id(*key): _incident_point(project, *key, group, root) for key, group in at_place.items()}
+    # A place without published coordinates is no point: the map leaves it out rather than invent one.
+    points = {_point_id(*key): _incident_point(project, *key, group, root) for key, group in at_place.items()
+              if project.locations[key[0]].located}
     arrows = []
     for (start_id, end_id), group in launches.items():
         start, end = project.locations[start_id], project.locations[end_id]
+        if not (start.located and end.located):
+            continue
         # Drawn from a region only when no incident of the group knew the launch point better.
         precision = "region" if all(map_precision(i.origin) == "region" for i in group) else "point"
         points.setdefault(start_id, _place_point(start, root, precision))
@@ -40,7 +44,8 @@ def incidents_map(project: Project, incidents: Iterable[Incident], *, root: str,
         arrows.append(MapArrow((start.latitude, start.longitude), (end.latitude, end.longitude), href,
                                f"Launched from {start.name}", from_region=precision == "region"))
     for place in places:
-        points.setdefault(place.id, _place_point(place, root))
+        if place.located:
+            points.setdefault(place.id, _place_point(place, root))
     if not points:
         return ""
     return render_map_html(list(points.values()), arrows, focus_countries=list(countries), title=title,
