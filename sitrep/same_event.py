@@ -88,21 +88,53 @@ def _settled(one: Candidate, other: Candidate) -> bool:
 def pairs(candidates: Sequence[Candidate]) -> Iterator[tuple[Candidate, Candidate, str]]:
     """Yield each pair of candidates likely to be one event, and why, in the candidates' order.
 
-    Candidates are swept in date order, so only those whose date spans overlap are compared.
+    Only candidates at the same place or in neighbouring cells of a grid about NEAR_KM wide are
+    compared, so that 10,000 incidents take milliseconds rather than a comparison of every pair.
     """
     order = {c.key: n for n, c in enumerate(candidates)}
-    by_start = sorted(candidates, key=lambda c: (c.start, order[c.key]))
-    open_: list[Candidate] = []
-    found: list[tuple[Candidate, Candidate, str]] = []
-    for candidate in by_start:
-        open_ = [c for c in open_ if c.end >= candidate.start]
-        for other in open_:
+    near: dict[object, list[Candidate]] = {}
+    for candidate in candidates:
+        for key in {*_keys(candidate)}:
+            near.setdefault(key, []).append(candidate)
+    found: dict[tuple[str, str], tuple[Candidate, Candidate, str]] = {}
+    for n, candidate in enumerate(candidates):
+        start, end = candidate.start, candidate.end
+        others = {id(o): o for key in _neighbourhood(candidate) for o in near.get(key, ())
+                  if o.start <= end and start <= o.end and order[o.key] < n}  # dates overlap, earlier
+        for other in others.values():
             reason = likely_same(other, candidate)
             if reason:
-                found.append(tuple(sorted((other, candidate), key=lambda c: order[c.key])) + (reason,))  # type: ignore[arg-type]
-        open_.append(candidate)
-    found += _same_acled_id(candidates, order, {(a.key, b.key) for a, b, _ in found})
-    yield from sorted(found, key=lambda item: (order[item[0].key], order[item[1].key]))
+                found[(other.key, candidate.key)] = (other, candidate, reason)
+    for first, second, reason in _same_acled_id(candidates, order, set(found)):
+        found[(first.key, second.key)] = (first, second, reason)
+    yield from sorted(found.values(), key=lambda item: (order[item[0].key], order[item[1].key]))
+
+
+CELL = NEAR_KM / 111.32  # degrees of latitude in NEAR_KM
+
+
+def _cell(point: tuple[float, float], d_lat: int = 0, d_lon: int = 0) -> tuple[str, int, int]:
+    lat, lon = point
+    width = CELL / max(math.cos(math.radians(min(abs(lat), 89.0))), 0.01)  # NEAR_KM of longitude there
+    return "cell", math.floor(lat / CELL) + d_lat, math.floor(lon / width) + d_lon
+
+
+def _keys(candidate: Candidate) -> Iterator[object]:
+    """Yield where a candidate is filed: its places and the grid cells of their points."""
+    for site in candidate.sites:
+        yield "place", site.location
+        if site.point is not None:
+            yield _cell(site.point)
+
+
+def _neighbourhood(candidate: Candidate) -> Iterator[object]:
+    """Yield where candidates that may be near this one are filed: its places and the cells around them."""
+    for site in candidate.sites:
+        yield "place", site.location
+        if site.point is not None:
+            for d_lat in (-1, 0, 1):
+                for d_lon in (-1, 0, 1):
+                    yield _cell(site.point, d_lat, d_lon)
 
 
 def _same_acled_id(candidates: Sequence[Candidate], order: dict[str, int],

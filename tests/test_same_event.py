@@ -231,3 +231,22 @@ def test_same_acled_id_counts_once_whatever_the_dates(tmp_path: Path):
         "'not_same_as: [baghdad-blast]'"]
     figures = analyse_brief(project, project.briefs["brief-1"]).current
     assert [i.id for i in figures.incidents] == ["baghdad-blast"] and str(figures.killed) == "1"
+
+
+def test_pairs_finds_what_comparing_every_pair_finds():
+    """The grid and date filter only skip pairs that cannot match: the answer is that of every pair compared."""
+    import random
+
+    from sitrep.same_event import pairs
+    chance = random.Random(11)
+    places = [(f"p{i}", (chance.uniform(29, 37), chance.uniform(36, 48))) for i in range(60)]
+    places += [(f"q{i}", (place[1][0] + 0.02, place[1][1] - 0.03)) for i, place in enumerate(places[:20])]  # ~3 km
+    found = []
+    for i in range(800):
+        place = chance.choice(places)
+        day = D(2024, 1, 1) + dt.timedelta(days=chance.randrange(120))
+        found.append(candidate(f"i{i}", day, chance.choice([1, 1, 1, 2, 3]), place[0], place[1],
+                               chance.choice([None, None, f"IRQ{chance.randrange(40)}"])))
+    every = {(a.key, b.key, likely_same(a, b)) for n, a in enumerate(found) for b in found[n + 1:]
+             if likely_same(a, b)}
+    assert {(a.key, b.key, why) for a, b, why in pairs(found)} == every and len(every) > 50
