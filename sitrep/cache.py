@@ -20,7 +20,6 @@ import importlib.metadata
 import multiprocessing
 import os
 import pickle
-import signal
 import stat
 import sys
 import time
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ContentErrors, Problem, UsageError, writing
 from .load import LoadFailed, discover, display_path, load_file
+from .workers import start_worker
 
 # The content model and its validation (pydantic) take a third of a second to import: they are imported
 # where first needed, so that a check of content unchanged since the last build answers without them.
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .validate import Known
 
 PACKAGE = Path(__file__).resolve().parent
-FORMAT = 1  # bump when the layout of the pickles changes
+FORMAT = 2  # bump when the layout of the pickles changes
 RACY_NS = 1_000_000_000  # a file changed this close to its hashing is hashed again next time
 PARALLEL_FROM = 400  # below this many files to parse, starting processes costs more than it saves
 DELTA_SHARE = 10  # rewrite the whole content cache once the changes reach 1/DELTA_SHARE of it
@@ -172,11 +172,12 @@ class FileRecord:
     problems: tuple[Problem, ...]  # from this file alone (warnings; errors mean entity is None)
     refs: tuple[tuple[tuple[str, ...], str], ...]  # (kinds the id may name, id) for each reference
     line: int
+    images: tuple[str, ...] = ()  # the content/assets/ images its Markdown shows, checked on every build
 
 
 def check_file(kind: str, path: Path, content_dir: Path) -> FileRecord | None:
     """Parse and validate one file; None if it cannot even be parsed."""
-    from .validate import ALSO_ALLOWED, _references, to_entity
+    from .validate import ALSO_ALLOWED, _references, markdown_images, to_entity
 
     try:
         document = load_file(kind, path, content_dir)
@@ -186,8 +187,9 @@ def check_file(kind: str, path: Path, content_dir: Path) -> FileRecord | None:
     item = to_entity(document, problems)
     refs = tuple(((target, *ALSO_ALLOWED.get(loc[-1], ())), ref)
                  for loc, target, ref in _references(document.data))
+    images = tuple(src for _, src in markdown_images(document))
     return FileRecord(kind, document.rel, document.digest, item, tuple(problems), refs,
-                      document.mark(()).line)
+                      document.mark(()).line, images)
 
 
 def _check_files(jobs: list[tuple[str, str, str]]) -> list[FileRecord | None]:
@@ -368,7 +370,7 @@ def _known(found: list[tuple[str, Path, str]], records: dict[str, FileRecord | N
            content: Path) -> dict[Path, Known]:
     """Return the files no problem can be about: valid, of an id of their own, naming only what exists."""
     from .deps import KINDS
-    from .validate import CONTAINMENT, Known, attachment_problem, containment_cycles
+    from .validate import CONTAINMENT, Known, attachment_problem, containment_cycles, resolve_asset
 
     ids: dict[str, Counter[str]] = {kind: Counter() for kind in KINDS}
     parents: dict[str, dict[str, str | None]] = {kind: {} for kind in CONTAINMENT}
@@ -388,7 +390,8 @@ def _known(found: list[tuple[str, Path, str]], records: dict[str, FileRecord | N
             continue
         attachments = getattr(record.entity, "attachments", ())
         if all(ref in ids[kinds[0]] or any(ref in ids[k] for k in kinds[1:]) for kinds, ref in record.refs) \
-                and not any(attachment_problem(content, a.path) for a in attachments):
+                and not any(attachment_problem(content, a.path) for a in attachments) \
+                and all(resolve_asset(content, src.removeprefix("assets/")) for src in record.images):
             known[path] = Known(record.entity, path, record.rel, record.line, record.digest, record.problems)
     return known
 
@@ -399,9 +402,8 @@ def _check_all(missing: list[tuple[str, Path, str]], content: Path, jobs: int) -
         return [check_file(kind, path, content) for kind, path, _name in missing]
     batches = [[(kind, str(path), str(content)) for kind, path, _name in missing[i::jobs * 4]]
                for i in range(jobs * 4)]
-    ignore_ctrl_c = (signal.SIGINT, signal.SIG_IGN)  # the main process alone reports and cleans up
     with paused_gc(), ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                          initializer=signal.signal, initargs=ignore_ctrl_c) as pool:
+                                          initializer=start_worker, initargs=(os.getpid(),)) as pool:
         results = list(pool.map(_check_files, batches))
     ordered: list[FileRecord | None] = [None] * len(missing)
     for i, batch in enumerate(results):
@@ -414,7 +416,9 @@ def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pr
     """Return the project made of valid records, or None if anything across files is wrong."""
     from .deps import KINDS
     from .model import Origin, Project
-    from .validate import CONTAINMENT, attachment_problem, containment_cycles, sourcing_problems
+    from .same_event import duplicate_warnings
+    from .validate import (CONTAINMENT, attachment_problem, containment_cycles, resolve_asset,
+                           sourcing_problems)
 
     if site is None or any(p.is_error for p in problems):
         return None
@@ -433,6 +437,8 @@ def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pr
             return None
         if any(attachment_problem(content, a.path) for a in getattr(record.entity, "attachments", ())):
             return None
+        if any(resolve_asset(content, src.removeprefix("assets/")) is None for src in record.images):
+            return None
     for kind, (key, _, _) in CONTAINMENT.items():
         if containment_cycles({id_: getattr(r.entity, key) for id_, r in by_kind[kind].items()}):
             return None
@@ -450,7 +456,7 @@ def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pr
     names = {(r.kind, r.entity.id): name for name, r in records.items() if r is not None and r.entity is not None}
     problems.extend(sourcing_problems(project, lambda kind, key: load_file(kind, content / names[kind, key],
                                                                            content)))
-    return Loaded(project, sorted(problems), by_id)
+    return Loaded(project, sorted([*problems, *duplicate_warnings(project)]), by_id)
 
 
 def touch_keys(loaded: Loaded, last: BuildState | None = None) -> dict[Key, frozenset[Key]]:

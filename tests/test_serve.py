@@ -121,6 +121,23 @@ def test_requests_for_other_host_names_are_refused(server: tuple[str, Channel]):
     assert fetch(server[0], headers={"Host": "localhost:8000"})[0] == 200
 
 
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("path", ["/%00", "/index.html%00.png", "/incidents/%00/a.html", "/%0d%0aSet-Cookie:x=1",
+                                  "/%7f"])
+def test_a_path_no_file_can_have_is_a_400(server: tuple[str, Channel], path: str, method: str):
+    """A NUL byte used to end the request with a closed connection (and a logged ValueError)."""
+    parts = urllib.parse.urlsplit(server[0])
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.request(method, path)
+        response = connection.getresponse()
+        assert response.status == 400
+        assert method == "HEAD" or b"control character" in response.read()
+    finally:
+        connection.close()
+    assert fetch(server[0])[0] == 200  # and the server goes on serving
+
+
 def read_events(url: str) -> Iterator[tuple[str, dict]]:
     """Yield (event, data) from a Server-Sent Events stream."""
     parts = urllib.parse.urlsplit(url)

@@ -196,13 +196,15 @@ def incident_context(project: Project, incident: Incident) -> dict[str, Any]:
         "facts": incident_figures(project, incident),
         "timing": when(incident),
         "place": project.locations[incident.location.location],
+        "sites": [(project.locations[site.location], site) for site in incident.sites],
         "origin": project.locations[incident.origin.location] if incident.origin else None,
         "country": project.country_of(incident),
         "notes": Notes(project, anchor="note"),
         "actor_ids": indexes.incident_actors(incident, project.actors),
         "attachments": [(a, attachment_path(a)) for a in incident.attachments],
         "briefs": [b for b in project.briefs_by_date
-                   if incident.date in b.period and project.country_of(incident) in b.countries],
+                   if incident.date in b.period
+                   and any(code in b.countries for code in project.countries_of(incident))],
     }
 
 
