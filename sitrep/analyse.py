@@ -542,8 +542,11 @@ class PeriodFigures:
 
 def period_incidents(project: Project, period: Period, countries: Sequence[str]) -> tuple[Incident, ...]:
     """Return the incidents of a period in the given countries, oldest first."""
+    # An event recorded twice (same_as, or one ACLED id) counts once; a strike on sites in two
+    # countries belongs to the briefs of both.
     return tuple(sorted((i for i in project.incidents_between(period.start, period.end)
-                         if project.country_of(i) in countries),
+                         if i.id not in project.recorded_twice
+                         and any(country in countries for country in project.countries_of(i))),
                         key=lambda i: i.sort_key))
 
 

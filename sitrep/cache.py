@@ -20,7 +20,6 @@ import importlib.metadata
 import multiprocessing
 import os
 import pickle
-import signal
 import stat
 import sys
 import time
@@ -35,11 +34,13 @@ from . import deps
 from .errors import ContentErrors, Problem, UsageError, writing
 from .load import LoadFailed, discover, load_file
 from .model import Entity, Origin, Project, SiteConfig
+from .same_event import duplicate_warnings
 from .validate import (ALSO_ALLOWED, CONTAINMENT, _references, attachment_problem, containment_cycles, load_project,
-                       load_site, sourcing_problems, to_entity)
+                       load_site, markdown_images, resolve_asset, sourcing_problems, to_entity)
+from .workers import start_worker
 
 PACKAGE = Path(__file__).resolve().parent
-FORMAT = 1  # bump when the layout of the pickles changes
+FORMAT = 2  # bump when the layout of the pickles changes
 RACY_NS = 1_000_000_000  # a file changed this close to its hashing is hashed again next time
 PARALLEL_FROM = 400  # below this many files to parse, starting processes costs more than it saves
 DELTA_SHARE = 10  # rewrite the whole content cache once the changes reach 1/DELTA_SHARE of it
@@ -169,6 +170,7 @@ class FileRecord:
     problems: tuple[Problem, ...]  # from this file alone (warnings; errors mean entity is None)
     refs: tuple[tuple[tuple[str, ...], str], ...]  # (kinds the id may name, id) for each reference
     line: int
+    images: tuple[str, ...] = ()  # the content/assets/ images its Markdown shows, checked on every build
 
 
 def check_file(kind: str, path: Path, content_dir: Path) -> FileRecord | None:
@@ -181,8 +183,9 @@ def check_file(kind: str, path: Path, content_dir: Path) -> FileRecord | None:
     item = to_entity(document, problems)
     refs = tuple(((target, *ALSO_ALLOWED.get(loc[-1], ())), ref)
                  for loc, target, ref in _references(document.data))
+    images = tuple(src for _, src in markdown_images(document))
     return FileRecord(kind, document.rel, document.digest, item, tuple(problems), refs,
-                      document.mark(()).line)
+                      document.mark(()).line, images)
 
 
 def _check_files(jobs: list[tuple[str, str, str]]) -> list[FileRecord | None]:
@@ -307,9 +310,8 @@ def _check_all(missing: list[tuple[str, Path, str]], content: Path, jobs: int) -
         return [check_file(kind, path, content) for kind, path, _name in missing]
     batches = [[(kind, str(path), str(content)) for kind, path, _name in missing[i::jobs * 4]]
                for i in range(jobs * 4)]
-    ignore_ctrl_c = (signal.SIGINT, signal.SIG_IGN)  # the main process alone reports and cleans up
     with paused_gc(), ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                          initializer=signal.signal, initargs=ignore_ctrl_c) as pool:
+                                          initializer=start_worker, initargs=(os.getpid(),)) as pool:
         results = list(pool.map(_check_files, batches))
     ordered: list[FileRecord | None] = [None] * len(missing)
     for i, batch in enumerate(results):
@@ -337,6 +339,8 @@ def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pr
             return None
         if any(attachment_problem(content, a.path) for a in getattr(record.entity, "attachments", ())):
             return None
+        if any(resolve_asset(content, src.removeprefix("assets/")) is None for src in record.images):
+            return None
     for kind, (key, _, _) in CONTAINMENT.items():
         if containment_cycles({id_: getattr(r.entity, key) for id_, r in by_kind[kind].items()}):
             return None
@@ -354,7 +358,7 @@ def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pr
     names = {(r.kind, r.entity.id): name for name, r in records.items() if r is not None and r.entity is not None}
     problems.extend(sourcing_problems(project, lambda kind, key: load_file(kind, content / names[kind, key],
                                                                            content)))
-    return Loaded(project, sorted(problems), by_id)
+    return Loaded(project, sorted([*problems, *duplicate_warnings(project)]), by_id)
 
 
 def touch_keys(loaded: Loaded, last: BuildState | None = None) -> dict[Key, frozenset[Key]]:

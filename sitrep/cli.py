@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -135,6 +136,8 @@ def _add_import(sub: argparse.ArgumentParser) -> None:
                        "or numeric code; repeat for more)")
     acled.add_argument("--since", type=_iso_date, default=None, help="only events on or after YYYY-MM-DD")
     acled.add_argument("--dry-run", action="store_true", help="say what would change without writing")
+    acled.add_argument("--yes", action="store_true", help="link events to incidents already written that "
+                       "record them without asking (the default when not run from a terminal)")
 
 
 def _add_export(sub: argparse.ArgumentParser) -> None:
@@ -298,12 +301,20 @@ def run_import(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int
     """Import an ACLED export into the content folder and say what changed."""
     from . import acled
 
+    ask = None if args.yes or not _is_terminal(inp) else partial(_confirm, inp, reporter)
     options = acled.ImportOptions(file=args.file, content=args.content, countries=tuple(args.country),
-                                  since=args.since, dry_run=args.dry_run)
+                                  since=args.since, dry_run=args.dry_run, ask=ask)
     result = acled.import_acled(options, progress=reporter.step, track=reporter.track)
     for line in acled.summary_lines(result, dry_run=args.dry_run):
         reporter.summary(line)
     return 0
+
+
+def _confirm(inp: TextIO, reporter: Reporter, question: str) -> bool:
+    """Ask a yes/no question on the terminal; yes unless the answer starts with n."""
+    reporter.err.print(question, end="", markup=False)
+    answer = inp.readline()
+    return not answer.strip().lower().startswith("n")
 
 
 def run_export(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int:

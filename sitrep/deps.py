@@ -110,7 +110,7 @@ def _topics(project: Project, item: Entity) -> Iterator[Key]:
 def _incident_topics(project: Project, incident: Incident) -> Iterator[Key]:
     yield incidents_on(incident.date)
     yield event_type(incident.event_type)
-    for place in (incident.location, incident.origin):
+    for place in (*incident.sites, incident.origin):
         if place is not None and place.location in project.locations:
             yield country(project.locations[place.location].country)
     for day in _report_dates(project, incident):
@@ -156,7 +156,7 @@ def places_of(incidents: Iterable[Incident]) -> set[Key]:
     """Return the keys of the places of incidents: where each happened and where it was launched from."""
     keys: set[Key] = set()
     for incident in incidents:
-        keys.add(("location", incident.location.location))
+        keys.update(("location", site.location) for site in incident.sites)
         if incident.origin:
             keys.add(("location", incident.origin.location))
     return keys

@@ -68,7 +68,10 @@ LIKELIHOOD_TERMS = tuple(term for row in LIKELIHOOD_ROWS for term in row[:2])
 CONFIDENCE_LEVELS = ("high", "moderate", "low")
 
 LOCATION_KINDS = ("base", "town", "city", "village", "district", "province", "region", "border_area",
-                  "crossing", "facility", "other")
+                  "crossing", "facility", "country", "other")
+#: Kinds of place that are areas: one of them may be written without coordinates when none were
+#: published ("a border area", "launched from Iraq"); it is then never drawn or exported as a point.
+AREA_KINDS = ("country", "province", "region", "border_area", "district")
 SOURCE_KINDS = ("news_agency", "newspaper", "broadcaster", "monitor", "official", "military",
                 "armed_group", "ngo", "social_media", "research", "other")
 #: What a statement says about an actor's part in an incident (docs/analyst-guide.md lists them).
@@ -490,8 +493,17 @@ class Actor(Entity):
         return ACTOR_KINDS[self.kind]
 
 
+def _location_schema(schema: dict[str, Any]) -> None:
+    """Tell editors what the validator checks: coordinates come in pairs, and only areas may lack them."""
+    schema["dependentRequired"] = {"latitude": ["longitude"], "longitude": ["latitude"]}
+    schema["if"] = {"properties": {"kind": {"not": {"enum": list(AREA_KINDS)}}}}
+    schema["then"] = {"required": ["latitude", "longitude"]}
+
+
 class Location(Entity):
     """A base, town, province or area, with coordinates and administrative units."""
+
+    model_config = ConfigDict(json_schema_extra=_location_schema)
 
     name: Text
     names: dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")], Text] = Field(default_factory=dict)
@@ -500,14 +512,71 @@ class Location(Entity):
     admin1: Text | None = None
     admin2: Text | None = None
     admin3: Text | None = None
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
+    latitude: float | None = Field(default=None, ge=-90, le=90, description="Leave out, with longitude, "
+                                   "for a country, province, region or border area whose coordinates "
+                                   "were never published.")
+    longitude: float | None = Field(default=None, ge=-180, le=180)
     within: Ref | None = None
     description: LongText = ""
+
+    @field_validator("latitude", "longitude", mode="before")
+    @classmethod
+    def _not_empty(cls, value: Any) -> Any:
+        if value is None:  # 'latitude:' with nothing after it is a slip; an area leaves the key out
+            raise ValueError("expected a number, found nothing; for an area whose coordinates were never "
+                             "published, leave out both latitude and longitude")
+        return value
+
+    @model_validator(mode="after")
+    def _located_or_an_area(self) -> Location:
+        if (self.latitude is None) != (self.longitude is None):
+            given, missing = ("latitude", "longitude") if self.longitude is None else ("longitude", "latitude")
+            raise ValueError(f"{given} is given without {missing}; give both, or leave both out for an area "
+                             "whose coordinates were never published")
+        if self.latitude is None and self.kind not in AREA_KINDS:
+            areas = [k.replace("_", " ") for k in AREA_KINDS]
+            raise ValueError(f"kind: a {self.kind.replace('_', ' ')} is a point: give its latitude and longitude "
+                             "(approximate is fine, and say so in the description); only a "
+                             f"{', '.join(areas[:-1])} or {areas[-1]} may go without")
+        return self
+
+    @property
+    def located(self) -> bool:
+        """Return True when the place has coordinates (an area whose were never published has none)."""
+        return self.latitude is not None and self.longitude is not None
+
+
+def _incident_schema(schema: dict[str, Any]) -> None:
+    """Tell editors that an incident has 'location:' or 'locations:', one of the two."""
+    schema["properties"]["location"].pop("default", None)
+    schema["oneOf"] = [{"required": ["location"]}, {"required": ["locations"]}]
+
+
+class AcledText(Part):
+    """ACLED's own text for the columns sitrep stores another way, kept by an import.
+
+    `export acled` writes each back as it came while what it describes is unchanged (the date, the
+    place's coordinates, the actor's kind, the cited outlets' scale, the updated date), so an export
+    gives back the import's values exactly; once an analyst changes them, sitrep's own value is written.
+    """
+
+    event_date: Text | None = None
+    latitude: Annotated[str, Field(pattern=r"^-?\d{1,3}(\.\d+)?$")] | None = None
+    longitude: Annotated[str, Field(pattern=r"^-?\d{1,3}(\.\d+)?$")] | None = None
+    admin1: Text | None = None
+    admin2: Text | None = None
+    admin3: Text | None = None
+    inter1: Text | None = None
+    inter2: Text | None = None
+    interaction: Text | None = None
+    source_scale: Text | None = None
+    timestamp: int | None = Field(default=None, ge=0, le=10**11)
 
 
 class Incident(Entity):
     """One event: what happened, when, where, who was involved, who said what, and the sources."""
+
+    model_config = ConfigDict(json_schema_extra=_incident_schema)
 
     title: Text
     date: Day
@@ -519,7 +588,12 @@ class Incident(Entity):
     event_type: Literal[tuple(EVENT_TYPES)]  # type: ignore[valid-type]
     sub_event_type: Text
     disorder_type: Literal[DISORDER_TYPES] | None = None  # type: ignore[valid-type]
-    location: Place = Field(description="Where it happened: for an attack, what was hit.")
+    location: Place = Field(default=None, validate_default=False,  # type: ignore[assignment]
+                            description="Where it happened: for an attack, what was hit. For several "
+                            "sites, write 'locations:' instead.")
+    locations: list[Place] = Field(default_factory=list, description="Every site of an event that hit "
+                                   "several (one strike package on seven sites is one incident); the first "
+                                   "is its main place. Write either this or 'location:'.")
     origin: Place | None = Field(default=None, description="Where it was launched from.")
     perpetrators: list[Ref] = Field(default_factory=list, description="Actors assessed responsible (ACLED actor1).")
     targets: list[Ref] = Field(default_factory=list, description="Actors attacked (ACLED actor2).")
@@ -532,8 +606,31 @@ class Incident(Entity):
     attachments: list[Attachment] = Field(default_factory=list)
     tags: list[Annotated[str, Field(max_length=60)]] = Field(default_factory=list)
     acled_id: Annotated[str, Field(pattern=r"^[A-Z]{3}\d+$")] | None = Field(
-        default=None, description="ACLED event_id_cnty when imported from ACLED.")
+        default=None, description="ACLED event_id_cnty when imported from ACLED, or linked to ACLED's event.")
+    acled: AcledText | None = Field(default=None, description="ACLED's own text of columns sitrep stores "
+                                    "another way, written by an import and given back by `export acled`.")
+    same_as: Ref | None = Field(default=None, description="Another incident recording this same event: "
+                                "this one is then counted once, under that one.")
+    not_same_as: list[Ref] = Field(default_factory=list, description="Incidents on the same day and "
+                                   "place that are distinct events (silences the likely-duplicate warning).")
     updated: Day | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _main_place(cls, data: Any) -> Any:
+        """Take the first of several sites as the incident's main place ('location')."""
+        if not isinstance(data, dict):
+            return data
+        sites = data.get("locations")
+        if "location" in data and sites and sites[0] != data["location"]:  # a JSON record carries both
+            raise ValueError("write either 'locations:' (several sites) or 'location:' (one place), not both")
+        if "location" not in data:
+            sites = data.get("locations")
+            if not sites:
+                raise ValueError("missing required field 'location' (or 'locations:' for several sites)")
+            if isinstance(sites, list):
+                data = {**data, "location": sites[0]}
+        return data
 
     @model_validator(mode="after")
     def _sub_event_matches(self) -> Incident:
@@ -547,6 +644,8 @@ class Incident(Entity):
         if self.time is not None and self.time_precision != 1:
             raise ValueError(f"a time of day needs the exact day (time_precision 1); with time_precision "
                              f"{self.time_precision} leave out 'time'")
+        if self.same_as == self.id or self.id in self.not_same_as:
+            raise ValueError("same_as and not_same_as name other incidents, not this one")
         return self
 
     def _check_casualty_reports(self) -> None:
@@ -574,6 +673,11 @@ class Incident(Entity):
                 if ref not in seen:
                     seen.add(ref)
                     todo.extend(replaces.get(ref, []))
+
+    @property
+    def sites(self) -> list[Place]:
+        """Return every place the incident happened: its sites, or its one location."""
+        return list(self.locations) or [self.location]
 
     @property
     def span(self) -> tuple[dt.date, dt.date]:
@@ -848,13 +952,46 @@ class Project:
         return {key: n for n, key in enumerate(self.incidents)}
 
     def country_of(self, incident: Incident) -> str:
-        """Return the ISO alpha-3 country of an incident's location."""
+        """Return the ISO alpha-3 country of an incident's location (its main place)."""
         return self.locations[incident.location.location].country
+
+    def countries_of(self, incident: Incident) -> list[str]:
+        """Return the countries of all an incident's sites, main place first, once each."""
+        return list(dict.fromkeys(self.locations[site.location].country for site in incident.sites))
+
+    @cached_property
+    def recorded_twice(self) -> frozenset[str]:
+        """Return the ids of incidents that record an event another incident already counts.
+
+        An incident with 'same_as' is counted under the one it names; of incidents sharing an ACLED
+        id, the first by id is counted (ACLED codes each event once).
+        """
+        twice = {key for key, incident in self.incidents.items()
+                 if incident.same_as in self.incidents and not _loop(self.incidents, key)}
+        by_acled: dict[str, list[str]] = {}
+        for key, incident in sorted(self.incidents.items()):
+            if incident.acled_id and key not in twice:
+                by_acled.setdefault(incident.acled_id, []).append(key)
+        twice.update(key for keys in by_acled.values() for key in keys[1:])
+        return frozenset(twice)
 
     def previous_brief(self, brief: Brief) -> Brief | None:
         """Return the latest brief that ended before this one started."""
         earlier = [b for b in self.briefs_by_date if b.period.end < brief.period.start]
         return earlier[0] if earlier else None
+
+
+def _loop(incidents: dict[str, Incident], key: str) -> bool:
+    """Return True when following same_as from key comes back to it, and key is the smallest id on the way.
+
+    Two incidents naming each other (a same_as written on both) keep the first by id.
+    """
+    seen = [key]
+    current = incidents[key].same_as
+    while current in incidents and current not in seen:
+        seen.append(current)
+        current = incidents[current].same_as
+    return current == key and key == min(seen)
 
 
 def entity_union() -> Any:

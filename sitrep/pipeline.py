@@ -8,7 +8,6 @@ import gc
 import hashlib
 import multiprocessing
 import os
-import signal
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -26,6 +25,7 @@ from .render.brief import brief_context, pdf_attachments
 from .render.env import make_env, template_dirs
 from .render.search import BUNDLE, index_site
 from .validate import load_project
+from .workers import start_worker
 from .write import MARKER, Stage, remove_stale_stages
 
 # The pages, and through them the charts (matplotlib), and the PDFs (WeasyPrint) take most of a second
@@ -34,8 +34,6 @@ if TYPE_CHECKING:
     from .render.pages import Page
 
 Progress = Callable[[str], None]
-#: Workers ignore Ctrl-C: the terminal sends it to them too, and the main process alone cleans up.
-IGNORE_CTRL_C = (signal.SIGINT, signal.SIG_IGN)
 Files = dict[str, tuple[int, int]]  # output file -> (size, mtime_ns)
 
 
@@ -299,7 +297,7 @@ def _render_deferred(env: jinja2.Environment, project: Project, pages: list[Page
     chunks = [range(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
     try:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=signal.signal, initargs=IGNORE_CTRL_C) as pool, \
+                                 initializer=start_worker, initargs=(os.getpid(),)) as pool, \
                 _cancelled_on_failure(pool):
             for written, unchanged, changed in pool.map(_render_chunk, chunks):
                 stage.written += written
@@ -432,7 +430,8 @@ def _run_pdf_jobs(jobs: Iterable[PdfJob], processes: int) -> int:
             _pdf_job(*job)
             rendered += 1
         return rendered
-    with ProcessPoolExecutor(max_workers=processes, initializer=_start_pdf_worker) as pool, \
+    with ProcessPoolExecutor(max_workers=processes, initializer=_start_pdf_worker,
+                             initargs=(os.getpid(),)) as pool, \
             _cancelled_on_failure(pool):
         pool.submit(int)  # start the workers now rather than at the first job
         futures = [pool.submit(_pdf_job, *job) for job in jobs]
@@ -441,9 +440,9 @@ def _run_pdf_jobs(jobs: Iterable[PdfJob], processes: int) -> int:
     return len(futures)
 
 
-def _start_pdf_worker() -> None:
-    """Set up a PDF worker: leave Ctrl-C to the main process, and load the renderer."""
-    signal.signal(*IGNORE_CTRL_C)
+def _start_pdf_worker(build_pid: int) -> None:
+    """Set up a PDF worker: leave Ctrl-C to the main process, die with it, and load the renderer."""
+    start_worker(build_pid)
     from .render import pdf  # noqa: F401
 
 

@@ -21,6 +21,7 @@ from .errors import Problem, UsageError
 from .load import KINDS, LoadFailed, discover, load_file, parse_yaml
 from .model import (
     ACTOR_KINDS,
+    AREA_KINDS,
     CREDIBILITY,
     DOCUMENT_KINDS,
     EVENT_TYPES,
@@ -200,8 +201,19 @@ def _number_in(low: int, high: int) -> Parse:
     return parse
 
 
+#: What `new location` writes for the coordinates of an area whose were never published.
+UNPUBLISHED = "none"
+
+
+def _unpublished_for_areas(tree: Tree, answers: dict[str, Any]) -> str | None:
+    """Default an area's coordinates to none published; a point (a base, a town) must give them."""
+    return UNPUBLISHED if answers.get("kind") in AREA_KINDS else None
+
+
 def _coordinate(limit: float) -> Parse:
-    def parse(text: str, tree: Tree) -> float:
+    def parse(text: str, tree: Tree) -> float | str:
+        if text.strip().lower() == UNPUBLISHED:
+            return UNPUBLISHED  # the model says whether this kind of place may go without
         try:
             value = float(text.strip())
         except ValueError:
@@ -314,8 +326,10 @@ QUESTIONS: dict[str, tuple[Question, ...]] = {
                  _one_of(lambda tree: LOCATION_KINDS, "kind"),
                  default=lambda tree, answers: "town", choices=lambda tree: LOCATION_KINDS),
         Question("country", "Country (alpha-3, e.g. IRQ)", "ISO alpha-3 country", _country),
-        Question("latitude", "Latitude (decimal degrees)", "latitude, decimal degrees", _coordinate(90)),
-        Question("longitude", "Longitude (decimal degrees)", "longitude, decimal degrees", _coordinate(180)),
+        Question("latitude", "Latitude (decimal degrees)", "latitude, decimal degrees ('none' for an area whose "
+                 "coordinates were never published)", _coordinate(90), default=_unpublished_for_areas),
+        Question("longitude", "Longitude (decimal degrees)", "longitude, decimal degrees ('none' for such an "
+                 "area)", _coordinate(180), default=_unpublished_for_areas),
         Question("admin1", "", "province or governorate", _text, default=NOTHING, ask=False),
     ),
     "source": (
@@ -525,12 +539,13 @@ def _incident(entity_id: str, a: dict[str, Any], tree: Tree) -> str:
         ("time_precision: 1", "1 day known, 2 only the week (date it mid-week), 3 only the month (the 15th)"),
         (f"event_type: {scalar(SUB_EVENT_TYPES[sub])}", "ACLED event type"),
         (f"sub_event_type: {scalar(sub)}", "ACLED sub-event type"),
-        ("location:", "where it happened; for an attack, what was hit"),
+        ("location:", "where it happened; several sites of one event: 'locations:', a list of these"),
         (f"  location: {a['location']}", "id of a file in content/locations/"),
         (f"  geo_precision: {a['geo_precision']}", "1 the place itself, 2 near it, 3 only the region"),
-        ("# origin:", "where it was launched from, when known"),
+        ("# origin:", "where it was launched from, when known (a country or region may have no coordinates)"),
         "#   location: <location id>",
         "#   geo_precision: 3",
+        ("# same_as: <incident id>", "when another incident already records this event: counted once"),
         (f"perpetrators: {_flow(a['perpetrator'])}", "actor ids you assess responsible (ACLED actor 1)"),
         (f"targets: {_flow(a['target'])}", "actor ids attacked (ACLED actor 2)"),
         "summary: |",
@@ -628,8 +643,10 @@ def _location(entity_id: str, a: dict[str, Any], tree: Tree) -> str:
         (f"kind: {a['kind']}", ", ".join(LOCATION_KINDS)),
         (f"country: {a['country']}", "ISO alpha-3"),
         (f"admin1: {scalar(a['admin1'])}" if a.get("admin1") else "# admin1: ", "province or governorate"),
-        (f"latitude: {a['latitude']}", "decimal degrees, north positive"),
-        (f"longitude: {a['longitude']}", "decimal degrees, east positive"),
+        *([("# latitude:", "none published: an area is never drawn as a point"), "# longitude:"]
+          if a["latitude"] == UNPUBLISHED or a["longitude"] == UNPUBLISHED else
+          [(f"latitude: {a['latitude']}", "decimal degrees, north positive"),
+           (f"longitude: {a['longitude']}", "decimal degrees, east positive")]),
         ("# within: <location id>", "the province or area it lies in"),
         ("# names:", "the name in other scripts, by ISO 639 code"),
         "#   ar: ...",

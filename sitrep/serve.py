@@ -361,7 +361,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         """Serve a page with the reload script, the script itself, the event stream, or a file."""
-        if not self._host_allowed():
+        if not self._host_allowed() or not self._path_allowed():
             return
         path = urllib.parse.urlsplit(self.path).path
         if path == RELOAD_SCRIPT_PATH:
@@ -376,8 +376,17 @@ class PreviewHandler(SimpleHTTPRequestHandler):
 
     def do_HEAD(self) -> None:
         """Answer HEAD like GET without a body."""
-        if self._host_allowed():
+        if self._host_allowed() and self._path_allowed():
             super().do_HEAD()
+
+    def _path_allowed(self) -> bool:
+        """Answer 400 for a path no file can have: a NUL byte (/%00) or another control character."""
+        path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+        if not any(ord(c) < 32 or ord(c) == 127 for c in path):
+            return True
+        self._send(HTTPStatus.BAD_REQUEST, b"Bad request: the path holds a control character.\n",
+                   "text/plain; charset=utf-8")
+        return False
 
     def _host_allowed(self) -> bool:
         """Refuse requests naming another host: a web page must not read the preview by DNS rebinding."""

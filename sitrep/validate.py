@@ -25,6 +25,7 @@ from .errors import Problem
 from .load import Document, LoadFailed, discover, load_file, parse_yaml, shorten
 from .model import (CONFIDENCE_LEVELS, ENTITY_CLASSES, LIKELIHOOD_ROWS, Brief, Entity, Origin, Project,
                     SiteConfig)
+from .same_event import duplicate_warnings
 
 #: Keys whose values are ids of another entity, and the kind they must name.
 REFERENCE_KEYS: dict[str, str] = {
@@ -69,6 +70,7 @@ def load_project(content_dir: Path) -> tuple[Project | None, list[Problem]]:
         return None, sorted(problems)
     project = _project(site, entities)
     problems.extend(sourcing_problems(project, lambda kind, key: entities[kind][key][1]))
+    problems.extend(duplicate_warnings(project))
     return project, sorted(problems)
 
 
@@ -425,6 +427,8 @@ def _timezone_names() -> list[str]:
 
 
 def _check_coordinates(location: Any, document: Document) -> list[Problem]:
+    if not location.located:
+        return []
     km = geo.distance_outside_country_km(location.country, location.latitude, location.longitude)
     if km is None or km <= MAX_KM_OUTSIDE_COUNTRY:
         return []
@@ -506,7 +510,62 @@ def cross_check(entities: dict[str, dict[str, tuple[Entity, Document]]], content
     for document in unvalidated:
         problems.extend(_reference_problems(document, entities, broken))
     problems.extend(_cycle_problems(entities))
+    for items in entities.values():
+        for _, document in items.values():
+            problems.extend(_image_problems(document, content_dir))
     return problems
+
+
+#: Fields holding Markdown, whose images the PDF renderer fetches from content/assets/.
+MARKDOWN_KEYS = frozenset({"summary", "assessment", "outlook", "profile", "description", "body"})
+
+
+def markdown_images(document: Document) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Yield (where, src) for each content/assets/ image the document's Markdown shows."""
+    from .render.text import asset_images  # the renderer's own reading of the Markdown
+
+    texts = list(_markdown_texts(document.data))
+    if document.kind == "context":
+        texts.append((("body",), document.body))
+    for loc, text in texts:
+        yield from ((loc, src) for src in asset_images(text))
+
+
+def _markdown_texts(data: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in MARKDOWN_KEYS and isinstance(value, str):
+                yield (*loc, key), value
+            elif isinstance(value, (dict, list)):
+                yield from _markdown_texts(value, (*loc, key))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from _markdown_texts(item, (*loc, i))
+
+
+def _image_problems(document: Document, content_dir: Path) -> Iterator[Problem]:
+    """Yield a problem at each Markdown image that is no file under content/assets/ (the PDF would refuse it)."""
+    for loc, src in markdown_images(document):
+        if resolve_asset(content_dir, src.removeprefix("assets/")) is None:
+            line, column = _reference_position(document, loc, src)
+            yield Problem(document.rel, line, column, f"image '{shorten(src)}' must be a file under "
+                          "content/assets/ (it is missing, or a link leads out of the folder); add the file "
+                          "or remove the image")
+
+
+def _reference_position(document: Document, loc: tuple[Any, ...], text: str) -> tuple[int, int]:
+    """Return the line and column where text is written in the value at loc (read again: errors are rare)."""
+    start = document.body_line if loc == ("body",) else document.mark(loc).line
+    try:
+        lines = document.path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    for number in range(max(start, 1), len(lines) + 1):
+        column = lines[number - 1].find(text)
+        if column >= 0:
+            return number, column + 1
+    mark = document.mark(loc)
+    return mark.line, mark.column
 
 
 #: Keys that place an entity inside another of its kind: following them must never come back.

@@ -152,7 +152,8 @@ def test_a_newer_export_updates_what_acled_revised(imported: Path):
     assert load_project(imported)[1] == []
 
 
-def test_hand_edits_are_never_overwritten(imported: Path):
+def test_hand_edits_are_never_overwritten(imported: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(imported.parent)
     clash = imported / CLASH
     clash.write_text(clash.read_text().replace("killed: 2", "killed: 4"))  # edited, ACLED line kept
     edited = clash.read_text()
@@ -162,34 +163,45 @@ def test_hand_edits_are_never_overwritten(imported: Path):
             f"content/{CLASH}\n") in out
 
 
-def test_deleting_the_acled_line_keeps_the_file(imported: Path):
+def test_deleting_the_acled_line_keeps_the_file(imported: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(imported.parent)
     clash = imported / CLASH
     clash.write_text(clash.read_text().split("\n", 1)[1])
     kept = clash.read_text()
     code, out, _ = import_acled(REVISED, imported)
     assert code == 0 and clash.read_text() == kept
-    assert f"    1 written by hand (it has this acled_id but no ACLED import line): content/{CLASH}\n" in out
+    assert ("    1 already in the content, written or linked by hand (an incident with this acled_id and no ACLED "
+            f"import line): content/{CLASH}\n") in out
 
 
-def test_incidents_written_by_hand_are_never_overwritten(content_copy: Path):
+def test_incidents_written_by_hand_are_never_overwritten(content_copy: Path, monkeypatch: pytest.MonkeyPatch):
     """An analyst's own incident with an ACLED id stays as written; the rest imports around it."""
+    monkeypatch.chdir(content_copy.parent)
     mine = content_copy / "incidents" / "2024-04-21-kharab-al-jir-rockets.yaml"
     mine.write_text(mine.read_text() + "acled_id: SYR90005\n")
     before = mine.read_text()
     code, out, _ = import_acled(SAMPLE, content_copy)
     assert code == 0 and mine.read_text() == before
-    assert "    1 written by hand (it has this acled_id but no ACLED import line): " \
-           "content/incidents/2024-04-21-kharab-al-jir-rockets.yaml\n" in out
+    assert "    1 already in the content, written or linked by hand (an incident with this acled_id and no ACLED " \
+           "import line): content/incidents/2024-04-21-kharab-al-jir-rockets.yaml\n" in out
     assert "  added: 6 incidents" in out
 
 
 def test_existing_actors_places_and_sources_are_reused(content_copy: Path):
+    rockets = content_copy / "incidents" / "2024-04-21-kharab-al-jir-rockets.yaml"
+    rockets.write_text(rockets.read_text().replace("date: 2024-04-21", "date: 2024-04-20"))  # not ACLED's event
     assert import_acled(SAMPLE, content_copy)[0] == 0
     rockets = read(content_copy, "incidents/acled/2024-04-21-kharab-al-jir-syr90005.yaml")
     assert rockets["location"]["location"] == "kharab-al-jir"  # 'Kharab al-Jir base', same spot
     assert rockets["perpetrators"] == ["unidentified-armed-group-iraq"]
+    # ACLED's 'Military Forces of the United States (2021-)' is the content's us-forces, period suffix aside
+    assert rockets["targets"] == ["us-forces", "global-coalition-against-daesh"]  # a name the content lacks
     assert [c["source"] for c in rockets["sources"]] == ["sohr", "afp"]  # by name, and by id
     assert not (content_copy / "sources" / "acled" / "afp.yaml").exists()
+    clash = read(content_copy, CLASH)  # 'Military Forces of Iraq (2020-)': an alias of iraqi-security-forces
+    assert clash["perpetrators"] == ["iraqi-security-forces", "police-forces-of-iraq-2020"]
+    assert not (content_copy / "actors" / "acled" / "military-forces-of-iraq-2020.yaml").exists()
+    assert not (content_copy / "actors" / "acled" / "military-forces-of-the-united-states-2021.yaml").exists()
     project, problems = load_project(content_copy)
     assert [str(p) for p in problems] == [] and len(project.incidents) == 10
 
@@ -282,3 +294,75 @@ def test_a_spreadsheet_export_with_semicolons_and_a_byte_order_mark_is_read(tmp_
     code, out, _ = import_acled(resaved, tmp_path / "content")
     assert code == 0 and "  added: 7 incidents" in out
     assert read(tmp_path / "content", CLASH)["acled_id"] == "IRQ90002"
+
+
+# --- What went in comes back out (issue 11) --------------------------------------------------
+
+CAMPAIGN = DATA / "acled-campaign.csv"  # dates as '28 January 2024', several outlets, exact timestamps
+
+
+def rows_of(path: Path) -> dict[str, dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return {row["event_id_cnty"]: row for row in csv.DictReader(handle)}
+
+
+def exported(content: Path, tmp_path: Path) -> dict[str, dict[str, str]]:
+    target = tmp_path / "export.csv"
+    assert run(["export", "acled", "--content", str(content), "--output", str(target)])[0] == 0
+    return rows_of(target)
+
+
+@pytest.mark.parametrize("export", [CAMPAIGN, REVISED])
+def test_imported_values_come_back_out_of_export_acled_exactly(tmp_path: Path, export: Path):
+    content = tmp_path / "content"
+    assert import_acled(export, content)[0] == 0
+    given, back = rows_of(export), exported(content, tmp_path)
+    assert set(back) == set(given)
+    differences = {(key, column): (value, back[key][column]) for key, row in given.items()
+                   for column, value in row.items() if back[key][column] != value}
+    if export == REVISED:  # an empty fatalities cell goes out as 0, its note saying none was reported
+        notes = given["SYR90006"]["notes"]
+        assert differences.pop(("SYR90006", "notes")) == (notes, notes + " [Fatalities not reported; coded 0.]")
+        assert differences.pop(("SYR90006", "fatalities")) == ("", "0")
+    assert differences == {}
+
+
+def test_what_an_analyst_changes_is_exported_as_changed(tmp_path: Path):
+    content = tmp_path / "content"
+    assert import_acled(CAMPAIGN, content)[0] == 0
+    kharab = content / "incidents" / "acled" / "2024-04-21-kharab-al-jir-syr90103.yaml"
+    kharab.write_text(kharab.read_text().replace("date: 2024-04-21", "date: 2024-04-22")
+                      .replace("updated: 2024-04-24", "updated: 2024-04-25"))
+    place = content / "locations" / "acled" / "kharab-al-jir.yaml"
+    place.write_text(place.read_text().replace("latitude: 36.8733", "latitude: 36.87"))
+    sohr = content / "sources" / "acled" / "sohr.yaml"
+    sohr.write_text(sohr.read_text().replace("scale: Other", "scale: International"))  # graded by the analyst
+    actor = content / "actors" / "acled" / "unidentified-armed-group-iraq.yaml"
+    actor.write_text(actor.read_text().replace("kind: political_militia", "kind: rebel_group"))
+    row = exported(content, tmp_path)["SYR90103"]
+    given = rows_of(CAMPAIGN)["SYR90103"]
+    assert (given["event_date"], row["event_date"]) == ("21 April 2024", "2024-04-22")
+    assert (given["latitude"], row["latitude"]) == ("36.8733", "36.8700")
+    assert (given["source_scale"], row["source_scale"]) == ("Other-National", "International-Other")
+    assert (given["inter1"], row["inter1"], given["interaction"], row["interaction"]) == ("3", "2", "38", "28")
+    assert (given["timestamp"], row["timestamp"]) == ("1713983422", str(1714003200))  # 25 April, midnight
+    assert (given["source"], row["source"]) == ("SOHR; Kurdistan24", "SOHR; Kurdistan24")  # not 'ACLED'
+
+
+def test_acled_period_suffixes_are_one_actor(tmp_path: Path):
+    """ACLED names state forces by period; the import makes one actor of them, found by its aliases too."""
+    content = tmp_path / "content"
+    (content / "actors").mkdir(parents=True)
+    (content / "actors" / "iraqi-forces.yaml").write_text(
+        "id: iraqi-forces\nname: Iraqi security forces\nkind: state_forces\ncountry: IRQ\n"
+        "aliases:\n  - Military Forces of Iraq\n")
+    assert import_acled(SAMPLE, content)[0] == 0
+    assert import_acled(CAMPAIGN, content)[0] == 0
+    clash = read(content, CLASH)  # 'Military Forces of Iraq (2020-)'
+    kalsu = read(content, "incidents/acled/2024-04-20-kalsu-military-base-irq90102.yaml")  # '(2022-)'
+    assert clash["perpetrators"][0] == kalsu["targets"][0] == "iraqi-forces"
+    us = [read(content, f"incidents/acled/{name}.yaml")
+          for name in ("2024-04-02-ain-al-asad-air-base-irq90001", "2024-01-28-tower-22-jor90101")]
+    assert us[0]["perpetrators"] == us[1]["targets"] == ["military-forces-of-the-united-states-2021"]
+    assert sorted(p.name for p in (content / "actors" / "acled").iterdir() if "military" in p.name) == [
+        "military-forces-of-the-united-states-2021.yaml"]

@@ -307,9 +307,55 @@ def kill_at(moment: str | float, target: Path, output: Path,
         reached = process.poll() is None
     else:
         reached = reach(moment, process, output)
-    process.kill()  # the build's own process only: its PDF workers live on, as after an OOM kill
+    process.kill()  # the build's own process only, as the out-of-memory killer does
+    process.wait()  # not communicate(): workers that lived on would hold its pipes open for ever
+    gone = workers_gone(process.pid)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
     _, err = process.communicate()
+    assert gone, f"workers of a build killed at {moment} lived on"
     return reached, process.returncode, err
+
+
+def alive_in_group(group: int) -> list[int]:
+    """Return the processes of a process group still running (a zombie left for init has ended)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after "pid (name)": state, ppid, pgrp
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group and fields[0] not in ("Z", "X"):
+            alive.append(int(stat.parent.name))
+    return alive
+
+
+def workers_gone(group: int, seconds: float = 5.0) -> bool:
+    """Wait a few seconds for every process of a killed build's group to end; return whether they did."""
+    deadline = time.monotonic() + seconds
+    while alive_in_group(group):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads processes from /proc")
+def test_workers_end_with_a_build_killed_by_sigkill(tmp_path: Path) -> None:
+    process = start_build(ROOT / "content", tmp_path / "output", "--jobs", "2")
+    try:
+        deadline = time.monotonic() + 120
+        while len(alive_in_group(process.pid)) < 2 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        workers = set(alive_in_group(process.pid)) - {process.pid}
+        assert workers, "the build ended before it started its workers"
+        process.kill()  # as the out-of-memory killer does: the workers are not told
+        process.wait()  # not communicate(): workers that lived on would hold its pipes open for ever
+        assert workers_gone(process.pid), f"workers {alive_in_group(process.pid)} outlived the build"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
 
 
 @pytest.mark.slow

@@ -26,7 +26,7 @@ ACLED_HEADER = ("event_id_cnty,event_date,year,time_precision,disorder_type,even
                 "assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,"
                 "country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,"
                 "notes,fatalities,tags,timestamp")
-DERIVED = ("country", "location_name", "latitude", "longitude", "page")
+DERIVED = ("country", "location_name", "latitude", "longitude", "sites", "page")
 
 
 @pytest.fixture(scope="module")

@@ -301,10 +301,9 @@ def refuse_writes_under(monkeypatch: pytest.MonkeyPatch, folder: Path, code: int
 
 def fill(folder: Path) -> None:
     """Write a file into folder until its file system has no space left."""
-    with (folder / "filler").open("wb") as filler, contextlib.suppress(OSError):
-        while True:
+    with (folder / "filler").open("wb", buffering=0) as filler, contextlib.suppress(OSError):
+        while True:  # unbuffered: nothing is left to write (and fail) when the file closes
             filler.write(b"\0" * 65536)
-            filler.flush()
 
 
 def assert_refused_in_one_line(run: Run, folder: Path, words: str, output: Path, before: dict[str, str]) -> None:
@@ -435,3 +434,84 @@ def test_a_cycle_added_after_a_build_is_refused_by_the_next(content_copy: Path, 
     run = build(content_copy, output, "--no-pdf")
     assert run.status == 1, run.err
     assert ("locations/babil-province.yaml", line) in {p[:2] for p in problems(run)}
+
+
+# --- Addresses that imitate others ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("url, shown", [
+    # The expected forms are those of the idna package (UTS 46), as browsers send them.
+    ("https://аpple.com/newsroom/", "https://xn--pple-43d.com/newsroom/"),  # a Cyrillic а among Latin letters
+    ("https://www.αpple.com:8443/a?q=аpple.com", "https://www.xn--pple-zld.com:8443/a?q=аpple.com"),  # Greek α
+    ("https://user@раураl.com/", "https://user@xn--l-7sba6dbr.com/"),  # Cyrillic р, а, у with a Latin l
+    ("https://пример.рф/", "https://пример.рф/"),  # one script: shown as written
+    ("https://münchen.de/", "https://münchen.de/"),
+    ("https://ソニーsony.jp/", "https://ソニーsony.jp/"),  # Latin with Japanese: allowed, as in browsers
+    ("https://example.org/аpple", "https://example.org/аpple"),  # the path is not the host
+])
+def test_a_host_mixing_scripts_is_shown_as_punycode(url: str, shown: str) -> None:
+    from sitrep.render.text import display_url
+
+    assert display_url(url) == shown
+
+
+def test_a_cited_address_imitating_another_is_shown_as_punycode_on_pages_and_in_the_pdf(
+        content_copy: Path, tmp_path: Path) -> None:
+    cited = (content_copy / KHARAB).read_text(encoding="utf-8")
+    documents = [d for d in (content_copy / "documents").glob("*.yaml") if d.stem in cited]
+    assert documents
+    for document in documents:  # every document the incident cites now claims to be at the imitation
+        lines = [line for line in document.read_text(encoding="utf-8").splitlines() if not line.startswith("url:")]
+        document.write_text("\n".join([*lines, 'url: "https://аpple.com/report"']) + "\n", encoding="utf-8")
+    output = tmp_path / "output"
+    run = build(content_copy, output)
+    assert run.status == 0, run.err
+    page = (output / "incidents" / f"{SECRET_INCIDENT}.html").read_text(encoding="utf-8")
+    assert ">https://xn--pple-43d.com/report</a>" in page and ">https://аpple.com/report<" not in page
+    brief = (output / "briefs" / "brief-2024-04-22.html").read_text(encoding="utf-8")
+    assert ">https://xn--pple-43d.com/report</a>" in brief
+    pdf_text = subprocess.run(["pdftotext", output / "briefs" / "brief-2024-04-22.pdf", "-"],
+                              capture_output=True, text=True, check=True).stdout
+    assert "xn--pple-43d.com" in pdf_text.replace("\n", "") and "аpple" not in pdf_text
+
+
+# --- A resource the PDF would refuse is refused at the line that asks for it -----------------------------
+
+@pytest.mark.parametrize("make", ["missing", "link-out", "loop"])
+def test_an_image_the_pdf_would_refuse_is_an_error_at_its_line_and_column(make: str, content_copy: Path,
+                                                                         tmp_path: Path) -> None:
+    assets = content_copy / "assets" / "photos"
+    assets.mkdir(parents=True)
+    if make == "link-out":
+        (assets / "base.png").symlink_to("/etc/passwd")
+    elif make == "loop":
+        (assets / "base.png").symlink_to("base.png")
+    kharab = content_copy / KHARAB
+    text = kharab.read_text(encoding="utf-8")
+    first = "summary: |\n"
+    assert first in text
+    kharab.write_text(text.replace(first, first + "  Satellite view: ![the base](assets/photos/base.png)\n\n", 1),
+                      encoding="utf-8")
+    line = text[:text.index(first)].count("\n") + 2
+    output = tmp_path / "output"
+    for run in (run_cli("check", "--content", content_copy), build(content_copy, output)):
+        assert run.status == 1, run.err
+        assert "Traceback" not in run.err and ".pdf" not in run.err  # the content line, not the PDF
+        found = [p for p in problems(run) if p[0] == KHARAB]
+        assert [(p[1], p[2]) for p in found] == [(line, 31)], run.err
+        assert "image 'assets/photos/base.png' must be a file under content/assets/" in found[0][3]
+    assert not output.exists()
+
+
+def test_an_image_removed_after_a_build_is_refused_at_its_line_by_the_next(content_copy: Path,
+                                                                          tmp_path: Path) -> None:
+    """The incremental build did not read the incident again: it still checks that the image is there."""
+    (content_copy / "assets").mkdir()
+    (content_copy / "assets" / "base.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    kharab = content_copy / KHARAB
+    kharab.write_text(kharab.read_text().replace("summary: |\n", "summary: |\n  ![base](assets/base.png)\n\n", 1))
+    output = tmp_path / "output"
+    assert build(content_copy, output, "--no-pdf").status == 0
+    (content_copy / "assets" / "base.png").unlink()
+    run = build(content_copy, output, "--no-pdf")
+    assert run.status == 1, run.err
+    assert [p[0] for p in problems(run)] == [KHARAB] and "image 'assets/base.png'" in run.err

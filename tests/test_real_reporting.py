@@ -72,11 +72,12 @@ DATED = {
     # ACLED codes a month-only event to the 15th: it is December, not 15 December.
     "incidents/shaddadi-december.yaml": incident_yaml(
         "shaddadi-december", "Drone attacks on al-Shaddadi base during December", "2023-12-15", "al-shaddadi",
-        "time_precision: 3\n"),
+        # December holds the 15th's rocket attack at the same base: the analyst says they are other events
+        "time_precision: 3\nnot_same_as: [shaddadi-day]\n"),
     # Only the week is known: the ACLED week holding Tuesday 23 January runs Saturday 20 to Friday 26.
     "incidents/asad-week.yaml": incident_yaml(
         "asad-week", "Rocket attack on Ain al-Asad reported during the week", "2024-01-23", "ain-al-asad",
-        "time_precision: 2\n"),
+        "time_precision: 2\nnot_same_as: [asad-tuesday]\n"),
     "incidents/asad-tuesday.yaml": incident_yaml(
         "asad-tuesday", "Drone shot down near Ain al-Asad", "2024-01-22", "ain-al-asad"),
     "incidents/shaddadi-day.yaml": incident_yaml(
@@ -369,9 +370,11 @@ def test_incident_page_shows_history_and_ranges_for_wounded_as_for_killed(counte
     page = (site / "incidents/tower-22.html").read_text()
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
     # the current report first, then the history, each superseded one saying what replaced it
-    assert ("1 February 2024 3 more than 40 US Central Command B2 3 28 January 2024 3 25 Superseded by the "
-            "report of US Department of Defense, 29 January 2024. US Department of Defense B2 2 29 January 2024 "
-            "3 34 Superseded by the report of US Department of Defense, 1 February 2024.") in text
+    # each row: source, its note number, the statement's grade, the report's date, killed, wounded
+    assert ("US Department of Defense 2 B2 1 February 2024 3 more than 40 US Central Command 3 B2 28 January "
+            "2024 3 25 Superseded by the report of US Department of Defense, 29 January 2024. US Department of "
+            "Defense 2 B2 29 January 2024 3 34 Superseded by the report of US Department of Defense, "
+            "1 February 2024.") in text
     assert "<s>25</s>" in page and "<s>34</s>" in page
     assert re.search(r"Lowest current figure \(used in totals\)\s*3\s*more than 40", text)
     assert "Best estimate (lowest, highest) 3 (low 3, high 3) more than 40 (low 41, high no upper figure)" in text

@@ -161,6 +161,25 @@ def test_a_place_outside_its_country_is_refused(content_copy: Path):
     assert not (content_copy / "locations" / "ain-al-asad.yaml").exists()
 
 
+def test_an_area_without_published_coordinates_gets_none(content_copy: Path, monkeypatch: pytest.MonkeyPatch):
+    """Issue 11: "launched from Iraq" names a country; no point is invented for it."""
+    monkeypatch.chdir(content_copy.parent)
+    code, out, err = new(content_copy, "location", "--name", "Iraq", "--kind", "country", "--country", "IRQ")
+    assert code == 0, err
+    text = written(out).read_text()
+    assert "\n# latitude:" in text and "none published: an area is never drawn as a point" in text
+    assert "\nlatitude:" not in text and "\nlongitude:" not in text
+    check(content_copy)
+
+
+def test_a_base_needs_its_coordinates(content_copy: Path):
+    code, _, err = new(content_copy, "location", "--name", "Ain al-Asad", "--kind", "base", "--country", "IRQ")
+    assert code == 2 and "  --latitude: latitude, decimal degrees ('none' for an area" in err
+    code, _, err = new(content_copy, "location", "--name", "Ain al-Asad", "--kind", "base", "--country", "IRQ",
+                       "--latitude", "none", "--longitude", "none")
+    assert code == 2 and "kind: a base is a point: give its latitude and longitude" in err
+
+
 def test_new_incident_needs_places_and_sources_first(tmp_path: Path):
     code, _, err = new(tmp_path / "content", "incident", "--title", "x", "--sub-event-type", "Grenade")
     assert code == 2

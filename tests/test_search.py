@@ -80,3 +80,28 @@ def test_a_brief_is_found_by_its_own_text_not_by_the_tables_it_repeats(tmp_path:
         assert f">{heading}</h2>" in brief.read_text(encoding="utf-8")
         assert f">{heading}</h2>" not in record, heading
     assert 'data-pagefind-filter="country' in record
+
+
+def indexed_text(bundle: Path, page: str) -> tuple[str, dict[str, list[str]]]:
+    """Return the text and the filters Pagefind indexed for a page, read from its fragment file."""
+    import gzip
+
+    for fragment in bundle.rglob("*.pf_fragment"):
+        raw = gzip.decompress(fragment.read_bytes())
+        record = json.loads(raw[raw.index(b"{"):])
+        if record["url"] == f"/{page}":
+            return record["content"], record["filters"]
+    raise AssertionError(f"{page} is not in the index")
+
+
+def test_excerpts_keep_the_space_between_labels_values_and_cells(tmp_path: Path) -> None:
+    """Pagefind joins the text of adjacent elements: "Killedunknown", "When21 April" (issue 12)."""
+    options = BuildOptions(content=ROOT / "content", output=tmp_path / "site", pdf=False)
+    build(options)
+    text, filters = indexed_text(options.output / "pagefind", "incidents/2024-04-21-kharab-al-jir-rockets.html")
+    assert "Killed unknown all sides, lowest figure reported" in text
+    assert "When 21 April 2024, 21:50 local time" in text
+    assert "Event type Explosions/Remote violence" in text
+    assert "Iraqi security forces" in filters["actor"] and filters["type"] == ["Incident"]
+    for values in filters.values():  # a filter's value is no text of the page, run into the next words
+        assert not any(f"{value}{after}" in text for value in values for after in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")

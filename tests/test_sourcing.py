@@ -16,6 +16,7 @@ import pypdf
 import pytest
 
 from sitrep.cli import main
+from sitrep.pipeline import BuildOptions, build
 from sitrep.validate import load_project
 
 from .helpers import write_tree
@@ -25,7 +26,8 @@ SOURCES = {
     "sources/mint.yaml": "id: mint\nname: Mint\nkind: newspaper\nreliability: B\n",
     "sources/wire-mirror.yaml": "id: wire-mirror\nname: Wire Mirror\nkind: newspaper\nreliability: C\n",
     "sources/isf.yaml": "id: isf\nname: Iraqi security forces\nkind: official\nreliability: C\n",
-    "sources/sohr.yaml": "id: sohr\nname: Syrian Observatory for Human Rights\nkind: monitor\nreliability: C\n",
+    "sources/sohr.yaml": ("id: sohr\nname: Syrian Observatory for Human Rights\nkind: monitor\n"
+                          "reliability: C\n"),
     "sources/centcom.yaml": "id: centcom\nname: US Central Command\nkind: military\nreliability: B\n",
 }
 
@@ -83,9 +85,11 @@ url: https://example.org/centcom/statement
 }
 
 ACTORS_AND_PLACES = {
-    "actors/isf-actor.yaml": "id: iraqi-forces\nname: Iraqi security forces\nkind: state_forces\ncountry: IRQ\n",
+    "actors/isf-actor.yaml": ("id: iraqi-forces\nname: Iraqi security forces\nkind: state_forces\n"
+                              "country: IRQ\n"),
     "actors/iri.yaml": "id: iri\nname: Islamic Resistance in Iraq\nkind: political_militia\ncountry: IRQ\n",
-    "actors/uag.yaml": "id: uag\nname: Unidentified Armed Group (Iraq)\nkind: political_militia\ncountry: IRQ\n",
+    "actors/uag.yaml": ("id: uag\nname: Unidentified Armed Group (Iraq)\nkind: political_militia\n"
+                        "country: IRQ\n"),
     "actors/us.yaml": "id: us-forces\nname: US forces\nkind: external_forces\ncountry: USA\n",
     "locations/kharab.yaml": ("id: kharab-al-jir\nname: Kharab al-Jir base\nkind: base\ncountry: SYR\n"
                               "latitude: 36.87\nlongitude: 42.04\n"),
@@ -152,8 +156,9 @@ sections:
 def tree(tmp_path: Path, changes: dict[str, str] | None = None) -> Path:
     """Write the tree, with some files replaced."""
     content = tmp_path / "content"
-    write_tree(content, {**SOURCES, **DOCUMENTS, **ACTORS_AND_PLACES, "incidents/kharab-rockets.yaml": INCIDENT,
-                         "briefs/brief-16.yaml": BRIEF, **(changes or {})})
+    write_tree(content, {**SOURCES, **DOCUMENTS, **ACTORS_AND_PLACES,
+                         "incidents/kharab-rockets.yaml": INCIDENT, "briefs/brief-16.yaml": BRIEF,
+                         **(changes or {})})
     return content
 
 
@@ -186,7 +191,8 @@ def test_the_tree_loads_with_independent_statements_relayed_by_one_wire(tmp_path
     ("{document: mint-article, credibility: 2, url: 'https://example.org/x'}",
      "a citation of a document takes its title, date, url and relays from the document file; keep only "
      "'document', 'credibility', 'pinpoint' and 'quote'"),
-    ("{document: mint-articel, credibility: 2}", "no document with id 'mint-articel'; did you mean 'mint-article'?"),
+    ("{document: mint-articel, credibility: 2}",
+     "no document with id 'mint-articel'; did you mean 'mint-article'?"),
 ])
 def test_a_wrong_citation_says_what_to_write(tmp_path: Path, citation: str, expected: str):
     incident = INCIDENT.replace("  - document: mint-article\n    credibility: 2\n", f"  - {citation}\n")
@@ -287,13 +293,15 @@ def test_a_document_of_the_cutoff_day_without_a_time_is_not_late(tmp_path: Path)
     doc = DOCUMENTS["documents/centcom-late.yaml"].replace("2024-04-22T15:00:00+03:00", "2024-04-22")
     incident = INCIDENT + "response:\n  - actor: us-forces\n    action: Said nothing.\n    sources:\n" \
                           "      - document: centcom-late\n        credibility: 2\n"
-    assert messages(tree(tmp_path, {"incidents/kharab-rockets.yaml": incident, "documents/centcom-late.yaml": doc})) == []
+    changed = {"incidents/kharab-rockets.yaml": incident, "documents/centcom-late.yaml": doc}
+    assert messages(tree(tmp_path, changed)) == []
 
 
 def test_a_statement_known_only_through_late_relays_is_a_warning(tmp_path: Path):
     undated = DOCUMENTS["documents/sohr-director.yaml"].replace("published: 2024-04-21\n", "")
     wire = DOCUMENTS["documents/afp-wire.yaml"].replace("published: 2024-04-21", "published: 2024-04-23")
-    found = messages(tree(tmp_path, {"documents/sohr-director.yaml": undated, "documents/afp-wire.yaml": wire}))
+    found = messages(tree(tmp_path, {"documents/sohr-director.yaml": undated,
+                                     "documents/afp-wire.yaml": wire}))
     assert [f.split(": warning: ")[0] for f in found] == ["content/incidents/kharab-rockets.yaml:24:19",
                                                           "content/incidents/kharab-rockets.yaml:36:15"]
     assert found[0].endswith("document 'sohr-director' is known only through document 'afp-wire', published "
@@ -366,7 +374,8 @@ def test_a_denial_made_by_a_third_party_is_shown_as_theirs(built: Path):
 def test_outlaw_elements_and_a_named_group_are_not_listed_as_conflicting_reports(built: Path):
     html = (built / "briefs/brief-16.html").read_text(encoding="utf-8")
     text = re.sub(r"\s+", " ", html_text(html))
-    assert "Iraqi security forces attributed it to" in text and "attributed it to Islamic Resistance in Iraq" in text
+    assert "Iraqi security forces attributed it to" in text
+    assert "attributed it to Islamic Resistance in Iraq" in text
     assert "Conflicting reports" not in html
 
 
@@ -381,3 +390,39 @@ def test_the_pdf_prints_each_note_once_with_a_clickable_link(built: Path):
              for annotation in page.get("/Annots", [])]
     assert links.count("https://example.org/mint/rockets-fired-at-coalition-base") == 3
     assert "https://archive.example.org/mint/rockets-fired-at-coalition-base" in links
+
+
+# --- Incremental builds ---------------------------------------------------------------------
+
+def test_incremental_builds_follow_edits_to_documents_and_relays(tmp_path: Path):
+    content = tree(tmp_path)
+    options = BuildOptions(content=content, output=tmp_path / "site", pdf=False, search=False, jobs=1)
+    build(options)
+    mint, isf = DOCUMENTS["documents/mint-article.yaml"], DOCUMENTS["documents/isf-statement.yaml"]
+    edits = {
+        "a document retitled": ("documents/mint-article.yaml",
+                                mint.replace("Iraq says 'outlaws'", "Iraq says outlaws")),
+        # published earlier than Mint's and with a link: the statements' notes now print this link
+        "a relay added": ("documents/early-relay.yaml",
+                          "id: early-relay\nsource: wire-mirror\nkind: article\ntitle: Early relay\n"
+                          "published: 2024-04-21T20:00:00+03:00\nurl: https://example.org/early\n"
+                          "relays: [afp-wire]\n"),
+        "a statement redated": ("documents/isf-statement.yaml",
+                                isf.replace("published: 2024-04-21", "published: 2024-04-20")),
+    }
+    for label, (name, text) in edits.items():
+        (content / name).write_text(text, encoding="utf-8")
+        build(options)
+        clean = BuildOptions(content=content, output=tmp_path / f"clean-{len(label)}", pdf=False,
+                             search=False, jobs=1)
+        build(clean)
+        got, want = _files(options.output), _files(clean.output)
+        assert sorted(got) == sorted(want), label
+        assert [n for n in want if got[n] != want[n]] == [], label
+    page = (options.output / "incidents" / "kharab-rockets.html").read_text(encoding="utf-8")
+    assert "https://example.org/early" in page and "Iraq says outlaws" in page
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -72,7 +72,7 @@ VALIDATE_CASES: dict[str, list[str]] = {
         "content/incidents/second-blast.yaml:7:13: no location with id 'bagdad'; did you mean 'baghdad'?",
         "content/incidents/second-blast.yaml:10:5: 'afp' is a source, not an actor; name an actor here",
         f"{LOCATION}:3:7: kind: 'capital' is not allowed; expected 'base', 'town', 'city', 'village', "
-        "'district', 'province', 'region', 'border_area', 'crossing', 'facility' or 'other'",
+        "'district', 'province', 'region', 'border_area', 'crossing', 'facility', 'country' or 'other'",
         f"{LOCATION}:5:11: latitude: 95 is too large; the largest allowed is 90",
         "content/sources/sohr.yaml:5:1: tab used for indentation; YAML needs spaces"],
     # Issue 11: every mistake of a file in one run, its references included, though the file was refused.
@@ -230,7 +230,8 @@ def test_wrong_values_in_brief(tmp_path: Path, old: str, new: str, expected: str
     (".nan", "latitude: expected a number, found .nan"),
     ("-.inf", "latitude: -inf is too small; the smallest allowed is -90"),
     ("north", "latitude: expected a number, found text 'north'"),
-    ("", "latitude: expected a number, found nothing"),
+    ("", "latitude: expected a number, found nothing; for an area whose coordinates were never published, leave "
+         "out both latitude and longitude"),
 ])
 def test_latitude_that_is_not_a_number(tmp_path: Path, latitude: str, expected: str) -> None:
     content = make_content(tmp_path)

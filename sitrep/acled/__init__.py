@@ -47,6 +47,8 @@ class ImportOptions:
     countries: tuple[str, ...] = ()
     since: dt.date | None = None
     dry_run: bool = False
+    #: Asked before an event is linked to an incident already written; None links without asking.
+    ask: Callable[[str], bool] | None = None
 
 
 
@@ -65,7 +67,7 @@ def import_acled(options: ImportOptions, progress: Progress = lambda message: No
     events = _read_events(track(table.rows, "Checking rows"), table, countries, options.since, result)
     existing = Existing.read(options.content)
     progress("compared with the content folder")
-    planner = Planner(existing, result)
+    planner = Planner(existing, result, options.ask)
     for event in track(events, "Comparing with the content"):
         plan_event(planner, event, existing, result)
     if not options.dry_run:
@@ -124,6 +126,8 @@ def summary_lines(result: ImportResult, dry_run: bool = False) -> list[str]:
              + (f"; new {created}" if created else ""),
              f"  {would}updated: {plural(len(result.updated), 'incident')}" + _listed(result.updated)
              + (" (ACLED revised them since the last import)" if result.updated else ""),
+             *([f"  {would}linked: {plural(len(result.linked), 'event')}" + _listed(result.linked)
+                + _linked_how(result)] if result.linked else []),
              f"  unchanged: {plural(result.unchanged, 'incident')}"]
     skipped = sum(len(items) for items in result.skipped.values())
     lines.append(f"  skipped: {plural(skipped, 'event')}")
@@ -133,6 +137,16 @@ def summary_lines(result: ImportResult, dry_run: bool = False) -> list[str]:
         lines.append("Imported events are for analysis: ACLED's terms restrict republishing its data, so a "
                      "published site should show your own incidents (see docs/acled.md).")
     return lines
+
+
+def _linked_how(result: ImportResult) -> str:
+    """Say what linking did, and that it was done without asking when no one could be asked."""
+    how = " (likely the same event as an incident already written: its acled_id was recorded there "\
+          "instead of adding a second incident"
+    if not result.asked:
+        how += "; linked without asking, as no terminal could answer: if one is another event, delete that " \
+               "acled_id line and import again from a terminal, answering n"
+    return how + ")"
 
 
 def _listed(items: list[str], limit: int = 5) -> str:

@@ -9,7 +9,7 @@ import gzip
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,8 @@ from ..model import ACTOR_KIND_LABELS, ACTOR_KINDS, DISORDER_TYPES, EVENT_TYPES
 #: Columns an import cannot do without; the other ACLED columns are read when present.
 REQUIRED = ("event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "location", "latitude",
             "longitude")
+#: Columns whose text an import keeps when sitrep would write it otherwise (sitrep.model.AcledText).
+KEPT_AS_TEXT = ("event_date", "latitude", "longitude", "inter1", "inter2", "interaction", "source_scale")
 ACLED_ID = re.compile(r"^[A-Z]{3}\d+$")
 EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 #: A sitrep export names events it did not take from ACLED '<ISO3>-<incident id>'; the id comes back.
@@ -183,8 +185,8 @@ class Event:
     admin2: str
     admin3: str
     location: str
-    latitude: float
-    longitude: float
+    latitude: float | None  # None for a region whose coordinates were never published (sitrep's own export)
+    longitude: float | None
     geo_precision: int
     sources: list[str]
     source_scale: str
@@ -192,6 +194,8 @@ class Event:
     killed: str | int | None
     tags: list[str]
     timestamp: int
+    #: The cells as ACLED wrote them, for the columns an import keeps as text (see AcledText)
+    texts: dict[str, str] = field(default_factory=dict)
 
     @property
     def acled_id(self) -> str | None:
@@ -219,10 +223,12 @@ def read_event(table: Table, row: Row) -> tuple[Event | None, list[Problem]]:
         civilian_targeting=bool(v.get("civilian_targeting", "").strip()),
         country=country or "", admin1=v.get("admin1", ""), admin2=v.get("admin2", ""),
         admin3=v.get("admin3", ""), location=reader.required("location"),
-        latitude=reader.coordinate("latitude", 90), longitude=reader.coordinate("longitude", 180),
+        latitude=reader.coordinate("latitude", 90, v.get("longitude", "")),
+        longitude=reader.coordinate("longitude", 180, v.get("latitude", "")),
         geo_precision=reader.precision("geo_precision"), sources=_split(v.get("source", "")),
         source_scale=v.get("source_scale", ""), notes=notes, killed=killed,
         tags=[t for t in _split(v.get("tags", "")) if len(t) <= 60], timestamp=reader.timestamp("timestamp"),
+        texts={column: v.get(column, "") for column in KEPT_AS_TEXT},
     )
     return (None, reader.problems) if reader.problems else (event, [])
 
@@ -276,7 +282,9 @@ class _Cells:
             return 1
         return int(value)
 
-    def coordinate(self, column: str, limit: float) -> float:
+    def coordinate(self, column: str, limit: float, other: str) -> float | None:
+        if not self.get(column).strip() and not other.strip():
+            return None  # a place coded without coordinates (an area): none is invented
         try:
             value = float(self.get(column))
         except ValueError:

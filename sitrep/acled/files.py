@@ -10,16 +10,18 @@ import hashlib
 import math
 import re
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ..console import shown_path
 from ..errors import Problem
 from ..load import Document, LoadFailed, discover, load_file, parse_yaml
-from ..model import SOURCE_SCALES
+from ..model import ACTOR_KINDS, SOURCE_SCALES, date_span
+from ..same_event import Candidate, Site, likely_same
 from ..scaffold import MAX_ID, slug, unique_id
 from ..validate import to_entity
 from .events import SITREP_EVENT, Event, Side, country_code
@@ -44,6 +46,8 @@ class ImportResult:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
+    linked: list[str] = field(default_factory=list)  # 'IRQ123 → path (why)'
+    asked: bool = False  # whether the analyst was asked before each link
     skipped: dict[str, list[str]] = field(default_factory=dict)
     created: dict[str, list[str]] = field(default_factory=dict)
 
@@ -67,15 +71,20 @@ class Existing:
     taken: dict[str, set[str]] = field(default_factory=dict)
     names: dict[str, dict[Any, str]] = field(default_factory=dict)  # kind -> normalised key -> id
     places: list[tuple[str, str, float, float, str]] = field(default_factory=list)  # hand-written places
+    points: dict[str, tuple[float, float]] = field(default_factory=dict)  # location id -> coordinates
+    place_data: dict[str, dict[str, Any]] = field(default_factory=dict)  # location id -> its fields
+    incidents: list[Recorded] = field(default_factory=list)  # every incident, for same-event detection
 
     @classmethod
     def read(cls, content: Path) -> Existing:
         """Index every content file; unreadable ones still reserve their names."""
         existing = cls(content, taken={k: set() for k in ("incident", "actor", "location", "source")},
                        names={k: {} for k in ("actor", "location", "source")})
-        for kind, path in discover(content) if content.is_dir() else []:
-            if kind in existing.taken:
-                existing.add(kind, path)
+        found = [(kind, path) for kind, path in (discover(content) if content.is_dir() else [])
+                 if kind in existing.taken]
+        # The analyst's own actors, places and sources are found by name before any an import created.
+        for kind, path in sorted(found, key=lambda item: item[1].parent.name == FOLDER):
+            existing.add(kind, path)
         return existing
 
     def add(self, kind: str, path: Path) -> None:
@@ -88,6 +97,14 @@ class Existing:
             data = {}
         entity_id = data.get("id") if isinstance(data.get("id"), str) else path.stem
         self.taken[kind].add(entity_id)
+        if kind == "incident":
+            recorded = Recorded.read(path, entity_id, data)
+            if recorded is not None:
+                self.incidents.append(recorded)
+        if kind == "location":
+            self.place_data[entity_id] = data
+        if kind == "location" and _has_point(data):
+            self.points[entity_id] = (data["latitude"], data["longitude"])
         if marker is not None:
             self.imported[marker[0]] = (path, marker[1], marker[2], entity_id)
         elif kind == "incident" and isinstance(data.get("acled_id"), str):
@@ -114,6 +131,43 @@ class Existing:
             if place_country == country and km < 5 and alike:
                 return entity_id
         return None
+
+
+@dataclass
+class Recorded:
+    """An incident already in the content, as same-event detection sees it."""
+
+    path: Path
+    id: str
+    date: dt.date
+    precision: int
+    places: tuple[str, ...]
+    acled_id: str | None
+    same_as: str | None
+
+    @classmethod
+    def read(cls, path: Path, entity_id: str, data: dict[str, Any]) -> Recorded | None:
+        """Return what detection needs of an incident file's data; None if it is too broken to tell."""
+        day, precision = data.get("date"), data.get("time_precision", 1)
+        sites = data.get("locations") if isinstance(data.get("locations"), list) else [data.get("location")]
+        places = tuple(site["location"] for site in sites
+                       if isinstance(site, dict) and isinstance(site.get("location"), str))
+        if not isinstance(day, dt.date) or precision not in (1, 2, 3) or not places:
+            return None
+        acled_id = data.get("acled_id") if isinstance(data.get("acled_id"), str) else None
+        same_as = data.get("same_as") if isinstance(data.get("same_as"), str) else None
+        return cls(path, entity_id, day, precision, places, acled_id, same_as)
+
+    def candidate(self, points: dict[str, tuple[float, float]]) -> Candidate:
+        """Return the incident as a same-event candidate."""
+        start, end = date_span(self.date, self.precision)
+        sites = tuple(Site(place, points.get(place)) for place in self.places)
+        return Candidate(self.id, start, end, sites, self.acled_id, self.same_as)
+
+
+def _has_point(data: dict[str, Any]) -> bool:
+    return all(isinstance(data.get(k), (int, float)) and not isinstance(data.get(k), bool)
+               for k in ("latitude", "longitude"))
 
 
 def _has_place(data: dict[str, Any]) -> bool:
@@ -143,6 +197,15 @@ def normal(name: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", name.casefold()).split())
 
 
+#: ACLED names state forces by period of government: "Military Forces of Iraq (2022-)", "(2014-2018)".
+PERIOD_SUFFIX = re.compile(r"\s*\(\s*\d{4}\s*-\s*(?:\d{4})?\s*\)\s*$")
+
+
+def actor_key(name: str) -> str:
+    """Return an actor's name folded for matching, without ACLED's period suffix."""
+    return normal(PERIOD_SUFFIX.sub("", name))
+
+
 def _name_keys(kind: str, data: dict[str, Any], by_name: bool) -> Iterator[Any]:
     """Yield the keys an entity is found by: its names; a place also by name and coordinates.
 
@@ -152,6 +215,9 @@ def _name_keys(kind: str, data: dict[str, Any], by_name: bool) -> Iterator[Any]:
     names = [data.get("name"), data.get("short_name"), *(data.get("aliases") or [])]
     names += list((data.get("names") or {}).values()) if isinstance(data.get("names"), dict) else []
     for name in (n for n in names if isinstance(n, str) and n.strip()):
+        if kind == "actor":
+            yield actor_key(name)
+            continue
         if kind != "location":
             yield normal(name)
             continue
@@ -185,13 +251,19 @@ class Plan:
         self.files.append(item)
 
 
+#: Asked whether to link a row to an incident already written: (question) -> yes.
+Ask = Callable[[str], bool]
+
+
 class Planner:
     """Turn events into files, reusing the actors, places and sources the content already has."""
 
-    def __init__(self, existing: Existing, result: ImportResult) -> None:
+    def __init__(self, existing: Existing, result: ImportResult, ask: Ask | None = None) -> None:
         self.existing = existing
         self.result = result
         self.plan = Plan()
+        self.ask = ask
+        result.asked = ask is not None
 
     def incident(self, event: Event, entity_id: str | None, path: Path | None) -> list[Planned]:
         """Return the incident's file and any actor, place or source files it needs first."""
@@ -203,7 +275,10 @@ class Planner:
         if entity_id is None:
             entity_id = unique_id(_incident_id(event, location), self.existing.taken["incident"])
         self.existing.taken["incident"].add(entity_id)
-        data = incident_data(event, entity_id, location, side1, side2, citations)
+        created_sources = {item.id for item in needed if item.kind == "source"}
+        kept = acled_text(event, self.existing.place_data.get(location),
+                          single_scale=len(event.sources) == 1 and bool(created_sources))
+        data = incident_data(event, entity_id, location, side1, side2, citations, kept)
         target = path or self._path("incident", entity_id)
         needed.append(Planned("incident", entity_id, target, _document(data, event), event.line))
         return needed
@@ -221,23 +296,32 @@ class Planner:
         return entity_id
 
     def _actor(self, side: Side, event: Event, needed: list[Planned]) -> str:
-        key = normal(side.name)
+        key = actor_key(side.name)
         if key in self.existing.names["actor"]:
             return self.existing.names["actor"][key]
         country = _country_in_name(side.name)
         data = {"name": side.name, "kind": side.kind, **({"country": country} if country else {})}
         return self._new("actor", key, side.name, data, event, needed)
 
-    def _location(self, event: Event, needed: list[Planned]) -> str:
+    def known_place(self, event: Event) -> str | None:
+        """Return the content's place for an event's location, if it has one."""
         known = self.existing.names["location"]
-        placed = (event.country, normal(event.location), round(event.latitude, 3), round(event.longitude, 3))
-        found = known.get(placed) or known.get((event.country, normal(event.location))) \
-            or self.existing.nearby_place(event.country, event.location, event.latitude, event.longitude)
+        found = known.get(_placed(event)) or known.get((event.country, normal(event.location)))
+        if found or event.latitude is None or event.longitude is None:
+            return found
+        return self.existing.nearby_place(event.country, event.location, event.latitude, event.longitude)
+
+    def _location(self, event: Event, needed: list[Planned]) -> str:
+        placed = _placed(event)
+        found = self.known_place(event)
         if found:
             return found
-        data: dict[str, Any] = {"name": event.location, "kind": "other", "country": event.country}
+        # ACLED's places are points; one without coordinates is an area (a region of sitrep's own export)
+        kind = "other" if event.latitude is not None else "region"
+        data: dict[str, Any] = {"name": event.location, "kind": kind, "country": event.country}
         data |= {k: getattr(event, k) for k in ("admin1", "admin2", "admin3") if getattr(event, k)}
-        data |= {"latitude": event.latitude, "longitude": event.longitude}
+        if event.latitude is not None:
+            data |= {"latitude": event.latitude, "longitude": event.longitude}
         taken_name = slug(event.location) in self.existing.taken["location"]
         base = f"{event.location} {event.admin1}" if taken_name and event.admin1 else event.location
         return self._new("location", placed, base, data, event, needed)
@@ -282,6 +366,13 @@ class Planner:
                 if s != via] or [{"source": via, "credibility": CREDIBILITY_REVIEWED}]
 
 
+def _placed(event: Event) -> tuple[Any, ...]:
+    """Return the key an imported place is found by: its name and coordinates, or its name alone."""
+    if event.latitude is None or event.longitude is None:
+        return (event.country, normal(event.location))
+    return (event.country, normal(event.location), round(event.latitude, 3), round(event.longitude, 3))
+
+
 def _country_in_name(name: str) -> str | None:
     """Return the country an ACLED actor name gives: 'Civilians (Iraq)', 'Military Forces of Iraq (2020-)'."""
     bracket = re.search(r"\(([^()]+)\)\s*$", name)
@@ -308,8 +399,49 @@ def incident_title(event: Event) -> str:
     return f"{event.sub_event_type} {where} {event.location}"
 
 
+def acled_text(event: Event, place: dict[str, Any] | None, single_scale: bool) -> dict[str, Any]:
+    """Return ACLED's text of the columns an export would otherwise write differently (sitrep.model.AcledText).
+
+    place is the content's own place the event was put at, if it already existed (its admin units may
+    be missing); single_scale says the event's one outlet became a source of ACLED's scale.
+    """
+    texts, kept = event.texts, {}
+    if texts.get("event_date") and texts["event_date"] != event.date.isoformat():
+        kept["event_date"] = texts["event_date"]  # '28 January 2024', as ACLED's export tool writes it
+    for axis in ("latitude", "longitude"):
+        text = texts.get(axis, "").strip()
+        if text and text != f"{float(text):.4f}":
+            kept[axis] = text
+    for admin in ("admin1", "admin2", "admin3"):
+        if place is not None and getattr(event, admin) and not place.get(admin):
+            kept[admin] = getattr(event, admin)
+    for n in ("1", "2"):
+        text = texts.get(f"inter{n}", "")
+        if text and (not text.isdigit() or text == "0"):  # a name, or ACLED's 0 for a side with no actor
+            kept[f"inter{n}"] = text
+    derived = _interaction([ACTOR_KINDS[side.kind] for side in event.side1[:1]],
+                           [ACTOR_KINDS[side.kind] for side in event.side2[:1]])
+    if texts.get("interaction") and texts["interaction"] != derived:
+        kept["interaction"] = texts["interaction"]
+    if event.source_scale and not single_scale:
+        kept["source_scale"] = event.source_scale  # one scale for several outlets: no source can hold it
+    if event.timestamp % 86400:
+        kept["timestamp"] = event.timestamp  # an export writes the updated date's midnight otherwise
+    return kept
+
+
+def _interaction(first: list[int], second: list[int]) -> str:
+    """Return the interaction code sitrep's export derives from the two sides' inter codes."""
+    if not first:
+        return ""
+    if not second:
+        return str(first[0] * 10)
+    low, high = sorted((first[0], second[0]))
+    return str(low * 10 + high)
+
+
 def incident_data(event: Event, entity_id: str, location: str, side1: list[str], side2: list[str],
-                  citations: list[dict[str, Any]]) -> dict[str, Any]:
+                  citations: list[dict[str, Any]], kept: dict[str, Any] | None = None) -> dict[str, Any]:
     """Return an incident's fields, in the order an analyst reads them."""
     data: dict[str, Any] = {
         "id": entity_id, "title": incident_title(event), "date": event.date,
@@ -336,6 +468,8 @@ def incident_data(event: Event, entity_id: str, location: str, side1: list[str],
     data["sources"] = citations
     if event.tags:
         data["tags"] = event.tags
+    if kept:
+        data["acled"] = kept
     if event.acled_id:
         data["acled_id"] = event.acled_id
     if event.timestamp:
@@ -394,7 +528,7 @@ def _entity_header(kind: str) -> str:
 
 
 def plan_event(planner: Planner, event: Event, existing: Existing, result: ImportResult) -> None:
-    """Decide what happens to one event, and plan its files if it is added or updated."""
+    """Decide what happens to one event: left alone, updated, linked to an incident already written, or added."""
     if event.event_id in existing.imported:
         path, timestamp, intact, entity_id = existing.imported[event.event_id]
         shown = _shown(path, existing.content)
@@ -408,10 +542,55 @@ def plan_event(planner: Planner, event: Event, existing: Existing, result: Impor
             _checked(planner, event, entity_id, path, result, result.updated)
         return
     if event.acled_id and event.acled_id in existing.by_hand:
-        result.skip("written by hand (it has this acled_id but no ACLED import line)",
-                    _shown(existing.by_hand[event.acled_id], existing.content))
+        result.skip("already in the content, written or linked by hand (an incident with this acled_id and "
+                    "no ACLED import line)", _shown(existing.by_hand[event.acled_id], existing.content))
+        return
+    exported = SITREP_EVENT.match(event.event_id)
+    if exported and any(recorded.id == exported["id"] for recorded in existing.incidents):
+        result.unchanged += 1  # a row of this content's own export: the incident is already here
+        return
+    same = same_event(planner, event)
+    if same is not None and _link_wanted(planner, event, *same):
+        _link(planner, event, *same)
         return
     _checked(planner, event, None, None, result, result.added)
+
+
+def same_event(planner: Planner, event: Event) -> tuple[Recorded, str] | None:
+    """Return the incident already written that is likely this ACLED event, and why; None if there is none."""
+    existing = planner.existing
+    start, end = date_span(event.date, event.time_precision)
+    place = planner.known_place(event)
+    point = None if event.latitude is None or event.longitude is None else (event.latitude, event.longitude)
+    row = Candidate(f"row {event.line}", start, end, (Site(place or "", point),),
+                    event.acled_id)
+    for recorded in existing.incidents:
+        reason = likely_same(recorded.candidate(existing.points), row)
+        if reason:
+            return recorded, reason
+    return None
+
+
+def _link_wanted(planner: Planner, event: Event, recorded: Recorded, reason: str) -> bool:
+    if planner.ask is None:
+        return True
+    shown = _shown(recorded.path, planner.existing.content)
+    return planner.ask(f"{event.event_id} (line {event.line}, {event.date.isoformat()}, {event.location}) looks like "
+                       f"{shown} ({reason}). Link it, recording acled_id {event.event_id} there, instead of adding "
+                       "a second incident? [Y/n] ")
+
+
+def _link(planner: Planner, event: Event, recorded: Recorded, reason: str) -> None:
+    """Plan the acled_id line that links an incident already written to the ACLED event it records."""
+    shown = _shown(recorded.path, planner.existing.content)
+    planner.result.linked.append(f"{event.event_id} → {shown} ({reason})")
+    recorded.acled_id = event.acled_id or event.event_id  # one incident records one ACLED event
+    if event.acled_id is None:
+        return  # a row without an ACLED id (another tool's export) has nothing to record
+    text = recorded.path.read_text(encoding="utf-8")
+    text += ("" if text.endswith("\n") or not text else "\n") + f"acled_id: {event.acled_id}\n"
+    planner.plan.add(Planned("incident", recorded.id, recorded.path, text, event.line))
+    planner.existing.by_hand[event.acled_id] = recorded.path
 
 
 def _checked(planner: Planner, event: Event, entity_id: str | None, path: Path | None, result: ImportResult,
@@ -458,9 +637,7 @@ def write_files(files: list[Planned]) -> None:
 
 
 def _shown(path: Path, content: Path) -> str:
-    try:
-        return str(path.relative_to(content.parent))
-    except ValueError:
-        return str(path)
+    """Return a file's path as it can be opened from where the command ran."""
+    return shown_path(path)
 
 

@@ -15,7 +15,7 @@ from ..model import (ACTOR_KIND_LABELS, CREDIBILITY, LIKELIHOOD_ROWS, RELIABILIT
                      Citation, Count, Incident, Project, format_count)
 from ..sourcing import cited
 from .brief import Abbreviations, keep_names
-from .text import neutralise, render_markdown, search_label
+from .text import display_url, neutralise, render_markdown, search_label
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 
@@ -146,5 +146,6 @@ FILTERS = {
     "incident_datetime": incident_datetime, "cutoff": cutoff, "count": count,
     "markdown": markdown, "markdown_inline": markdown_inline, "country_name": country_name,
     "slug": urls.slug, "search_label": search_label, "spell_out": spell_out, "keep_names": keep_names,
+    "display_url": display_url,
     "published": published, "language_name": language_name,
 }

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import calendar
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Iterable
@@ -28,7 +29,7 @@ from .. import urls
 from ..analyse import incident_figures
 from ..cache import Pieces
 from ..geo import country_info
-from ..model import SOURCE_SCALES, Actor, Incident, Project
+from ..model import ACTOR_KIND_LABELS, ACTOR_KINDS, SOURCE_SCALES, Actor, Incident, Location, Project
 from ..sourcing import cited, cited_documents, cited_sources
 from .text import neutralise
 
@@ -49,7 +50,10 @@ ACLED_REGIONS: dict[str, str] = dict.fromkeys(
 # --- JSON and GeoJSON ---------------------------------------------------------------------
 
 def incident_record(project: Project, incident: Incident) -> dict[str, Any]:
-    """Return an incident's fields as written, plus its country, coordinates and page."""
+    """Return an incident's fields as written, plus its country, coordinates, sites and page.
+
+    A place whose coordinates were never published has null ones: none is made up.
+    """
     place = project.locations[incident.location.location]
     return {
         **incident.model_dump(mode="json"),
@@ -57,8 +61,14 @@ def incident_record(project: Project, incident: Incident) -> dict[str, Any]:
         "location_name": place.name,
         "latitude": place.latitude,
         "longitude": place.longitude,
+        "sites": [_site(project.locations[site.location]) for site in incident.sites],
         "page": urls.incident(incident),
     }
+
+
+def _site(place: Location) -> dict[str, Any]:
+    return {"location": place.id, "name": place.name, "country": place.country, "kind": place.kind,
+            "latitude": place.latitude, "longitude": place.longitude}
 
 
 def incidents_json(project: Project, pieces: Pieces | None = None) -> str:
@@ -78,8 +88,9 @@ def incidents_geojson(project: Project, pieces: Pieces | None = None) -> str:
 
 
 def record_inputs(incident: Incident) -> list[tuple[str, str]]:
-    """Return the (kind, id) of the content an incident's record is made from: itself and its place."""
-    return [("incident", incident.id), ("location", incident.location.location)]
+    """Return the (kind, id) of the content an incident's record is made from: itself and its places."""
+    places = dict.fromkeys(site.location for site in incident.sites)
+    return [("incident", incident.id), *(("location", place) for place in places)]
 
 
 def made_from(project: Project, inputs: Iterable[tuple[str, str]]) -> tuple[str, ...] | None:
@@ -102,14 +113,21 @@ def json_feature(project: Project, incident: Incident) -> str:
 
 
 def geojson_feature(record: dict[str, Any]) -> dict[str, Any]:
-    """Return an incident's record as a GeoJSON Point Feature."""
-    return {
-        "type": "Feature",
-        "id": record["id"],
-        # RFC 7946: positions are longitude, latitude
-        "geometry": {"type": "Point", "coordinates": [record["longitude"], record["latitude"]]},
-        "properties": record,
-    }
+    """Return an incident's record as a GeoJSON Feature: a Point, a MultiPoint for several sites.
+
+    Sites without published coordinates are left out of the geometry, and an incident with none
+    has a null geometry (RFC 7946, 3.2): no point is invented for a country or a border area.
+    """
+    # RFC 7946: positions are longitude, latitude
+    positions = [[site["longitude"], site["latitude"]] for site in record["sites"]
+                 if site["latitude"] is not None and site["longitude"] is not None]
+    positions = [p for n, p in enumerate(positions) if p not in positions[:n]]
+    geometry: dict[str, Any] | None = None
+    if len(positions) == 1:
+        geometry = {"type": "Point", "coordinates": positions[0]}
+    elif positions:
+        geometry = {"type": "MultiPoint", "coordinates": positions}
+    return {"type": "Feature", "id": record["id"], "geometry": geometry, "properties": record}
 
 
 def to_json(value: Any, depth: int = 0) -> str:
@@ -183,7 +201,7 @@ def acled_row(project: Project, incident: Incident) -> dict[str, Any]:
     side1 = [project.actors[a] for a in incident.perpetrators]
     side2 = [project.actors[a] for a in incident.targets]
     killed = incident_figures(project, incident).killed
-    return {
+    row = {
         "event_id_cnty": incident.acled_id or f"{place.country}-{incident.id}",
         "event_date": incident.date.isoformat(),
         "year": incident.date.year,
@@ -202,21 +220,122 @@ def acled_row(project: Project, incident: Incident) -> dict[str, Any]:
         "iso": info.numeric if info else "",
         "region": ACLED_REGIONS.get(place.country, ""),
         "country": info.name if info else place.country,
-        "admin1": place.admin1 or "",
-        "admin2": place.admin2 or "",
-        "admin3": place.admin3 or "",
-        "location": place.name,
-        "latitude": f"{place.latitude:.4f}",
-        "longitude": f"{place.longitude:.4f}",
-        "geo_precision": incident.location.geo_precision,
+        **acled_place(place, incident.location.geo_precision),
         "source": "; ".join(source_names(project, incident)),
         "source_scale": source_scale(project, incident),
-        "notes": acled_notes(incident, killed.is_unknown, killed.exact, str(killed)),
+        "notes": acled_notes(incident, killed.is_unknown, killed.exact, str(killed)) + other_sites(project, incident),
         # ACLED counts reported deaths, taking the most conservative estimate; none reported is 0.
         "fatalities": killed.low,
         "tags": "; ".join(incident.tags),
         "timestamp": calendar.timegm((incident.updated or incident.date).timetuple()),
     }
+    return given_back(row, project, incident, side1[:1], side2[:1]) if incident.acled else row
+
+
+def given_back(row: dict[str, Any], project: Project, incident: Incident, actor1: list[Actor],
+               actor2: list[Actor]) -> dict[str, Any]:
+    """Return the row with ACLED's own text put back wherever what it describes is unchanged.
+
+    An import keeps that text (sitrep.model.AcledText) for the columns sitrep writes another way, so
+    that an export gives the imported values back exactly; an analyst's change wins over it.
+    """
+    kept = incident.acled
+    assert kept is not None
+    place = project.locations[incident.location.location]
+    if kept.event_date and _acled_date(kept.event_date) == incident.date:
+        row["event_date"] = kept.event_date
+    for axis, text in (("latitude", kept.latitude), ("longitude", kept.longitude)):
+        if text and getattr(place, axis) is not None and float(text) == getattr(place, axis):
+            row[axis] = text
+    for admin in ("admin1", "admin2", "admin3"):
+        if getattr(kept, admin) and not row[admin]:  # the place has none: ACLED's fills the gap
+            row[admin] = getattr(kept, admin)
+    for column, text, side in (("inter1", kept.inter1, actor1), ("inter2", kept.inter2, actor2)):
+        if text and (_inter_code(text) == side[0].inter_code if side else text == "0"):
+            row[column] = text
+    codes = [actor.inter_code for actor in (*actor1, *actor2)]
+    if kept.interaction is not None and sorted(_interaction_codes(kept.interaction)) == sorted(codes):
+        row["interaction"] = kept.interaction
+    if kept.source_scale and _scales_within(kept.source_scale, _outlet_scales(project, incident)):
+        row["source_scale"] = kept.source_scale
+    if kept.timestamp is not None and incident.updated == \
+            dt.datetime.fromtimestamp(kept.timestamp, dt.timezone.utc).date():
+        row["timestamp"] = kept.timestamp
+    return row
+
+
+def _acled_date(text: str) -> dt.date | None:
+    """Return the day of an ACLED event_date: 2024-01-28 or 28 January 2024."""
+    for parse in (dt.date.fromisoformat, lambda value: dt.datetime.strptime(value, "%d %B %Y").date()):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    return None
+
+
+_INTER_NAMES = {label.lower(): code for kind, code in ACTOR_KINDS.items()
+                for label in (ACTOR_KIND_LABELS[kind], ACTOR_KIND_LABELS[kind] + "s")}
+
+
+def _inter_code(text: str) -> int | None:
+    """Return the inter code ACLED wrote as a digit or as its name ('Political militia')."""
+    return int(text) if text.isdigit() else _INTER_NAMES.get(text.strip().lower())
+
+
+def _interaction_codes(text: str) -> list[int]:
+    """Return the inter codes an interaction holds: '38', '30', or names joined by '-'."""
+    if text.isdigit():
+        return [int(digit) for digit in text if digit != "0"]
+    codes = [_inter_code(part) for part in text.split("-")]
+    return [code for code in codes if code is not None]
+
+
+def _outlet_scales(project: Project, incident: Incident) -> set[str]:
+    return {project.sources[cited(project, c).source].scale for c in incident.sources
+            if cited(project, c).source != ACLED_SOURCE}
+
+
+def _scales_within(kept: str, scales: set[str]) -> bool:
+    """Return True when the outlets' scales (ungraded 'Other' aside) lie in the range ACLED gave."""
+    ends = [part for part in kept.split("-") if part in SOURCE_SCALES and part != "Other"]
+    if not ends:
+        return False
+    indexes = [SOURCE_SCALES.index(end) for end in ends]
+    low, high = min(indexes), max(indexes)
+    return all(scale == "Other" or low <= SOURCE_SCALES.index(scale) <= high for scale in scales)
+
+def acled_place(place: Location, geo_precision: int) -> dict[str, Any]:
+    """Return the place columns of an ACLED row.
+
+    A place without published coordinates is coded as ACLED codes a region (geo precision 3, its
+    name as the location, a province as its own admin1) with empty coordinates: none is invented.
+    """
+    admin1 = place.admin1 or (place.name if place.kind == "province" else "")
+    return {
+        "admin1": admin1,
+        "admin2": place.admin2 or "",
+        "admin3": place.admin3 or "",
+        "location": place.name,
+        "latitude": f"{place.latitude:.4f}" if place.latitude is not None else "",
+        "longitude": f"{place.longitude:.4f}" if place.longitude is not None else "",
+        "geo_precision": geo_precision if place.located else 3,
+    }
+
+
+def other_sites(project: Project, incident: Incident) -> str:
+    """Return ' [Also at: …]' naming an incident's sites after the first (ACLED has one place per row)."""
+    others = [project.locations[site.location] for site in incident.sites[1:]]
+    if not others:
+        return ""
+    main = project.locations[incident.location.location].country
+    names = [p.name if p.country == main else f"{p.name} ({_country_name(p.country)})" for p in others]
+    return f" [Also at: {'; '.join(names)}.]"
+
+
+def _country_name(code: str) -> str:
+    info = country_info(code)
+    return info.name if info else code
 
 
 def interaction(actor1: Actor | None, actor2: Actor | None) -> int | str:
@@ -232,10 +351,18 @@ def interaction(actor1: Actor | None, actor2: Actor | None) -> int | str:
     return low * 10 + high
 
 
+#: The source an import adds for ACLED itself: it relays the outlets ACLED's source column names, and
+#: is not one of them.
+ACLED_SOURCE = "acled"
+
+
 def source_names(project: Project, incident: Incident) -> list[str]:
-    """Return the names of the sources an incident cites, and the outlets that relayed them, once each."""
+    """Return the names of the sources an incident cites, and the outlets that relayed them, once each.
+
+    ACLED itself, the relay of an imported event's outlets, is not named among them.
+    """
     ids = [part for c in incident.sources for part in cited_sources(project, c)]
-    return [project.sources[i].name for i in dict.fromkeys(ids)]
+    return [project.sources[i].name for i in dict.fromkeys(ids) if i != ACLED_SOURCE]
 
 
 def source_scale(project: Project, incident: Incident) -> str:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import weakref
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .. import urls
 from ..analyse import BriefAnalysis, Tally, incident_date, incident_figures, period_incidents
 from ..maps import MapArrow, MapPoint, render_map, render_map_html
-from ..model import Brief, Incident, Period, Place, Project
+from ..model import Brief, Incident, Location, Period, Place, Project
 
 # The charts load matplotlib (a third of a second): imported when a brief's charts are first drawn, so
 # that a build rendering no brief, and the processes that list pages for others to render, never load it.
@@ -46,23 +46,23 @@ def brief_map(project: Project, analysis: BriefAnalysis, link_prefix: str | None
     arrows = []
     in_period = {i.id for i in analysis.current.incidents}
     for incident in map_incidents(project, analysis):
-        place = project.locations[incident.location.location]
         href = f"{link_prefix}{urls.incident(incident)}" if link_prefix is not None else None
-        points[incident.id] = MapPoint(incident.id, f"{place.name} ({incident_date(incident, 'label')})",
-                                       place.latitude, place.longitude, "incident", incident.event_type, href,
-                                       precision=map_precision(incident.location),
-                                       reference=incident.id not in in_period)
+        targets = []
+        for n, site in enumerate(incident.sites):  # every site of a strike on several
+            place = project.locations[site.location]
+            key = incident.id if n == 0 else f"{incident.id}-site-{n + 1}"
+            label = f"{place.name} ({incident_date(incident, 'label')})"
+            points[key] = map_point(place, site, key, label, "incident", incident.event_type, href,
+                                    reference=incident.id not in in_period)
+            targets.append(place)
         if incident.origin:
             start = project.locations[incident.origin.location]
-            points.setdefault(start.id, MapPoint(start.id, start.name, start.latitude, start.longitude,
-                                                 start.kind, precision=map_precision(incident.origin)))
-            arrows.append(MapArrow((start.latitude, start.longitude), (place.latitude, place.longitude), href,
-                                   f"Launched from {start.name}",
-                                   from_region=map_precision(incident.origin) == "region"))
+            points.setdefault(start.id, map_point(start, incident.origin))
+            arrows += launch_arrows(start, incident.origin, targets, href)
     for posture in analysis.posture:
         if posture.deployment.location:
             base = project.locations[posture.deployment.location]
-            points.setdefault(base.id, MapPoint(base.id, base.name, base.latitude, base.longitude, base.kind))
+            points.setdefault(base.id, map_point(base))
     if not points:
         return ""
     period = analysis.brief.period
@@ -70,6 +70,30 @@ def brief_map(project: Project, analysis: BriefAnalysis, link_prefix: str | None
     return render(list(points.values()), arrows, focus_countries=brief_countries(analysis),
                   title=f"Incidents, {period.start:%d %b} to {period.end:%d %b %Y}",
                   id_prefix=f"map-{analysis.brief.id}")
+
+
+def map_point(place: Location, site: Place | None = None, point_id: str = "", label: str = "",
+              kind: str = "", category: str = "", href: str | None = None, *, reference: bool = False,
+              precision: str = "") -> MapPoint:
+    """Return a place as the map draws it: at its coordinates, as its whole country hatched, or named only.
+
+    A place without published coordinates is never given a point: a country is hatched whole, and a smaller
+    area is named under the legend as not on the map.
+    """
+    return MapPoint(point_id or place.id, label or place.name, place.latitude, place.longitude,
+                    kind or place.kind, category, href,
+                    precision=precision or (map_precision(site) if site else "point"),
+                    reference=reference, whole_country=place.country if place.kind == "country" else "")
+
+
+def launch_arrows(start: Location, origin: Place, targets: Sequence[Location], href: str | None,
+                  ) -> list[MapArrow]:
+    """Return an arrow from a launch point or region to each site it hit that has coordinates."""
+    if not start.located:
+        return []  # launched from an area drawn hatched (a country) or named only: no point to start from
+    return [MapArrow((start.latitude, start.longitude), (place.latitude, place.longitude), href,
+                     f"Launched from {start.name}", from_region=map_precision(origin) == "region")
+            for place in {p.id: p for p in targets}.values() if place.located]
 
 
 def map_precision(place: Place) -> str:

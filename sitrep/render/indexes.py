@@ -124,7 +124,8 @@ def incidents_by_place(project: Project) -> tuple[dict[str, list[Incident]], dic
     struck: dict[str, list[Incident]] = {}
     launched: dict[str, list[Incident]] = {}
     for incident in project.incidents_by_date:
-        struck.setdefault(incident.location.location, []).append(incident)
+        for site in dict.fromkeys(site.location for site in incident.sites):
+            struck.setdefault(site, []).append(incident)
         if incident.origin:
             launched.setdefault(incident.origin.location, []).append(incident)
     return struck, launched
@@ -178,10 +179,11 @@ def country_views(project: Project) -> dict[str, CountryView]:
     incidents: dict[str, list[Incident]] = {code: [] for code in codes}
     launched: dict[str, list[Incident]] = {code: [] for code in codes}
     for incident in project.incidents_by_date:
-        here = project.country_of(incident)
-        incidents[here].append(incident)
-        origin = project.locations[incident.origin.location].country if incident.origin else here
-        if origin != here:
+        here = project.countries_of(incident)  # a strike on sites in two countries is listed in both
+        for code in here:
+            incidents[code].append(incident)
+        origin = project.locations[incident.origin.location].country if incident.origin else here[0]
+        if origin not in here:
             launched[origin].append(incident)
     return {code: CountryView(
         code=code,

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from .. import urls
 from ..analyse import incident_date
 from ..maps import MapArrow, MapPoint, render_map_html
-from .figures import map_precision
+from .figures import map_point, map_precision
 from ..model import Deployment, Incident, Location, Project
 
 
@@ -20,15 +20,17 @@ def incidents_map(project: Project, incidents: Iterable[Incident], *, root: str,
                   title: str, id_prefix: str, places: Iterable[Location] = ()) -> str:
     """Return a map of incidents by place (linked to their pages), launch points, other places and a legend.
 
-    Incidents known only to the region of a place get their own hatched area, apart from those at the place.
+    Every site of an incident on several is drawn. Incidents known only to the region of a place get their own
+    hatched area, apart from those at the place; a place without published coordinates is never a point (a
+    country is hatched whole, a smaller area named as not on the map).
     """
     at_place: dict[tuple[str, str], list[Incident]] = {}
     launches: dict[tuple[str, str], list[Incident]] = {}
     for incident in incidents:
-        where = (incident.location.location, map_precision(incident.location))
-        at_place.setdefault(where, []).append(incident)
-        if incident.origin:
-            launches.setdefault((incident.origin.location, incident.location.location), []).append(incident)
+        for site in incident.sites:
+            at_place.setdefault((site.location, map_precision(site)), []).append(incident)
+        for site in incident.sites if incident.origin else ():
+            launches.setdefault((incident.origin.location, site.location), []).append(incident)
     points = {_point_id(*key): _incident_point(project, *key, group, root) for key, group in at_place.items()}
     arrows = []
     for (start_id, end_id), group in launches.items():
@@ -36,6 +38,8 @@ def incidents_map(project: Project, incidents: Iterable[Incident], *, root: str,
         # Drawn from a region only when no incident of the group knew the launch point better.
         precision = "region" if all(map_precision(i.origin) == "region" for i in group) else "point"
         points.setdefault(start_id, _place_point(start, root, precision))
+        if not (start.located and end.located):
+            continue  # no point to draw from or to: the hatched country or the legend's note says where
         href = f"{root}{urls.incident(group[0])}" if len(group) == 1 else f"{root}{urls.location(end)}"
         arrows.append(MapArrow((start.latitude, start.longitude), (end.latitude, end.longitude), href,
                                f"Launched from {start.name}", from_region=precision == "region"))
@@ -59,12 +63,12 @@ def _incident_point(project: Project, place_id: str, precision: str, group: list
     point_id = _point_id(place_id, precision)
     if len(group) == 1:
         incident = group[0]
-        return MapPoint(point_id, f"{place.name} ({incident_date(incident, 'label')})", place.latitude,
-                        place.longitude, "incident", incident.event_type, f"{root}{urls.incident(incident)}",
-                        precision=precision)
+        return map_point(place, None, point_id, f"{place.name} ({incident_date(incident, 'label')})",
+                         "incident", incident.event_type, f"{root}{urls.incident(incident)}",
+                         precision=precision)
     commonest = Counter(i.event_type for i in group).most_common(1)[0][0]
-    return MapPoint(point_id, f"{place.name} ({len(group)} incidents)", place.latitude, place.longitude,
-                    "incident", commonest, f"{root}{urls.location(place)}", precision=precision)
+    return map_point(place, None, point_id, f"{place.name} ({len(group)} incidents)", "incident", commonest,
+                     f"{root}{urls.location(place)}", precision=precision)
 
 
 def deployment_places(project: Project, deployments: Iterable[Deployment]) -> list[Location]:
@@ -74,5 +78,4 @@ def deployment_places(project: Project, deployments: Iterable[Deployment]) -> li
 
 def _place_point(place: Location, root: str, precision: str = "point") -> MapPoint:
     """Return the symbol of a place, linked to its page; a hatched area when only its region is known."""
-    return MapPoint(place.id, place.name, place.latitude, place.longitude, place.kind,
-                    href=f"{root}{urls.location(place)}", precision=precision)
+    return map_point(place, href=f"{root}{urls.location(place)}", precision=precision)

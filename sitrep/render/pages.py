@@ -196,13 +196,15 @@ def incident_context(project: Project, incident: Incident) -> dict[str, Any]:
         "facts": incident_figures(project, incident),
         "timing": when(incident),
         "place": project.locations[incident.location.location],
+        "sites": [(project.locations[site.location], site) for site in incident.sites],
         "origin": project.locations[incident.origin.location] if incident.origin else None,
         "country": project.country_of(incident),
         "notes": Notes(project, anchor="note"),
         "actor_ids": indexes.incident_actors(incident, project.actors),
         "attachments": [(a, attachment_path(a)) for a in incident.attachments],
         "briefs": [b for b in project.briefs_by_date
-                   if incident.date in b.period and project.country_of(incident) in b.countries],
+                   if incident.date in b.period
+                   and any(code in b.countries for code in project.countries_of(incident))],
     }
 
 
@@ -513,8 +515,10 @@ DATA_FILES: dict[str, str] = {
 DATA_EXPORTS: dict[str, tuple[Callable[[Project, Pieces], str], tuple[str, ...]]] = {
     "data/incidents.json": (exports.incidents_json, ("incident", "location")),
     "data/incidents.geojson": (exports.incidents_geojson, ("incident", "location")),
-    "data/incidents.csv": (exports.incidents_acled_csv, ("incident", "location", "actor", "source")),
-    "data/sitrep.stix.json": (stix.stix_bundle, ("incident", "location", "actor", "source", "brief")),
+    "data/incidents.csv": (exports.incidents_acled_csv,
+                           ("incident", "location", "actor", "source", "document")),
+    "data/sitrep.stix.json": (stix.stix_bundle, ("incident", "location", "actor", "source", "brief",
+                                                 "document")),
 }
 
 

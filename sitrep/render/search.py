@@ -51,6 +51,13 @@ _HTML_TAG = re.compile(r"<html\b[^>]*>")
 _SVG = re.compile(r"<svg\b")
 _ATTRIBUTES = r'(?:\s+[\w:.-]+(?:="[^"]*")?)*'  # Jinja escapes the quotes inside attribute values
 _IGNORED = "data-pagefind-ignore"
+#: The ends of elements a reader sees apart (a label and its value, two table cells): Pagefind joins
+#: their text with nothing between, so excerpts read "Killedunknown" unless a space is put there.
+_APART = re.compile(r"</(?:address|article|aside|blockquote|caption|dd|div|dl|dt|figcaption|figure|footer|h[1-6]"
+                    r"|header|li|nav|ol|p|section|table|tbody|td|tfoot|th|thead|tr|ul)>|<br\s*/?>", re.IGNORECASE)
+#: A hidden filter whose value is its text: Pagefind would also index the text, run into the words
+#: around it. Written as data-pagefind-filter="name:value" instead, the value stays out of excerpts.
+_FILTER_TEXT = re.compile(r'<span([^>]*?) data-pagefind-filter="([\w-]+)"([^>]*)>([^<]*)</span>')
 _IGNORED_TAG = re.compile(rf'<(\w+){_ATTRIBUTES}\s+{_IGNORED}(?:="[^"]*")?{_ATTRIBUTES}\s*>')
 
 Progress = Callable[[str], None]
@@ -137,6 +144,7 @@ def search_record(html: str) -> str | None:
     else:  # searchable content marked somewhere else: keep the whole page
         body = html
     body = _without_ignored(_without_svg(body))
+    body = _APART.sub(lambda end: end[0] + " ", _FILTER_TEXT.sub(r'<span\1 data-pagefind-filter="\2:\4"\3></span>', body))
     tag = _HTML_TAG.search(html)
     return (f'<!DOCTYPE html>{tag[0] if tag else "<html>"}<head><meta charset="utf-8"></head>'
             f"<body>{body}</body></html>")

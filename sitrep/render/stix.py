@@ -65,7 +65,8 @@ ARMED_KINDS = {"state_forces", "rebel_group", "political_militia", "identity_mil
 STATE_KINDS = {"state_forces", "external_forces"}
 #: OpenCTI's location types (x_opencti_location_type) for sitrep's kinds of place.
 OPENCTI_PLACE = {"town": "City", "city": "City", "village": "City", "district": "Administrative-Area",
-                 "province": "Administrative-Area", "region": "Region", "border_area": "Region"}
+                 "province": "Administrative-Area", "region": "Region", "border_area": "Region",
+                 "country": "Country"}
 PRECISION = {1: "day", 2: "week", 3: "month"}
 
 
@@ -126,7 +127,7 @@ def _cited(project: Project, citations: Iterable[Citation]) -> list[tuple[str, s
 
 def incident_inputs(project: Project, incident: Incident) -> list[tuple[str, str]]:
     """Return the (kind, id) of the content an incident's STIX objects are made from."""
-    places = [incident.location.location] + ([incident.origin.location] if incident.origin else [])
+    places = [site.location for site in incident.sites] + ([incident.origin.location] if incident.origin else [])
     actors = [*incident.perpetrators, *incident.targets, *(c.actor for c in incident.claims),
               *(side for c in incident.casualties for side in c.covers)]
     reports = (*incident.claims, *incident.casualties)
@@ -204,9 +205,10 @@ def location(project: Project, place: Location, ids: Ids, marking: str) -> list[
     """Return a place as a STIX location and the relationship to where it lies."""
     import stix2
 
-    fields: dict[str, Any] = {"name": clean(place.name), "latitude": place.latitude,
-                              "longitude": place.longitude, "x_opencti_location_type":
+    fields: dict[str, Any] = {"name": clean(place.name), "x_opencti_location_type":
                               OPENCTI_PLACE.get(place.kind, "Position")}
+    if place.located:  # an area whose coordinates were never published gets none
+        fields |= {"latitude": place.latitude, "longitude": place.longitude}
     if place.country in ALPHA2:
         fields["country"] = ALPHA2[place.country]
     if place.admin1:
@@ -374,8 +376,10 @@ def _relationships(project: Project, incident: Incident, ids: Ids, common: dict[
         return stix2.v21.Relationship(id=ids("relationship", incident.id, kind, key), **common,
                                       relationship_type=kind, source_ref=this, target_ref=target, **more)
 
-    yield link("targets", ids("location", incident.location.location), "hit",
-               description="Where it happened: the place hit.")
+    for n, site in enumerate(dict.fromkeys(site.location for site in incident.sites)):
+        yield link("targets", ids("location", site), "hit" if n == 0 else f"hit/{site}",
+                   description="Where it happened: the place hit." if n == 0 else
+                   "Where it happened: another site hit.")
     if incident.origin:
         yield link("originates-from", ids("location", incident.origin.location), "origin",
                    description="Where it was launched from.")

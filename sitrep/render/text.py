@@ -9,8 +9,12 @@ reference such as ``&#x202E;`` only becomes a control character once the HTML is
 
 from __future__ import annotations
 
+import encodings.idna
+import html
 import re
 import threading
+import unicodedata
+import urllib.parse
 
 import nh3
 from markdown_it import MarkdownIt
@@ -98,6 +102,13 @@ def search_label(text: str) -> str:
     return neutralise(str(text)).translate(_SEARCH_LABEL)
 
 
+def asset_images(markdown: str) -> list[str]:
+    """Return the content/assets/ images a Markdown text shows, as written ('assets/photos/a.png')."""
+    if "assets/" not in markdown:  # nearly every text: skip rendering it here
+        return []
+    return [html.unescape(src) for src in re.findall(r' src="(assets/[^"]*)"', str(render_markdown(markdown)))]
+
+
 def is_asset_image(src: str) -> bool:
     """Return True if an image source names a file under content/assets/ the way Markdown may."""
     return bool(_ASSET_SRC.match(src))
@@ -119,3 +130,52 @@ def _parser() -> MarkdownIt:
         options = {"html": True, "maxNesting": MAX_NESTING}
         parser = _local.parser = MarkdownIt("commonmark", options).enable(["table", "strikethrough"])
     return parser
+
+
+# --- Addresses as a reader should see them --------------------------------------------------------
+
+#: Scripts a host name label may combine without looking like another name (Mozilla's IDN display
+#: policy, after Unicode TR 39's "moderately restrictive" profile): Latin with the scripts written
+#: beside it in East Asia; otherwise Latin and one other script, unless that is Cyrillic or Greek,
+#: whose letters pass for Latin ones (a Cyrillic "а" in "аpple.com").
+EAST_ASIAN_MIXES = ({"LATIN", "HAN", "HIRAGANA", "KATAKANA"}, {"LATIN", "HAN", "BOPOMOFO"},
+                    {"LATIN", "HAN", "HANGUL"})
+LATIN_LOOKALIKES = {"CYRILLIC", "GREEK"}
+
+
+def display_url(url: str) -> str:
+    """Return a URL as a reader should see it: a host that mixes scripts as punycode (xn--), as browsers do."""
+    netloc = urllib.parse.urlsplit(url).netloc if "://" in url else ""
+    userinfo, at, hostport = netloc.rpartition("@")
+    host, colon, port = hostport.partition(":") if not hostport.startswith("[") else (hostport, "", "")
+    if host.isascii() or not any(_mixes_scripts(label) for label in host.split(".")):
+        return url
+    shown = ".".join(label if label.isascii() else _punycode(label) for label in host.split("."))
+    return url.replace(netloc, f"{userinfo}{at}{shown}{colon}{port}", 1)
+
+
+def _mixes_scripts(label: str) -> bool:
+    """Return True if a host name label mixes scripts in a way that can imitate another name."""
+    scripts = {_script(c) for c in label} - {""}
+    if len(scripts) <= 1 or any(scripts <= allowed for allowed in EAST_ASIAN_MIXES):
+        return False
+    others = scripts - {"LATIN"}
+    return not ("LATIN" in scripts and len(others) == 1 and not others & LATIN_LOOKALIKES)
+
+
+def _script(char: str) -> str:
+    """Return the script of a letter from its Unicode name ('' for digits, hyphens, marks and symbols)."""
+    if not unicodedata.category(char).startswith("L"):
+        return ""
+    words = unicodedata.name(char, "").split()
+    words = words[1:] if words[:1] in (["HALFWIDTH"], ["FULLWIDTH"]) else words
+    first = words[0] if words else ""
+    return {"CJK": "HAN", "IDEOGRAPHIC": "HAN", "MODIFIER": "", "KATAKANA-HIRAGANA": ""}.get(first, first)
+
+
+def _punycode(label: str) -> str:
+    """Return a label in its ASCII form, as it goes over the network: xn-- and punycode."""
+    try:
+        return encodings.idna.ToASCII(label).decode("ascii")
+    except UnicodeError:  # beyond IDNA 2003's nameprep: the plain punycode of the label as written
+        return "xn--" + label.lower().encode("punycode").decode("ascii")
