@@ -301,10 +301,9 @@ def refuse_writes_under(monkeypatch: pytest.MonkeyPatch, folder: Path, code: int
 
 def fill(folder: Path) -> None:
     """Write a file into folder until its file system has no space left."""
-    with (folder / "filler").open("wb") as filler, contextlib.suppress(OSError):
-        while True:
+    with (folder / "filler").open("wb", buffering=0) as filler, contextlib.suppress(OSError):
+        while True:  # unbuffered: nothing is left to write (and fail) when the file closes
             filler.write(b"\0" * 65536)
-            filler.flush()
 
 
 def assert_refused_in_one_line(run: Run, folder: Path, words: str, output: Path, before: dict[str, str]) -> None:

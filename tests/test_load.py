@@ -100,7 +100,9 @@ def test_billion_laughs_is_refused_fast_and_small(tmp_path: Path) -> None:
         assert [str(p) for p in failure.value.problems] == LOAD_CASES["billion_laughs"]
 
     elapsed, peak = measure(load)
-    assert elapsed < 1.0
+    # Expanded, the document is 10^9 values: unrefused it runs for minutes and out of memory. The time
+    # bound is loose so a loaded machine cannot fail it; the memory bound is the sharp one.
+    assert elapsed < 10.0
     assert peak < 50 * 1024 * 1024
 
 
@@ -117,7 +119,9 @@ def test_alias_repeating_a_long_value_is_refused(tmp_path: Path) -> None:
             "text (an alias repeats a long value); remove the '*' aliases"]
 
     elapsed, peak = measure(load)
-    assert elapsed < 1.0
+    # Expanded, the document is 10^9 values: unrefused it runs for minutes and out of memory. The time
+    # bound is loose so a loaded machine cannot fail it; the memory bound is the sharp one.
+    assert elapsed < 10.0
     assert peak < 50 * 1024 * 1024
 
 
