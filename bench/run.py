@@ -22,6 +22,7 @@ import platform
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -84,6 +85,14 @@ def sitrep_build(content: Path, output: Path, *, pdf: bool = False,
     figures = timed(command, cwd=SOURCE)
     figures.update(json.loads(figures.pop("stdout").strip().splitlines()[-1]))
     figures["search_seconds"] = step_seconds(figures["steps"], SEARCH_STEP)
+    return figures
+
+
+def sitrep_check(content: Path, output: Path) -> dict[str, Any]:
+    """Run `build.py check` in a fresh process, sharing the cache of the build into output."""
+    figures = timed([PYTHON, "build.py", "check", "--content", str(content), "--output", str(output)],
+                    cwd=SOURCE)
+    figures.pop("stdout")
     return figures
 
 
@@ -160,6 +169,83 @@ def change_one_incident(content: Path) -> str:
     return newest.stem
 
 
+# --- The live preview -------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+#: What `serve` prints when the background pass (PDFs, search) is done or dropped.
+SERVE_SETTLED = re.compile(r"full build |background pass dropped|the browser shows the problems")
+
+
+def free_port() -> int:
+    """Return a TCP port nothing listens on now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve_reload(content: Path, output: Path, edits: int = 3, code: Path = SOURCE) -> dict[str, Any]:
+    """Time an edit in `serve`: from the write of an incident's file to the open page reloading.
+
+    A real browser (Debian's chromium through Playwright) shows the edited incident's page; the
+    clock starts just before the file is written and stops at the page's next navigation (the
+    reload the preview's script starts on the server's event) and at its load event. Between
+    edits the background pass (search index) is left to finish. Fastest of a few edits.
+    """
+    import queue
+    import threading
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    command = [PYTHON, "build.py", "serve", "--content", str(content), "--output", str(output), "--no-pdf",
+               "--port", str(port)]
+    server = subprocess.Popen(command, cwd=code, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in server.stdout or ()], daemon=True).start()
+
+    def settled(timeout: float = 600) -> None:
+        deadline = time.monotonic() + timeout
+        while not SERVE_SETTLED.search(lines.get(timeout=max(0.1, deadline - time.monotonic()))):
+            pass
+
+    newest = max((content / "incidents").glob("*.yaml")).stem
+    url = f"http://127.0.0.1:{port}/incidents/{newest}.html"
+    runs: list[dict[str, float]] = []
+    try:
+        settled()  # the first build and its background pass
+        urllib.request.urlopen(url, timeout=60).read()
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(url)
+            for _ in range(edits):
+                page.wait_for_function("document.documentElement.dataset.sitrepPreview === 'connected'")
+                marks: dict[str, float] = {}
+                page.once("framenavigated", lambda frame: marks.setdefault("navigated", time.perf_counter()))
+                started = time.perf_counter()
+                with page.expect_event("load", timeout=120_000):
+                    change_one_incident(content)
+                loaded = time.perf_counter()
+                runs.append({"reload": round(marks.get("navigated", loaded) - started, 3),
+                             "loaded": round(loaded - started, 3), "load": round(os.getloadavg()[0], 2)})
+                settled()
+            browser.close()
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    best = min(runs, key=lambda run: run["reload"])
+    return {**best, "wall": best["reload"], "all": runs}
+
+
 # --- One size ------------------------------------------------------------------------------
 
 def measure(size: int, deadline: float, pdf_all: bool) -> dict[str, Any]:
@@ -175,8 +261,8 @@ def measure(size: int, deadline: float, pdf_all: bool) -> dict[str, Any]:
     say(f"{size:,}: corpus written in {result['generate_seconds']} s: {result['corpus']}")
     result["hugo"] = fastest(lambda: hugo_build(content, work), times=2 if size < 100_000 else 1)
     say(f"{size:,}: Hugo {result['hugo']['wall']} s, {result['hugo']['pages']:,} pages")
-    result["check"] = timed([PYTHON, "build.py", "check", "--content", str(content)], cwd=SOURCE)
-    result["check"].pop("stdout")
+    shutil.rmtree(output.parent / ".sitrep-cache", ignore_errors=True)
+    result["check"] = sitrep_check(content, output)  # no build yet: every file read
     say(f"{size:,}: check {result['check']['wall']} s")
     if time.perf_counter() + result["check"]["wall"] * 30 > deadline:
         result["skipped"] = "the site build would not finish within the time budget"
@@ -186,6 +272,15 @@ def measure(size: int, deadline: float, pdf_all: bool) -> dict[str, Any]:
         f"({result['cold_site']['report']['pages']:,} pages)")
     result["noop"] = fastest(lambda: sitrep_build(content, output))
     say(f"{size:,}: no-op rebuild {result['noop']['wall']} s")
+    result["check_noop"] = fastest(lambda: sitrep_check(content, output), times=3)
+    say(f"{size:,}: check, nothing changed since the build {result['check_noop']['wall']} s")
+
+    def check_one_change() -> dict[str, Any]:
+        change_one_incident(content)
+        return sitrep_check(content, output)
+
+    result["check_one_change"] = fastest(check_one_change, times=3)
+    say(f"{size:,}: check, one incident changed since the build {result['check_one_change']['wall']} s")
     result["changed_incident"] = change_one_incident(content)
 
     def one_change() -> dict[str, Any]:
@@ -195,6 +290,10 @@ def measure(size: int, deadline: float, pdf_all: bool) -> dict[str, Any]:
     result["one_change"] = fastest(one_change)
     say(f"{size:,}: one incident changed: {result['one_change']['wall']} s, "
         f"{result['one_change']['report']['rendered']} pages rendered")
+    if size <= 10_000 and CHROMIUM.is_file():
+        result["serve_reload"] = serve_reload(content, output)
+        say(f"{size:,}: serve, one incident saved: page reloading after "
+            f"{result['serve_reload']['reload']} s, loaded after {result['serve_reload']['loaded']} s")
     result["pagefind_alone"] = pagefind_alone(output)
     say(f"{size:,}: Pagefind alone {result['pagefind_alone']['wall']} s, "
         f"{result['pagefind_alone']['peak_mib']} MiB")
@@ -342,6 +441,10 @@ def main(argv: list[str] | None = None) -> int:
     pdfs.add_argument("output", type=Path)
     pdfs.add_argument("--count", type=int, default=PDF_SAMPLE)
     pdfs.add_argument("--jobs", type=int, default=2)
+    reload = sub.add_parser("_serve", help="time an edit in serve with the working tree's code")
+    reload.add_argument("content", type=Path)
+    reload.add_argument("output", type=Path)
+    reload.add_argument("--edits", type=int, default=3)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     parser.add_argument("--budget", type=float, default=25 * 60, help="seconds the whole run may take")
     parser.add_argument("--pdf-all-below", type=int, default=2000,
@@ -352,6 +455,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "_pdfs":
         run_pdfs(args)
+        return 0
+    if args.command == "_serve":
+        print(json.dumps(serve_reload(args.content, args.output, args.edits, code=ROOT)))
         return 0
     deadline = time.perf_counter() + args.budget
     WORK.mkdir(parents=True, exist_ok=True)

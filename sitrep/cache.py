@@ -23,21 +23,23 @@ import pickle
 import stat
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import deps
 from .errors import ContentErrors, Problem, UsageError, writing
-from .load import LoadFailed, discover, load_file
-from .model import Entity, Origin, Project, SiteConfig
-from .same_event import duplicate_warnings
-from .validate import (ALSO_ALLOWED, CONTAINMENT, _references, attachment_problem, containment_cycles, load_project,
-                       load_site, markdown_images, resolve_asset, sourcing_problems, to_entity)
+from .load import LoadFailed, discover, display_path, load_file
 from .workers import start_worker
+
+# The content model and its validation (pydantic) take a third of a second to import: they are imported
+# where first needed, so that a check of content unchanged since the last build answers without them.
+if TYPE_CHECKING:
+    from .model import Entity, Project, SiteConfig
+    from .validate import Known
 
 PACKAGE = Path(__file__).resolve().parent
 FORMAT = 2  # bump when the layout of the pickles changes
@@ -175,6 +177,8 @@ class FileRecord:
 
 def check_file(kind: str, path: Path, content_dir: Path) -> FileRecord | None:
     """Parse and validate one file; None if it cannot even be parsed."""
+    from .validate import ALSO_ALLOWED, _references, markdown_images, to_entity
+
     try:
         document = load_file(kind, path, content_dir)
     except LoadFailed:
@@ -272,19 +276,24 @@ def load(content: Path, cache: ContentCache, digests: dict[str, str],
 
     Only files whose hash changed are parsed and validated again.
 
-    The checks across files (references, duplicate ids, attachments) run on every build; when
-    anything is wrong, the whole tree is validated again the ordinary way so that the messages are
-    exactly those of validate.load_project.
+    The checks across files (references, duplicate ids, attachments, circles of places) run on every
+    build; when anything is wrong, validate.load_project says exactly what, reading again only the files
+    a problem can be about and taking the others from the cache.
     """
+    from .validate import load_project, load_site
+
     if not content.is_dir():
         raise UsageError(f"content folder {content} does not exist")
     skip = len(content.parts)  # discover's paths are content's parts and more
     found = [(kind, path, "/".join(path.parts[skip:])) for kind, path in discover(content)]
+    # how problems name a file: a cache made from a content folder of another name names it wrongly
+    shown = display_path(content / "-", content)[:-1]
     records: dict[str, FileRecord | None] = {}
     missing = []
     for kind, path, name in found:
         record = cache.records.get(name)
-        if record is not None and record.kind == kind and record.digest == digests.get(name):
+        if record is not None and record.kind == kind and record.digest == digests.get(name) \
+                and record.rel == shown + name:
             records[name] = record
         else:
             missing.append((kind, path, name))
@@ -294,14 +303,97 @@ def load(content: Path, cache: ContentCache, digests: dict[str, str],
     problems: list[Problem] = []
     site = load_site(content, problems)
     loaded = _assemble(site, records, problems, content)
-    if loaded is None:  # something is wrong: let validation say exactly what, as it always does
-        project, every_problem = load_project(content)
+    if loaded is None:  # something is wrong: validation says exactly what, reading the files involved again
+        project, every_problem = load_project(content, _known(found, records, content))
         if project is None:
             raise ContentErrors(every_problem)
         by_id = {(r.kind, r.entity.id): r for r in records.values() if r is not None and r.entity is not None}
         loaded = Loaded(project, [p for p in every_problem if not p.is_error], by_id)
     kept = {name: record for name, record in records.items() if record is not None}
     return loaded, kept, changed
+
+
+def folder_for(output: Path) -> Path:
+    """Return the folder of an output's build caches: beside it, never inside it."""
+    return output.absolute().parent / ".sitrep-cache" / output.name
+
+
+def unchanged_since_build(content: Path, folder: Path) -> tuple[Counter[str], list[Problem]] | None:
+    """Return what a check finds (entities of each kind, warnings) if the last build validated these files.
+
+    Nothing is read but the build's state, the files' hashes and site.yaml; None if anything may differ.
+    The build validated every file and every reference between them: with the same code and every file
+    hashing the same, only the theme folder site.yaml names, which lies outside content/, can have changed.
+    """
+    state = read_state(folder)
+    if state is None:
+        return None
+    digests = Hasher(state.hasher.known, state.hasher.since_ns).tree(content)
+    skip = len(content.parts)
+    shown = display_path(content / "-", content)[:-1]  # the warnings name the files as this check would
+    if digests != state.inputs.content or not _theme_still_there(content) \
+            or any(not warning.path.startswith(shown) for warning in state.warnings) \
+            or any("/".join(path.parts[skip:]) not in digests for _kind, path in discover(content)):
+        return None  # (the last: a content file that is a link leading out, which hashing skips)
+    return Counter(kind for kind, _id in state.digests), list(state.warnings)
+
+
+def _theme_still_there(content: Path) -> bool:
+    """Return False unless the theme folder site.yaml names (if any) is still a folder next to content/."""
+    import yaml
+
+    try:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        site = yaml.load((content / "site.yaml").read_bytes(), Loader=loader)  # noqa: S506 - a safe loader
+    except FileNotFoundError:
+        return True
+    except (OSError, yaml.YAMLError):
+        return False
+    theme = site.get("theme") if isinstance(site, dict) else None
+    return theme is None or (isinstance(theme, str) and ".." not in theme.split("/")
+                             and (content.parent / theme).is_dir())
+
+
+def check_content(content: Path, folder: Path, jobs: int) -> Loaded:
+    """Validate a content tree as a build does, from the build's cache in folder, writing nothing.
+
+    Only files changed since that build are read: their hashes are taken again only when their size,
+    times or inode changed. Raise ContentErrors with every problem.
+    """
+    state = read_state(folder)
+    hasher = Hasher(state.hasher.known, state.hasher.since_ns) if state else Hasher()
+    loaded, _records, _changed = load(content, ContentCache(folder).read(), hasher.tree(content), jobs)
+    return loaded
+
+
+def _known(found: list[tuple[str, Path, str]], records: dict[str, FileRecord | None],
+           content: Path) -> dict[Path, Known]:
+    """Return the files no problem can be about: valid, of an id of their own, naming only what exists."""
+    from .deps import KINDS
+    from .validate import CONTAINMENT, Known, attachment_problem, containment_cycles, resolve_asset
+
+    ids: dict[str, Counter[str]] = {kind: Counter() for kind in KINDS}
+    parents: dict[str, dict[str, str | None]] = {kind: {} for kind in CONTAINMENT}
+    for record in records.values():
+        if record is not None and record.entity is not None:  # validation registers it, errors or not
+            ids[record.kind][record.entity.id] += 1
+            if record.kind in CONTAINMENT:
+                parents[record.kind][record.entity.id] = getattr(record.entity, CONTAINMENT[record.kind][0])
+    # on a circle of 'within' or 'part_of' (any, while ids are duplicated: which one counts is validation's)
+    circled = {kind: set(containment_cycles(links)) if max(ids[kind].values(), default=0) < 2 else set(links)
+               for kind, links in parents.items()}
+    known = {}
+    for _kind, path, name in found:
+        record = records[name]
+        if record is None or record.entity is None or any(p.is_error for p in record.problems) \
+                or ids[record.kind][record.entity.id] > 1 or record.entity.id in circled.get(record.kind, ()):
+            continue
+        attachments = getattr(record.entity, "attachments", ())
+        if all(ref in ids[kinds[0]] or any(ref in ids[k] for k in kinds[1:]) for kinds, ref in record.refs) \
+                and not any(attachment_problem(content, a.path) for a in attachments) \
+                and all(resolve_asset(content, src.removeprefix("assets/")) for src in record.images):
+            known[path] = Known(record.entity, path, record.rel, record.line, record.digest, record.problems)
+    return known
 
 
 def _check_all(missing: list[tuple[str, Path, str]], content: Path, jobs: int) -> list[FileRecord | None]:
@@ -322,9 +414,15 @@ def _check_all(missing: list[tuple[str, Path, str]], content: Path, jobs: int) -
 def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], problems: list[Problem],
               content: Path) -> Loaded | None:
     """Return the project made of valid records, or None if anything across files is wrong."""
+    from .deps import KINDS
+    from .model import Origin, Project
+    from .same_event import duplicate_warnings
+    from .validate import (CONTAINMENT, attachment_problem, containment_cycles, resolve_asset,
+                           sourcing_problems)
+
     if site is None or any(p.is_error for p in problems):
         return None
-    by_kind: dict[str, dict[str, FileRecord]] = {kind: {} for kind in deps.KINDS}
+    by_kind: dict[str, dict[str, FileRecord]] = {kind: {} for kind in KINDS}
     for record in records.values():
         if record is None or record.entity is None or any(p.is_error for p in record.problems):
             return None
@@ -368,6 +466,8 @@ def touch_keys(loaded: Loaded, last: BuildState | None = None) -> dict[Key, froz
     country of a place): an entity whose file is the same as in the last build, and whose every named
     id names the same entities, keeps the keys it touched then.
     """
+    from . import deps
+
     project = loaded.project
     old_digests, old_touches = (last.digests, last.touches) if last else ({}, {})
     digests = {key: record.digest for key, record in loaded.records.items()}

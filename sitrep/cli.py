@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import datetime as dt
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
@@ -45,7 +46,7 @@ def parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the briefs, PDFs and site (the default)")
     _add_common(build)
     _add_build_options(build)
-    _add_common(commands.add_parser("check", help="validate content without writing anything"))
+    _add_check(commands.add_parser("check", help="validate content without writing anything"))
     _add_serve(commands.add_parser("serve", help="preview the site: rebuild on every change and reload "
                                    "the browser"))
     _add_new(commands.add_parser("new", help="start a new incident, brief, actor, location, source or document file"))
@@ -82,6 +83,13 @@ def _add_build_options(sub: argparse.ArgumentParser | argparse._ArgumentGroup) -
     sub.add_argument("--jobs", type=int, default=hidden, help="processes for PDF rendering")
 
 
+def _add_check(sub: argparse.ArgumentParser) -> None:
+    _add_common(sub)
+    sub.add_argument("--output", type=Path, default=argparse.SUPPRESS,
+                     help="output folder of the build whose cache the check reads (default: output/): files "
+                     "unchanged since that build are not read again")
+
+
 def _add_serve(sub: argparse.ArgumentParser) -> None:
     _add_common(sub)
     _add_build_options(sub)
@@ -103,7 +111,10 @@ def resolve(top: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.
             if not hasattr(args, name):
                 setattr(args, name, default)
     else:
-        given = [flag for name, flag in BUILD_FLAGS.items() if name in vars(args)]
+        if args.command == "check":  # the output whose build cache it reads
+            args.output = getattr(args, "output", BUILD_DEFAULTS["output"])
+        given = [flag for name, flag in BUILD_FLAGS.items()
+                 if name in vars(args) and not (args.command == "check" and name == "output")]
         if given:
             where = "; an export's --output FILE goes after the format" if args.command == "export" else ""
             top.error(f"{', '.join(given)} before the command is an option of build and serve, not of "
@@ -220,13 +231,22 @@ def ctrl_c_never_swallowed() -> Iterator[list[bool]]:
 
 def run_check(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int:
     """Validate the content and say what it holds."""
-    from . import pipeline
+    from . import cache
 
-    project, warnings = pipeline.check(args.content)
+    folder = cache.folder_for(args.output)
+    known = cache.unchanged_since_build(args.content, folder) if args.content.is_dir() else None
+    if known is not None:  # exactly what the last build validated: nothing to read again
+        counts, warnings = known
+    else:
+        from . import pipeline
+
+        project, warnings = pipeline.check(args.content, folder)
+        counts = Counter({"incident": len(project.incidents), "brief": len(project.briefs),
+                          "actor": len(project.actors), "location": len(project.locations)})
     reporter.problems(warnings, args.content)
-    reporter.summary(f"content OK: {plural(len(project.incidents), 'incident')}, "
-                     f"{plural(len(project.briefs), 'brief')}, {plural(len(project.actors), 'actor')}, "
-                     f"{plural(len(project.locations), 'location')}")
+    reporter.summary(f"content OK: {plural(counts['incident'], 'incident')}, "
+                     f"{plural(counts['brief'], 'brief')}, {plural(counts['actor'], 'actor')}, "
+                     f"{plural(counts['location'], 'location')}")
     return 0
 
 

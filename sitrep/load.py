@@ -161,7 +161,7 @@ def _link_problem(path: Path, content_dir: Path) -> str | None:
 
 def load_file(kind: str, path: Path, content_dir: Path) -> Document:
     """Read and parse one content file, raising LoadFailed with every problem found."""
-    rel = _display_path(path, content_dir)
+    rel = display_path(path, content_dir)
     outside = leaves_content(path, content_dir)
     if outside:
         raise LoadFailed([Problem(rel, 1, 1, f"this file {outside}")])
@@ -323,7 +323,7 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
-def _display_path(path: Path, content_dir: Path) -> str:
+def display_path(path: Path, content_dir: Path) -> str:
     """Return path as the user knows it: relative to the content folder's parent when possible."""
     try:
         return str(path.relative_to(content_dir.parent))

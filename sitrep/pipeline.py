@@ -51,7 +51,7 @@ class BuildOptions:
     @property
     def cache(self) -> Path:
         """Return the folder of build caches, beside the output."""
-        return self.output.absolute().parent / ".sitrep-cache" / self.output.name
+        return cache.folder_for(self.output)
 
 
 @dataclass
@@ -70,10 +70,19 @@ class BuildReport:
     nothing_changed: bool = False  # no input changed and output/ was as the last build left it
 
 
-def check(content: Path) -> tuple[Project, list[Problem]]:
-    """Validate a content tree; raise ContentErrors with every problem, or return the project and warnings."""
+def check(content: Path, cache_folder: Path | None = None) -> tuple[Project, list[Problem]]:
+    """Validate a content tree; raise ContentErrors with every problem, or return the project and warnings.
+
+    With a build's cache folder, the files whose hash is the one that build validated are not read
+    again (the cache is only read: a check writes nothing).
+    """
     if not content.is_dir():
         raise UsageError(f"content folder {content} does not exist")
+    if cache_folder is not None:
+        with cache.paused_gc():
+            loaded = cache.check_content(content, cache_folder, os.cpu_count() or 1)
+        gc.freeze()  # the project lives until the command ends: the collector need not walk it again
+        return loaded.project, loaded.warnings
     project, problems = load_project(content)
     if project is None:
         raise ContentErrors(problems)

@@ -14,7 +14,8 @@ import os
 import re
 import typing
 import zoneinfo
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ import pydantic
 
 from . import geo, sourcing
 from .errors import Problem
-from .load import Document, LoadFailed, discover, load_file, parse_yaml, shorten
+from .load import Document, LoadFailed, Mark, discover, load_file, parse_yaml, shorten
 from .model import (CONFIDENCE_LEVELS, ENTITY_CLASSES, LIKELIHOOD_ROWS, Brief, Entity, Origin, Project,
                     SiteConfig)
 from .same_event import duplicate_warnings
@@ -42,14 +43,40 @@ ALSO_ALLOWED: dict[str, tuple[str, ...]] = {"by": ("source",)}
 MAX_KM_OUTSIDE_COUNTRY = 50.0
 
 
-def load_project(content_dir: Path) -> tuple[Project | None, list[Problem]]:
-    """Load, validate and cross-check a content tree; return the project (None on errors) and all problems."""
+@dataclass(frozen=True)
+class Known:
+    """A file validated before and unchanged since, whose references all resolve: it is not read again."""
+
+    entity: Entity
+    path: Path
+    rel: str
+    line: int  # where its data starts
+    digest: str
+    warnings: tuple[Problem, ...]
+
+    def mark(self, loc: tuple[Any, ...]) -> Mark:
+        """Return where the file's data starts (all that is asked of a file that has no problem)."""
+        return Mark(self.line, 1)
+
+
+def load_project(content_dir: Path, known: Mapping[Path, Known] | None = None
+                 ) -> tuple[Project | None, list[Problem]]:
+    """Load, validate and cross-check a content tree; return the project (None on errors) and every problem.
+
+    The files in known (by path, as discover names them) are taken as they are instead of being read:
+    the build's cache knows them valid, and they are neither duplicates nor name anything missing.
+    """
     problems: list[Problem] = []
     site = load_site(content_dir, problems)
     entities: dict[str, dict[str, tuple[Entity, Document]]] = {kind: {} for kind in ENTITY_CLASSES}
     broken: dict[str, set[str]] = {kind: set() for kind in ENTITY_CLASSES}
     unvalidated: list[Document] = []  # parsed but refused: their references are checked all the same
     for kind, path in discover(content_dir):
+        if known and path in known:
+            item = known[path]
+            problems.extend(item.warnings)
+            entities[kind][item.entity.id] = (item.entity, item)  # type: ignore[assignment]
+            continue
         try:
             document = load_file(kind, path, content_dir)
         except LoadFailed as failure:
@@ -69,7 +96,12 @@ def load_project(content_dir: Path) -> tuple[Project | None, list[Problem]]:
     if any(p.is_error for p in problems) or site is None:
         return None, sorted(problems)
     project = _project(site, entities)
-    problems.extend(sourcing_problems(project, lambda kind, key: entities[kind][key][1]))
+
+    def document_of(kind: str, key: str) -> Document:
+        document = entities[kind][key][1]
+        return load_file(kind, document.path, content_dir) if isinstance(document, Known) else document
+
+    problems.extend(sourcing_problems(project, document_of))
     problems.extend(duplicate_warnings(project))
     return project, sorted(problems)
 
@@ -504,6 +536,8 @@ def cross_check(entities: dict[str, dict[str, tuple[Entity, Document]]], content
     problems = []
     for kind, items in entities.items():
         for entity, document in items.values():
+            if isinstance(document, Known):
+                continue
             problems.extend(_reference_problems(document, entities, broken))
             if kind == "incident":
                 problems.extend(_check_attachments(entity, document, content_dir))
@@ -512,7 +546,8 @@ def cross_check(entities: dict[str, dict[str, tuple[Entity, Document]]], content
     problems.extend(_cycle_problems(entities))
     for items in entities.values():
         for _, document in items.values():
-            problems.extend(_image_problems(document, content_dir))
+            if not isinstance(document, Known):
+                problems.extend(_image_problems(document, content_dir))
     return problems
 
 

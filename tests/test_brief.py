@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import shutil
 from pathlib import Path
@@ -14,18 +13,15 @@ import pytest
 from sitrep.cli import main
 
 from .conftest import DEFAULT_CONTENT
+from .site_helpers import build_default_site
 
 BRIEF = "brief-2024-04-22"
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the default content once (site and PDFs, no search index) and return the output folder."""
-    output = tmp_path_factory.mktemp("brief") / "output"
-    out, err = io.StringIO(), io.StringIO()
-    assert main(["--content", str(DEFAULT_CONTENT), "--output", str(output), "--no-search"], out=out, err=err) == 0, \
-        err.getvalue()
-    return output
+    """Return the default content's build (site, PDFs and search), shared with the site tests."""
+    return build_default_site(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -70,15 +70,17 @@ def test_internal_error_is_reported_as_a_bug_and_output_is_kept(where: str, cont
 def test_internal_error_in_check_is_reported_as_a_bug(content_copy: Path, log_folder: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     plant_bug(monkeypatch, "check")
-    run = run_cli("check", "--content", content_copy)
+    # an output never built: a build of the same content there would let the check answer from its cache
+    run = run_cli("check", "--content", content_copy, "--output", content_copy.parent / "output")
     assert_bug_report(run.status, run.err, log_folder)
 
 
 def test_two_crashes_in_the_same_second_keep_both_logs(content_copy: Path, tmp_path: Path, log_folder: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     plant_bug(monkeypatch, "check")
-    first = run_cli("check", "--content", content_copy)
-    second = run_cli("check", "--content", content_copy)
+    never_built = content_copy.parent / "output"
+    first = run_cli("check", "--content", content_copy, "--output", never_built)
+    second = run_cli("check", "--content", content_copy, "--output", never_built)
     logs = {re.search(r"(\S+\.log)", run.err)[1] for run in (first, second)}
     assert len(logs) == 2, "the second crash overwrote the first one's log"
     assert len(list(log_folder.iterdir())) == 2

@@ -17,10 +17,13 @@ import pytest
 import yaml
 
 from bench.generate import generate
-from sitrep import cache, pipeline
+from sitrep import cache, pipeline, validate
 from sitrep.pipeline import BuildOptions, BuildReport, build
+from sitrep.console import plural
+from sitrep.load import discover
 from sitrep.render.env import DEFAULT_TEMPLATES
 from sitrep.validate import load_project
+from tests.snapshots import run_cli
 
 
 @pytest.fixture(scope="module")
@@ -222,3 +225,69 @@ def test_one_incident_changed_redoes_only_what_shows_it(content: Path, tmp_path:
     assert kept >= len(incidents(content)) - 1  # at least the other incident pages
     assert_same_as_clean(options, tmp_path, "one-incident")
     assert "(updated)" in (options.output / "incidents" / f"{target.stem}.html").read_text()
+
+
+def test_check_reads_only_the_files_changed_since_the_build(content: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    options = BuildOptions(content=content, output=tmp_path / "site", pdf=False, search=False)
+    unfinished = incidents(content)[1]
+    edit_yaml(unfinished, lambda d: d.update(title="TODO"))  # a warning, kept in the cache
+    build(options)
+    edited = incidents(content)[0]
+    edit_yaml(edited, lambda d: d.update(title="Retitled"))
+    read: list[str] = []
+    check_file = cache.check_file
+
+    def counted(kind: str, path: Path, content_dir: Path) -> cache.FileRecord | None:
+        read.append(path.relative_to(content_dir).as_posix())
+        return check_file(kind, path, content_dir)
+
+    monkeypatch.setattr(cache, "check_file", counted)
+    kept = files(options.cache)
+    project, warnings = pipeline.check(content, options.cache)
+    assert read == [edited.relative_to(content).as_posix()]
+    fresh, problems = load_project(content)
+    assert project == fresh
+    assert warnings == [p for p in problems if not p.is_error]
+    assert files(options.cache) == kept, "a check writes nothing"
+    # a content folder of another name: every file is read, so that problems name its own files
+    read.clear()
+    elsewhere = Path(shutil.copytree(content, tmp_path / "elsewhere"))
+    assert pipeline.check(elsewhere, options.cache)[0] == load_project(elsewhere)[0]
+    assert len(read) == len(discover(elsewhere))
+    # an error reads as without the cache, and only the files it is about are read again to say where
+    text = edited.read_text()
+    edited.write_text(text.replace("location:\n  location: ", "location:\n  location: nowhere-"))
+    read.clear()
+    located: list[str] = []
+    load_file = validate.load_file
+    monkeypatch.setattr(validate, "load_file", lambda kind, path, content_dir: located.append(
+        path.relative_to(content_dir).as_posix()) or load_file(kind, path, content_dir))
+    with pytest.raises(pipeline.ContentErrors) as raised:
+        pipeline.check(content, options.cache)
+    assert read == [edited.relative_to(content).as_posix()]  # as it changed
+    assert [name for name in located if name != "site.yaml"] == read  # and again to say where
+    assert raised.value.problems == sorted(load_project(content)[1])
+    assert any("no location with id 'nowhere-" in p.message for p in raised.value.problems)
+    assert any(p.severity == "warning" and p.path.endswith(unfinished.name) for p in raised.value.problems)
+
+
+def test_check_of_content_unchanged_since_the_build_reads_no_file(content: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    unfinished = incidents(content)[1]
+    edit_yaml(unfinished, lambda d: d.update(title="TODO"))  # a warning the check must still report
+    options = BuildOptions(content=content, output=tmp_path / "site", pdf=False, search=False)
+    build(options)
+    _project, problems = load_project(content)
+    monkeypatch.setattr(cache, "check_file", lambda *args: pytest.fail("a content file was read"))
+    monkeypatch.setattr(validate, "load_file", lambda *args: pytest.fail("a content file was read"))
+    run = run_cli("check", "--content", content, "--output", options.output)
+    assert run.status == 0, run.err
+    assert f"{unfinished.name}:" in run.err and "TODO" in run.err
+    counts = [plural(len(list((content / f"{kind}s").glob("*.yaml"))), kind)
+              for kind in ("incident", "brief", "actor", "location")]
+    assert run.out.startswith(f"content OK: {', '.join(counts)}\n")
+    assert [p for p in problems if not p.is_error] == cache.unchanged_since_build(content, options.cache)[1]
+    # a link leading out of content/ is not hashed, but the check must still refuse it
+    (content / "incidents" / "leak.yaml").symlink_to("/etc/hostname")
+    assert cache.unchanged_since_build(content, options.cache) is None
