@@ -396,7 +396,8 @@ def run_pdfs(args: argparse.Namespace) -> None:
             html = pipeline.pdf_html(env, project, analyses[brief_id])
             html_seconds += time.perf_counter() - html_started
             target = args.output / urls.brief_pdf(brief_id).replace("/", "-")
-            yield html, str(target), [str(d) for d in template_dirs(None)], str(args.content), brief_id
+            yield (html, str(target), [str(d) for d in template_dirs(None)], str(args.content), brief_id,
+                   pipeline.pdf_attachments(project, analyses[brief_id]), analyses[brief_id].brief.cutoff)
 
     render_started = time.perf_counter()
     pipeline._run_pdf_jobs(jobs(), 0 if args.jobs <= 1 else min(args.jobs, len(briefs)))
