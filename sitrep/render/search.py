@@ -5,10 +5,11 @@ data-pagefind-filter (country, actor, event type). Pagefind is given, for each s
 it would index: the element with data-pagefind-body, without inline SVG (maps, charts) and without
 the data-pagefind-ignore parts that hold no filter or metadata.
 
-The index is split into shards, each a Pagefind bundle: incidents and briefs by period (a year, a
-quarter or a month, so that no shard grows large), the other pages by a hash of their path. The
-search page merges them in the browser with Pagefind's mergeIndex (results sorted by score, filter
-counts added up). The first shard, with Pagefind's interface, is pagefind/ itself; the others are
+A site of up to ONE_INDEX_PAGES pages is one index, so that every page is scored against the same
+word statistics. A larger index is split into shards, each a Pagefind bundle: incidents and briefs
+by period (a year, a quarter or a month, so that no shard grows large), the other pages by a hash of
+their path. The search page merges them in the browser with Pagefind's mergeIndex (results sorted
+by score, filter counts added up). The first shard, with Pagefind's interface, is pagefind/ itself; the others are
 pagefind/<shard>/, listed in pagefind/shards.json. Each shard keeps in pages.json a digest of what
 was indexed of each of its pages, so that a rebuild indexes again only the shards whose pages were
 added, removed or changed in what Pagefind reads: a change to a table that search ignores re-indexes
@@ -43,6 +44,11 @@ NEARLY_FULL = 1024 * 1024  # bytes free below which a failed index is put down t
 PRIMARY = "pages-0"  # the shard that is pagefind/ itself, when there is one
 TIMEOUT_SECONDS = 300
 SHARD_PAGES = 1000  # undated pages per hash shard
+#: Searchable pages up to which the site is one index. Pagefind scores a page against the statistics
+#: of its own shard (how rare a word is there, how long its pages are): in a small shard of incidents
+#: that all say "rockets", the word counts for nothing, and the incident titled "Rockets fired..."
+#: fell below every background page of the other shard. One index ranks all pages on one scale.
+ONE_INDEX_PAGES = 1000
 YEAR_PAGES, QUARTER_PAGES = 600, 2400  # dated pages a year may have to be one shard, or four
 
 _INDEX_FILES = ("pagefind-entry.json", "index", "fragment", "filter")  # besides pagefind.*.pf_meta
@@ -107,8 +113,12 @@ def assign_shards(pages: Iterable[str]) -> dict[str, str]:
     """Return the shard of each page path: dated pages by period, the others by a hash of the path.
 
     The periods depend on how many dated pages a year has, and the number of hash shards on how many
-    other pages there are, so that each shard stays small enough to index again quickly.
+    other pages there are, so that each shard stays small enough to index again quickly. A site of
+    up to ONE_INDEX_PAGES pages is one shard, so that its pages are ranked on one scale.
     """
+    pages = list(pages)
+    if len(pages) <= ONE_INDEX_PAGES:
+        return {path: PRIMARY for path in pages}
     dated: dict[str, tuple[str, str]] = {}
     undated: list[str] = []
     for path in pages:
