@@ -372,7 +372,8 @@ class Generator:
         chosen = self.rng.sample(self.world.sources, count)
         result = []
         for source in chosen:
-            citation: dict[str, Any] = {"source": source["id"], "credibility": self.rng.randint(1, 4)}
+            # 1 ("confirmed by other sources") only where two independent chains carry the fact, as check warns
+            citation: dict[str, Any] = {"source": source["id"], "credibility": self.rng.randint(2, 4)}
             if self.rng.random() < 0.3:
                 citation["via"] = self.rng.choice([s for s in self.world.sources if s is not source])["id"]
             result.append(citation)
