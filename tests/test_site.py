@@ -241,7 +241,7 @@ def test_incident_pages_carry_search_filters_and_metadata(site: Path) -> None:
     assert re.search(r'data-pagefind-filter="event type:Explosions/Remote violence"[^>]*>Explosions/Remote '
                      r'violence<', html)
     assert re.search(r'data-pagefind-meta="date">21 April 2024<', html)
-    assert re.search(r'data-pagefind-meta="title">Rockets fired', html)
+    assert re.search(r'data-pagefind-meta="title"[^>]*>Rockets fired', html)
 
 
 def test_search_page_uses_the_local_pagefind_bundle(site: Path) -> None:
