@@ -541,12 +541,13 @@ def serve(options: ServeOptions, reporter: Reporter) -> int:
                                 daemon=True)]
     for thread in threads:
         thread.start()
-    url = url_of(server)
-    _announce(reporter, url, folders, options)
-    if options.open_browser:
-        webbrowser.open(url)
     previous = _stop_on_sigterm()
+    # Ctrl-C is a clean stop from here on: the announcement invites it, so it may come at once
     try:
+        url = url_of(server)
+        _announce(reporter, url, folders, options)
+        if options.open_browser:
+            webbrowser.open(url)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
