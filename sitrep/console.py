@@ -21,7 +21,7 @@ import rich.progress
 from rich.console import Console
 from rich.text import Text
 
-from .errors import Problem
+from .errors import Problem, editor_lines
 from .load import leaves_content
 
 T = TypeVar("T")
@@ -249,7 +249,7 @@ def source_lines(path: Path, content: Path | None) -> list[str] | None:
         if path.absolute().is_relative_to(top) and leaves_content(path.absolute(), top):
             return None  # its first line may be /etc/passwd's, bound for a CI log or the serve overlay
     try:
-        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return editor_lines(path.read_text(encoding="utf-8", errors="replace"))
     except OSError:
         return None
 

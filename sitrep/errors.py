@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -92,10 +93,22 @@ def describe_refusal(error: OSError, folder: Path | None = None) -> str:
     return f"cannot write{where}: {error.strerror or error}" + (f" ({name})" if name else "")
 
 
+
+#: Where an editor breaks lines: LF, CRLF or a lone CR.
+EDITOR_BREAK = re.compile("\r\n|[\n\r]")
+
+
+def editor_lines(text: str) -> list[str]:
+    """Split text into the lines an editor shows (str.splitlines also splits at U+2028, U+0085 and others)."""
+    if not any(ch in text for ch in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
+        return text.splitlines()
+    lines = EDITOR_BREAK.split(text)
+    return lines[:-1] if lines and lines[-1] == "" else lines
+
 def excerpt(path: Path, line: int, column: int) -> str:
     """Return the offending source line with a caret under the column, or '' if unreadable."""
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        lines = editor_lines(path.read_text(encoding="utf-8", errors="replace"))
     except OSError:
         return ""
     if not 1 <= line <= len(lines):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,12 +18,42 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem
+from .errors import EDITOR_BREAK, Problem
 
 try:  # libyaml is an order of magnitude faster; fall back to pure Python where it is missing
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+#: YAML also breaks lines at U+0085, U+2028 and U+2029, which editors show inside a line, so every
+#: line and column reported is translated to the editor's count (see errors.editor_lines).
+_YAML_ONLY_BREAKS = "\x85\u2028\u2029"
+_YAML_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
+class _EditorPositions:
+    """Translate a YAML mark's 0-based line and column into the 1-based ones an editor shows."""
+
+    def __init__(self, text: str, line_offset: int) -> None:
+        self.offset = line_offset
+        self.table: list[tuple[int, int]] | None = None  # per YAML line: (editor line, columns before it)
+        if any(ch in text for ch in _YAML_ONLY_BREAKS):
+            table, line, start = [(0, 0)], 0, 0
+            for match in _YAML_BREAK.finditer(text):
+                if match.group() in _YAML_ONLY_BREAKS:
+                    table.append((line, match.end() - start))
+                else:
+                    line, start = line + 1, match.end()
+                    table.append((line, 0))
+            self.table = table
+
+    def __call__(self, line: int, column: int) -> tuple[int, int]:
+        if self.table is None:
+            return line + 1 + self.offset, column + 1
+        last = len(self.table) - 1
+        editor_line, shift = self.table[min(line, last)]
+        return editor_line + max(line - last, 0) + 1 + self.offset, column + shift + 1
+
 
 #: Folders of content/ and the kind of entity each holds.
 KINDS: dict[str, str] = {
@@ -182,12 +213,13 @@ def load_file(kind: str, path: Path, content_dir: Path) -> Document:
 
 def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[Any, dict[Path_, Mark], dict[Path_, Mark]]:
     """Parse YAML text into plain data plus the marks of every value and key."""
+    position = _EditorPositions(text, line_offset)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         # A tab is only wrong where it breaks the parse: pasted text in a '|' block may keep its tabs.
-        tab = _tab_problem(text, exc, rel, line_offset)
-        raise LoadFailed([tab or _syntax_problem(exc, rel, line_offset)]) from None
+        tab = _tab_problem(text, exc, rel, position)
+        raise LoadFailed([tab or _syntax_problem(exc, rel, position)]) from None
     except yaml.reader.ReaderError as exc:
         raise LoadFailed([_character_problem(exc, text, rel, line_offset)]) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every libyaml error is one of the above
@@ -195,7 +227,7 @@ def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[Any, dict[Pat
     if node is None:
         raise LoadFailed([Problem(rel, 1 + line_offset, 1, "the file is empty: write the entity's fields, "
                                   "starting with 'id:' (see docs/analyst-guide.md)")])
-    walker = _Walker(rel, line_offset)
+    walker = _Walker(rel, position)
     data = walker.walk(node, (), 0)
     if walker.problems:
         raise LoadFailed(walker.problems)
@@ -205,9 +237,9 @@ def parse_yaml(text: str, rel: str, line_offset: int = 0) -> tuple[Any, dict[Pat
 class _Walker:
     """Turn a composed YAML node graph into plain Python data, recording marks."""
 
-    def __init__(self, rel: str, line_offset: int) -> None:
+    def __init__(self, rel: str, position: _EditorPositions) -> None:
         self.rel = rel
-        self.offset = line_offset
+        self.position = position
         self.marks: dict[Path_, Mark] = {}
         self.key_marks: dict[Path_, Mark] = {}
         self.problems: list[Problem] = []
@@ -217,7 +249,7 @@ class _Walker:
         self.constructor = yaml.constructor.SafeConstructor()
 
     def mark(self, node: yaml.Node) -> Mark:
-        return Mark(node.start_mark.line + 1 + self.offset, node.start_mark.column + 1)
+        return Mark(*self.position(node.start_mark.line, node.start_mark.column))
 
     def fail(self, node: yaml.Node, message: str) -> None:
         mark = self.mark(node)
@@ -355,26 +387,25 @@ def _decode(raw: bytes, rel: str) -> str:
                                   "save the file as UTF-8")]) from None
 
 
-def _tab_problem(text: str, exc: yaml.MarkedYAMLError, rel: str, line_offset: int) -> Problem | None:
+def _tab_problem(text: str, exc: yaml.MarkedYAMLError, rel: str,
+                 position: _EditorPositions) -> Problem | None:
     """Return a problem at the tab that broke the parse, if the failing line is indented with one."""
     mark = exc.problem_mark
     if mark is None:
         return None
-    lines = text.splitlines()
+    lines = text.splitlines()  # as YAML counts them: the mark's line is one of these
     if mark.line >= len(lines):
         return None
     line = lines[mark.line]
     indent = line[: len(line) - len(line.lstrip(" \t-"))]
     if "\t" not in indent:
         return None
-    return Problem(rel, mark.line + 1 + line_offset, indent.index("\t") + 1,
-                   "tab used for indentation; YAML needs spaces")
+    return Problem(rel, *position(mark.line, indent.index("\t")), "tab used for indentation; YAML needs spaces")
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, rel: str, line_offset: int) -> Problem:
+def _syntax_problem(exc: yaml.MarkedYAMLError, rel: str, position: _EditorPositions) -> Problem:
     mark = exc.problem_mark or exc.context_mark
-    line = (mark.line + 1 if mark else 1) + line_offset
-    column = mark.column + 1 if mark else 1
+    line, column = position(mark.line, mark.column) if mark else position(0, 0)
     if "maximum nesting depth" in (exc.problem or ""):  # libyaml's own limit, far above ours
         return Problem(rel, line, column, _too_deep())
     return Problem(rel, line, column, f"YAML syntax error: {_describe(exc)}; check indentation and quoting "
@@ -407,19 +438,15 @@ def _character_problem(exc: yaml.reader.ReaderError, text: str, rel: str, line_o
 
 
 def _position(text: str, index: int) -> tuple[int, int]:
-    """Return the 1-based line and column (in characters) of text[index], counting lines as YAML does."""
-    lines = text[:index].splitlines(keepends=True)
-    if not lines:
-        return 1, 1
-    last = lines[-1]
-    if last.splitlines()[0] != last:  # ends with a line break: index starts the next line
-        return len(lines) + 1, 1
-    return len(lines), len(last) + 1
+    """Return the 1-based line and column (in characters) of text[index], as an editor counts them."""
+    breaks = list(EDITOR_BREAK.finditer(text, 0, index))
+    start = breaks[-1].end() if breaks else 0
+    return len(breaks) + 1, index - start + 1
 
 
 def _split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
     """Return (front matter YAML, Markdown body, body's first line) of a Markdown file."""
-    lines = text.splitlines(keepends=True)
+    lines = [line for line in re.split(r"(?<=\n)|(?<=\r)(?!\n)", text) if line]  # ends kept, as an editor splits
     if not lines or lines[0].strip() != "---":
         raise LoadFailed([Problem(rel, 1, 1, "a context note starts with '---', then its YAML fields "
                                   "(id, title, date), then '---' and the Markdown text")])

@@ -22,7 +22,7 @@ from typing import Any
 import pydantic
 
 from . import geo, sourcing
-from .errors import Problem
+from .errors import Problem, editor_lines
 from .load import Document, LoadFailed, Mark, discover, load_file, parse_yaml, shorten
 from .model import (CONFIDENCE_LEVELS, ENTITY_CLASSES, LIKELIHOOD_ROWS, Brief, Entity, Origin, Project,
                     SiteConfig)
@@ -592,7 +592,7 @@ def _reference_position(document: Document, loc: tuple[Any, ...], text: str) -> 
     """Return the line and column where text is written in the value at loc (read again: errors are rare)."""
     start = document.body_line if loc == ("body",) else document.mark(loc).line
     try:
-        lines = document.path.read_text(encoding="utf-8").splitlines()
+        lines = editor_lines(document.path.read_text(encoding="utf-8"))
     except OSError:
         lines = []
     for number in range(max(start, 1), len(lines) + 1):

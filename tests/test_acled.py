@@ -81,8 +81,8 @@ def test_an_event_becomes_an_incident_with_acled_fields(imported: Path):
     assert clash["perpetrators"] == ["military-forces-of-iraq-2020", "police-forces-of-iraq-2020"]
     assert clash["targets"] == ["islamic-state-iraq"]
     assert clash["summary"].startswith("On 6 April 2024, Iraqi army and police units clashed")
-    assert clash["casualties"] == [{
-        "side": "islamic-state-iraq", "killed": 2,
+    assert clash["casualties"] == [{  # ACLED's 2 are the event's dead: not put on IS alone
+        "sides": ["military-forces-of-iraq-2020", "police-forces-of-iraq-2020", "islamic-state-iraq"], "killed": 2,
         "note": "ACLED's count for the whole event (its most conservative estimate), not split by side.",
         "sources": [{"source": "iraqi-security-media-cell", "via": "acled", "credibility": 3}]}]
     assert clash["acled_id"] == "IRQ90002" and str(clash["updated"]) == "2024-04-11"
@@ -119,9 +119,9 @@ def test_precision_flags_and_tags(imported: Path, relative: str, field: str, val
     assert read(imported, relative)[field] == value
 
 
-def test_fatalities_go_to_the_protesters_in_a_protest_and_blank_means_unknown(imported: Path):
+def test_fatalities_cover_every_side_of_the_event_and_blank_means_unknown(imported: Path):
     protest = read(imported, "incidents/acled/2024-04-05-amman-jor90007.yaml")
-    assert protest["casualties"][0]["side"] == "protesters-jordan"
+    assert protest["casualties"][0]["sides"] == ["protesters-jordan", "police-forces-of-jordan-1999"]
     fire = read(imported, "incidents/acled/2024-04-15-deir-ez-zor-countryside-syr90006.yaml")
     assert "casualties" not in fire  # no fatalities figure in the export
     strike = read(imported, "incidents/acled/2024-04-02-ain-al-asad-air-base-irq90001.yaml")

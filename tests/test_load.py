@@ -179,6 +179,28 @@ def test_yaml_edge_cases(text: str, expected: str) -> None:
     assert [str(p) for p in failure.value.problems] == [expected]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # YAML breaks lines at U+2028, U+2029 and U+0085 too; an editor shows them inside the line, so the
+    # error must be placed where the editor shows it: line 3 here, not YAML's line 4 or 5.
+    ('title: "Rockets\u2028fired"\nid: a\nb: [1\n', "x.yaml:4:1: YAML syntax error: did not find expected ',' "
+     "or ']' while parsing a flow sequence; check indentation and quoting (text with ':' or '#' needs quotes)"),
+    ('a: "one\x85two\u2029three"\nb: 1\nb: 2\n',
+     "x.yaml:3:1: duplicate key 'b' (first given on line 2); keep one of them"),
+    ('a: "x\u2028y" \x00\n', "x.yaml:1:10: control character U+0000 is not allowed in a content file; "
+     "delete it (it often comes with text pasted from a PDF or web page)"),
+])
+def test_lines_are_counted_as_an_editor_counts_them(text: str, expected: str) -> None:
+    with pytest.raises(LoadFailed) as failure:
+        parse_yaml(text, "x.yaml")
+    assert [str(p) for p in failure.value.problems] == [expected]
+
+
+def test_marks_after_a_line_separator_keep_line_and_column() -> None:
+    data, marks, _ = parse_yaml('note: "a\u2028b"\nid: x\nsummary: "c\u2029d"\ntags: [e]\n', "x.yaml")
+    assert data["id"] == "x"
+    assert (marks[("id",)], marks[("summary",)], marks[("tags", 0)]) == (Mark(2, 5), Mark(3, 10), Mark(4, 8))
+
+
 def test_keys_stay_as_written() -> None:
     data = parse_yaml("yes: 1\n2024-01-01: 2\n~: 3\n1.5: 4\n", "x.yaml")[0]
     assert data == {"yes": 1, "2024-01-01": 2, "~": 3, "1.5": 4}

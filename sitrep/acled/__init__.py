@@ -8,7 +8,7 @@ overwritten; nor is any incident written by hand (no marker).
 
 Choices made where ACLED says less than sitrep needs (also in docs/acled.md):
 - ACLED's `fatalities` is its most conservative count of deaths for the whole event; it becomes the
-  `killed` figure of one casualty report on the side attacked (actor 2; actor 1 for protests), with
+  `killed` figure of one casualty report covering every actor of the event together (`sides:`), with
   a note saying it is not split by side. ACLED does not count wounded, so they stay unknown.
 - Each outlet in `source` becomes a source with reliability F (cannot be judged) unless a source of
   that name already exists, cited via ACLED with credibility 3 (possibly true): ACLED's coders

@@ -455,13 +455,13 @@ def incident_data(event: Event, entity_id: str, location: str, side1: list[str],
     data["targets"] = list(dict.fromkeys(side2))
     data["civilian_targeting"] = event.civilian_targeting
     summary = event.notes or f"ACLED recorded a {event.sub_event_type.lower()} at {event.location}."
-    side = _casualty_side(event, side1, side2)
-    if event.killed is not None and side is None:
+    sides = list(dict.fromkeys([*side1, *side2]))
+    if event.killed is not None and not sides:
         summary += f" ACLED records {event.killed} fatalities."
     data["summary"] = Block(summary)
-    if event.killed is not None and side is not None:
+    if event.killed is not None and sides:
         data["casualties"] = [{
-            "side": side, "killed": event.killed,
+            **({"side": sides[0]} if len(sides) == 1 else {"sides": sides}), "killed": event.killed,
             "note": "ACLED's count for the whole event (its most conservative estimate), not split by side.",
             "sources": citations,
         }]
@@ -475,13 +475,6 @@ def incident_data(event: Event, entity_id: str, location: str, side1: list[str],
     if event.timestamp:
         data["updated"] = dt.datetime.fromtimestamp(event.timestamp, dt.UTC).date()
     return data
-
-
-def _casualty_side(event: Event, side1: list[str], side2: list[str]) -> str | None:
-    """Return the side ACLED's fatalities are put on: those attacked, or the protesters in a protest."""
-    first = side1 if event.event_type == "Protests" else side2
-    second = side2 if event.event_type == "Protests" else side1
-    return (first or second or [None])[0]
 
 
 class Block(str):
