@@ -13,7 +13,8 @@ from stix2validator import ValidationOptions, validate_string
 
 from sitrep import pipeline
 from sitrep.cli import main
-from sitrep.render.stix import TLP_MARKINGS, stix_bundle, uri
+from sitrep.render import stix
+from sitrep.render.stix import TLP_MARKINGS, pretty_json, stix_bundle, uri
 from tests.hostile_content import HostileTree
 from tests.test_hostile import SAFE_CASES
 
@@ -166,13 +167,47 @@ def test_a_brief_marked_amber_is_a_report_marked_amber(content_copy: Path):
 
 
 @pytest.mark.parametrize("case", sorted(SAFE_CASES))
-def test_hostile_content_validates_and_round_trips(case: str, content_copy: Path):
+def test_hostile_content_validates_and_round_trips(case: str, content_copy: Path,
+                                                   monkeypatch: pytest.MonkeyPatch):
     tree = HostileTree(content_copy)
     SAFE_CASES[case](tree)
     tree.save()
     text = bundle_of(content_copy)
     assert_valid(text)
     assert_round_trip(text)
+    assert text == library_bundle(content_copy, monkeypatch)
+
+
+def library_bundle(content: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Return the export with every object written by stix2's own serialize(pretty=True)."""
+    with monkeypatch.context() as patched:
+        patched.setattr(stix, "pretty_json", lambda item: item.serialize(pretty=True))
+        return bundle_of(content)
+
+
+def test_objects_are_written_as_stix2_writes_them(default_bundle: str, monkeypatch: pytest.MonkeyPatch):
+    assert default_bundle == library_bundle(ROOT / "content", monkeypatch)
+    # What the content never makes but stix2's ordering has rules for: a property whose value is also
+    # held elsewhere in the object, list and mapping values, numbered keys, naive and zoned times
+    # of one instant with different precisions, and characters JSON escapes.
+    cases = [
+        stix2.v21.Incident(
+            id="incident--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061", created="2024-04-21T18:50:00.123Z",
+            modified="2024-04-21T18:50:00Z", name="same", description="same",
+            external_references=[{"source_name": "same", "url": "https://example.org/same"},
+                                 {"source_name": "b", "description": "same", "external_id": "same"},
+                                 {"source_name": "c", "hashes": {"SHA-256": "a" * 64}, "url": "https://e.org"}],
+            labels=["same", "same"], x_list=[{"2": "b", "10": "a", "name": "same"}, [1.5, True, None]],
+            x_map={"name": "same", "z": {"description": "same"}}, x_text="\u202e\n\"é😀\x7f",
+            allow_custom=True),
+        stix2.v21.Note(id="note--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0062",
+                       created=__import__("datetime").datetime(2024, 4, 21, 21, 50),
+                       modified=__import__("datetime").datetime(
+                           2024, 4, 22, 0, 50, tzinfo=__import__("zoneinfo").ZoneInfo("Asia/Baghdad")),
+                       content="x", object_refs=["incident--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061"]),
+    ]
+    for item in cases:
+        assert pretty_json(item) == item.serialize(pretty=True)
 
 
 def test_addresses_become_uris_as_stix_requires():
