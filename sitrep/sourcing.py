@@ -218,19 +218,39 @@ def _chain_text(project: Project, citation: Citation) -> str:
     return " → ".join(project.sources[step.source].name for step in (item, *item.chain()))
 
 
+#: The kinds of entity that cite, and where the project holds each.
+CITING = {"incident": "incidents", "actor": "actors", "deployment": "deployments", "context": "context"}
+#: The keys of a citation a finding points at: its grade, and the document or date that makes it late.
+FINDING_KEYS = ("credibility", "document", "date")
+
+
 def facts(project: Project) -> Iterator[tuple[str, str, Loc, tuple[Citation, ...]]]:
     """Yield every supported fact in the content: (kind, id, where its sources are, its citations)."""
-    for incident in project.incidents.values():
-        yield from (("incident", incident.id, loc, cites) for loc, cites in incident_facts(incident))
-    for actor in project.actors.values():
-        if actor.sources:
-            yield "actor", actor.id, ("sources",), tuple(actor.sources)
-    for deployment in project.deployments.values():
-        for i, figure in enumerate(deployment.figures):
-            yield "deployment", deployment.id, ("figures", i, "sources"), tuple(figure.sources)
-    for note in project.context.values():
-        if note.sources:
-            yield "context", note.id, ("sources",), tuple(note.sources)
+    for kind, collection in CITING.items():
+        for entity in getattr(project, collection).values():
+            yield from ((kind, entity.id, loc, cites) for loc, cites in entity_facts(kind, entity))
+
+
+def entity_facts(kind: str, entity: Any) -> Iterator[tuple[Loc, tuple[Citation, ...]]]:
+    """Yield each supported fact of one entity with the place of its sources in its file."""
+    if kind == "incident":
+        yield from incident_facts(entity)
+    elif kind == "deployment":
+        for i, figure in enumerate(entity.figures):
+            yield ("figures", i, "sources"), tuple(figure.sources)
+    elif kind in CITING and entity.sources:
+        yield ("sources",), tuple(entity.sources)
+
+
+def finding_locs(kind: str, entity: Any) -> list[Loc]:
+    """Return every place in an entity's file a finding about it can point at, in a fixed order.
+
+    A finding names one citation's grade, document or date (see grade_findings, cutoff_findings); the
+    build's cache keeps the position of each of these places, so that a warning about a file that did
+    not change gets its line without the file being parsed again.
+    """
+    return [(*loc, i, key) for loc, cites in entity_facts(kind, entity)
+            for i in range(len(cites)) for key in FINDING_KEYS]
 
 
 def incident_facts(incident: Incident) -> Iterator[tuple[Loc, tuple[Citation, ...]]]:
