@@ -17,7 +17,7 @@ from .notes import Notes
 
 
 def brief_context(project: Project, analysis: BriefAnalysis, *, medium: str,
-                  visuals: Mapping[str, str]) -> dict[str, Any]:
+                  visuals: Mapping[str, Any]) -> dict[str, Any]:
     """Return the names a brief template receives; medium is 'web' or 'pdf'."""
     brief = analysis.brief
     return {
