@@ -301,6 +301,19 @@ def test_no_page_scrolls_sideways_on_a_390_pixel_phone(browser: object, base_url
     assert width <= 390 and wide == []
 
 
+def test_incident_page_keeps_hyphenated_names_whole_on_a_390_pixel_phone(browser: object, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        phone = context.new_page()
+        phone.goto(f"{base_url}incidents/{KHARAB}.html")
+        names = phone.evaluate("""() => [...document.querySelectorAll('main .nobr')]
+          .map((span) => [span.textContent, span.getClientRects().length])""")
+    finally:
+        context.close()
+    assert ["al-Jir", 1] in names  # in the title, which wraps on a phone
+    assert [name for name, lines in names if lines != 1] == []
+
+
 def test_map_legend_sits_beside_the_map_on_a_laptop(page: object, base_url: str) -> None:
     page.goto(f"{base_url}briefs/{LATEST_BRIEF}.html")
     layout = page.evaluate(MAP_LAYOUT)
