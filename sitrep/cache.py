@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .validate import Known
 
 PACKAGE = Path(__file__).resolve().parent
-FORMAT = 2  # bump when the layout of the pickles changes
+FORMAT = 3  # bump when the layout of the pickles changes
 RACY_NS = 1_000_000_000  # a file changed this close to its hashing is hashed again next time
 PARALLEL_FROM = 400  # below this many files to parse, starting processes costs more than it saves
 DELTA_SHARE = 10  # rewrite the whole content cache once the changes reach 1/DELTA_SHARE of it
@@ -173,11 +173,19 @@ class FileRecord:
     refs: tuple[tuple[tuple[str, ...], str], ...]  # (kinds the id may name, id) for each reference
     line: int
     images: tuple[str, ...] = ()  # the content/assets/ images its Markdown shows, checked on every build
+    marks: bytes = b""  # where sourcing findings about it can point (validate.finding_marks)
+
+    def warning(self, loc: tuple[Any, ...], message: str) -> Problem | None:
+        """Return the warning at loc in this file from the positions kept; None if they do not hold it."""
+        from .validate import kept_warning
+
+        assert self.entity is not None  # only valid files are assembled into a project
+        return kept_warning(self.kind, self.entity, self.rel, self.marks, loc, message)
 
 
 def check_file(kind: str, path: Path, content_dir: Path) -> FileRecord | None:
     """Parse and validate one file; None if it cannot even be parsed."""
-    from .validate import ALSO_ALLOWED, _references, markdown_images, to_entity
+    from .validate import ALSO_ALLOWED, _references, finding_marks, markdown_images, to_entity
 
     try:
         document = load_file(kind, path, content_dir)
@@ -188,8 +196,9 @@ def check_file(kind: str, path: Path, content_dir: Path) -> FileRecord | None:
     refs = tuple(((target, *ALSO_ALLOWED.get(loc[-1], ())), ref)
                  for loc, target, ref in _references(document.data))
     images = tuple(src for _, src in markdown_images(document))
+    marks = finding_marks(document, item) if item is not None else b""
     return FileRecord(kind, document.rel, document.digest, item, tuple(problems), refs,
-                      document.mark(()).line, images)
+                      document.mark(()).line, images, marks)
 
 
 def _check_files(jobs: list[tuple[str, str, str]]) -> list[FileRecord | None]:
@@ -454,8 +463,14 @@ def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pr
                       documents=plain("document"))
     by_id = {(kind, key): r for kind, items in by_kind.items() for key, r in items.items()}
     names = {(r.kind, r.entity.id): name for name, r in records.items() if r is not None and r.entity is not None}
-    problems.extend(sourcing_problems(project, lambda kind, key: load_file(kind, content / names[kind, key],
-                                                                           content)))
+
+    def locate(kind: str, key: str, loc: tuple[Any, ...], message: str) -> Problem:
+        # the positions kept hold every place a finding names; reading the file again is the safe way out
+        kept = by_id[kind, key].warning(loc, message)
+        return kept or load_file(kind, content / names[kind, key], content).problem(loc, message,
+                                                                                    severity="warning")
+
+    problems.extend(sourcing_problems(project, locate))
     return Loaded(project, sorted([*problems, *duplicate_warnings(project)]), by_id)
 
 

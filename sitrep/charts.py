@@ -760,7 +760,7 @@ def _casualties_summary(weeks: Sequence[date], killed: Sequence[Range],
     for noun, values in (("killed", killed), ("wounded", wounded)):
         peak = _peak_week(values)
         if peak is not None and len(weeks) > 1:
-            text += f"; most {noun} in {axis.phrase(weeks[peak])} ({_format_range(values[peak])})"
+            text += f"; most {noun} in {axis.phrase(weeks[peak])} ({format_range(values[peak])})"
     text = text[0].upper() + text[1:] + ". Bars show the lowest reported figure."
     unknown = [f"{noun} unknown for {_plural(n, 'week')}"
                for noun, values in (("Killed", killed), ("Wounded", wounded))
@@ -780,7 +780,7 @@ def _range_total(values: Sequence[Range], noun: str) -> str:
     return f"{low:,} {noun}" if high == low else f"{low:,} to {high:,} {noun}"
 
 
-def _format_range(value: Range) -> str:
+def format_range(value: Range) -> str:
     """Return one week's figure as words: "12", "12 to 20", "at least 12" or "unknown"."""
     if value.low is None:
         return "unknown"

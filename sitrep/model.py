@@ -76,6 +76,9 @@ SOURCE_KINDS = ("news_agency", "newspaper", "broadcaster", "monitor", "official"
                 "armed_group", "ngo", "social_media", "research", "other")
 #: What a statement says about an actor's part in an incident (docs/analyst-guide.md lists them).
 STANCES = ("claimed", "attributed", "denied", "no_comment", "disputed", "suspended", "praised")
+#: An abbreviation written in capitals (PMF, CENTCOM), as opposed to a short name (US forces).
+ABBREVIATION = re.compile(r"[A-Z][A-Z0-9]{1,9}")
+
 STANCE_LABELS = {"claimed": "Claimed", "attributed": "Attributed", "denied": "Denied", "no_comment": "No comment",
                  "disputed": "Disputed", "suspended": "Suspension announced", "praised": "Praised, not claimed"}
 #: Stances that hold an actor responsible: what incidents are counted under.
@@ -417,6 +420,8 @@ class Source(Entity):
     """An outlet, monitor or official channel whose reports are cited."""
 
     name: Text
+    short_name: Text | None = Field(default=None, description="The abbreviation the text uses for it (AFP); "
+                                    "a brief or page spells it out at its first use.")
     kind: Literal[SOURCE_KINDS]  # type: ignore[valid-type]
     reliability: Literal["A", "B", "C", "D", "E", "F"]
     scale: Literal[SOURCE_SCALES] = "International"  # type: ignore[valid-type]
@@ -479,7 +484,9 @@ class Actor(Entity):
     name: Text
     names: dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")], Text] = Field(
         default_factory=dict, description="The name in other languages, keyed by ISO 639 code.")
-    short_name: Text | None = None
+    short_name: Text | None = Field(default=None, description="The name readers know (US forces), shown instead "
+                                    "of name in pages and briefs; or an abbreviation in capitals (PMF), spelled "
+                                    "out at its first use.")
     kind: Literal[tuple(ACTOR_KINDS)]  # type: ignore[valid-type]
     country: Country | None = None
     part_of: Ref | None = None
@@ -491,6 +498,25 @@ class Actor(Entity):
     def inter_code(self) -> int:
         """Return ACLED's inter code for this actor's kind."""
         return ACTOR_KINDS[self.kind]
+
+    @property
+    def unnamed(self) -> bool:
+        """Return True for an actor that stands for attackers nobody named (ACLED's 'Unidentified ...')."""
+        return self.name.lower().startswith("unidentified")
+
+    @property
+    def common_name(self) -> str:
+        """Return the name a reader knows: 'US forces' rather than ACLED's 'Military Forces of the United States'.
+
+        A short name that is an abbreviation (PMF) is not a name a reader knows, so the full name is used.
+        """
+        if self.unnamed:  # ACLED capitalises 'Unidentified Armed Group (Iraq)' as a name; it is a description
+            head, bracket, rest = self.name.partition(" (")
+            first, *others = head.split(" ")
+            return " ".join([first, *(word.lower() for word in others)]) + bracket + rest
+        if self.short_name and not ABBREVIATION.fullmatch(self.short_name):
+            return self.short_name
+        return self.name
 
 
 def _location_schema(schema: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ import os
 import re
 import typing
 import zoneinfo
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,19 +98,50 @@ def load_project(content_dir: Path, known: Mapping[Path, Known] | None = None
         return None, sorted(problems)
     project = _project(site, entities)
 
-    def document_of(kind: str, key: str) -> Document:
+    def locate(kind: str, key: str, loc: sourcing.Loc, message: str) -> Problem:
         document = entities[kind][key][1]
-        return load_file(kind, document.path, content_dir) if isinstance(document, Known) else document
+        if isinstance(document, Known):  # unread, from the cache: only ever when another file has an error
+            document = load_file(kind, document.path, content_dir)
+        return document.problem(loc, message, severity="warning")
 
-    problems.extend(sourcing_problems(project, document_of))
+    problems.extend(sourcing_problems(project, locate))
     problems.extend(duplicate_warnings(project))
     return project, sorted(problems)
 
 
-def sourcing_problems(project: Project, document_of: Callable[[str, str], Document]) -> list[Problem]:
-    """Return, as warnings, what an editor would query in the sourcing (see sitrep.sourcing)."""
+def sourcing_problems(project: Project, locate: Callable[[str, str, sourcing.Loc, str], Problem]
+                      ) -> list[Problem]:
+    """Return, as warnings, what an editor would query in the sourcing (see sitrep.sourcing).
+
+    locate(kind, id, loc, message) returns the warning placed at loc in the file of that entity.
+    """
     findings = [*sourcing.grade_findings(project), *sourcing.cutoff_findings(project)]
-    return [document_of(f.kind, f.entity_id).problem(f.loc, f.message, severity="warning") for f in findings]
+    return [locate(f.kind, f.entity_id, f.loc, f.message) for f in findings]
+
+
+def finding_marks(document: Document, entity: Entity) -> bytes:
+    """Return the line and column of every place a sourcing finding about entity can point at, packed.
+
+    Findings across files (a grade one chain cannot earn, a report later than a brief's cut-off) depend on
+    other files; keeping these positions with the file's cached entity lets a warning about a file that
+    did not change be placed without parsing it again.
+    """
+    marks = array("I")
+    for loc in sourcing.finding_locs(document.kind, entity):
+        mark = document.mark(loc)
+        marks.extend((mark.line, mark.column))
+    return marks.tobytes()
+
+
+def kept_warning(kind: str, entity: Entity, rel: str, marks: bytes, loc: sourcing.Loc,
+                 message: str) -> Problem | None:
+    """Return the warning at loc from positions kept by finding_marks; None if they do not hold loc."""
+    locs = sourcing.finding_locs(kind, entity)
+    packed = array("I", marks)
+    if loc not in locs or len(packed) != 2 * len(locs):
+        return None
+    i = 2 * locs.index(loc)
+    return Problem(rel, packed[i], packed[i + 1], message, "warning")
 
 
 def load_site(content_dir: Path, problems: list[Problem]) -> SiteConfig | None:

@@ -263,3 +263,15 @@ def test_pdf_never_breaks_a_name_at_its_hyphen(pdf: pypdf.PdfReader):
         # a line ending in a hyphenated name's first part ("al-", "Al-") means the name was split
         assert not re.search(r"\b(al|Al|ez|ad|ash)-\s*\n", text), f"page {number} breaks a name at its hyphen"
     assert "Kharab al-Jir" in "\n".join(page.extract_text() for page in pdf.pages)
+
+
+def test_pdf_names_actors_as_readers_know_them_and_spells_out_abbreviations(pdf_text: str):
+    """ACLED's actor names stay in the attached CSV; the brief's sentences use the common names (issue 12)."""
+    text = squash(pdf_text)
+    assert "Military Forces of" not in text and "Unidentified Armed Group" not in text
+    assert "US forces (CENTCOM) denied involvement" in text
+    assert "Denied by US forces; No comment from Israeli army" in text
+    assert "Iraqi security forces attributed it to “outlaw elements”" in text  # the statement's words
+    # the first AFP of the brief is written out, later ones are not
+    assert text.count("Agence France-Presse (AFP)") == 1
+    assert text.index("Agence France-Presse (AFP)") < text.index("AFP later described")

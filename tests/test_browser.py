@@ -72,9 +72,9 @@ def test_reader_clicks_from_home_to_a_brief_an_incident_and_an_actor(page: objec
     assert page.locator("h1").inner_text().startswith("Rockets fired from northern Iraq")
     assert "18:50 GMT" in page.locator(".facts").inner_text()
 
-    page.locator(".facts").get_by_role("link", name="Unidentified Armed Group (Iraq)").click()
+    page.locator(".facts").get_by_role("link", name="An unidentified armed group").click()
     page.wait_for_url("**/actors/unidentified-armed-group-iraq.html")
-    assert page.locator("h1").inner_text() == "Unidentified Armed Group (Iraq)"
+    assert page.locator("h1").inner_text() == "Unidentified armed group (Iraq)"
 
     assert watch.errors == []
     assert watch.hosts() == {urlsplit(base_url).netloc}
@@ -219,25 +219,36 @@ def test_axe_finds_no_serious_or_critical_violations(browser: object, base_url: 
 
 MAP_LAYOUT = """() => {
   const box = (el) => el.getBoundingClientRect();
+  const shown = (el) => getComputedStyle(el).display !== 'none' && box(el).width > 1 && box(el).height > 1;
   const frame = document.querySelector('.map-frame');
   const legend = document.querySelector('.map-legend');
-  const items = [...legend.querySelectorAll('li')].map((li) => ({
+  const read = (li) => ({
     text: li.textContent.trim(), size: parseFloat(getComputedStyle(li).fontSize),
-    left: box(li).left, right: box(li).right, clipped: li.scrollWidth > li.clientWidth,
-  }));
+    left: box(li).left, right: box(li).right, clipped: li.scrollWidth > li.clientWidth, shown: shown(li),
+  });
   const svg = frame.querySelector('svg');
+  const numbers = [...frame.querySelectorAll('.label-numbers [data-number]')];
   return {
-    items, page: document.documentElement.scrollWidth, viewport: innerWidth,
-    mapDrawn: box(svg).width, mapWidth: parseFloat(svg.getAttribute('width')),
+    items: [...legend.querySelectorAll('li')].map(read),
+    places: [...document.querySelectorAll('.map-places li')].map(read),
+    numbers: numbers.filter(shown).map((g) => ({number: g.textContent, height: box(g).height})),
+    labelsShown: [...frame.querySelectorAll('.place-labels text')].some(shown),
+    page: document.documentElement.scrollWidth, viewport: innerWidth,
+    mapDrawn: box(svg).width, mapRight: box(svg).right, mapWidth: parseFloat(svg.getAttribute('width')),
     frameRight: box(frame).right, legendLeft: box(legend).left, legendTop: box(legend).top,
     frameBottom: box(frame).bottom,
-    charts: [...document.querySelectorAll('figure.chart svg')].map((chart) => box(chart).width),
+    charts: [...document.querySelectorAll('figure.chart svg')].map((chart) => box(chart).right),
+    chartTable: [...document.querySelectorAll('.chart-table')].filter((t) => shown(t.closest('.chart-data')))
+      .map((t) => t.innerText),
+    chartTablesRead: document.querySelectorAll('.chart-table caption').length,
   };
 }"""
 
 
-@pytest.mark.parametrize("path", [f"briefs/{LATEST_BRIEF}.html", "index.html", "countries/irq.html"])
-def test_map_legend_is_readable_on_a_390_pixel_phone(browser: object, base_url: str, path: str) -> None:
+@pytest.mark.parametrize("path", [f"briefs/{LATEST_BRIEF}.html", "index.html", "countries/irq.html",
+                                  "locations/kharab-al-jir.html"])
+def test_map_is_drawn_to_a_390_pixel_phone_with_numbered_places(browser: object, base_url: str, path: str) -> None:
+    """The map shrinks to the screen; its labels, too small there, give way to numbers keyed to a list."""
     context = browser.new_context(viewport={"width": 390, "height": 844})
     try:
         phone = context.new_page()
@@ -247,14 +258,47 @@ def test_map_legend_is_readable_on_a_390_pixel_phone(browser: object, base_url: 
         context.close()
     texts = [item["text"] for item in layout["items"]]
     assert "Explosions/Remote violence" in texts and "Country of focus" in texts
-    for item in layout["items"]:
+    for item in layout["items"] + layout["places"]:
         assert item["size"] >= 13, item  # the page's text size, not the map's shrunk to the screen
-        assert 0 <= item["left"] and item["right"] <= 390 and not item["clipped"], item
+        assert item["shown"] and 0 <= item["left"] and item["right"] <= 390 and not item["clipped"], item
     assert layout["legendTop"] >= layout["frameBottom"]  # below the map, in the page's width
-    # The map keeps its drawn size (labels at 10 px) and scrolls in its frame; the page does not scroll.
-    assert layout["mapDrawn"] == pytest.approx(layout["mapWidth"], abs=1)
-    assert layout["page"] == 390
-    assert all(width >= 560 for width in layout["charts"])
+    # the whole map in the screen's width, nothing to scroll sideways, in the page or in the map's frame
+    assert layout["mapRight"] <= 390 and layout["mapDrawn"] >= 350 and layout["page"] == 390
+    assert not layout["labelsShown"]
+    numbers = [n["number"] for n in layout["numbers"]]
+    assert numbers == [str(n) for n in range(1, len(layout["places"]) + 1)] and numbers
+    assert all(n["height"] >= 13 for n in layout["numbers"])  # a 19-unit disc drawn about 14 px across
+    assert any(place["text"].endswith("Kharab al-Jir base (21 Apr)") for place in layout["places"])
+
+
+def test_brief_charts_fit_a_390_pixel_phone_with_their_figures_as_a_table(browser: object, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        phone = context.new_page()
+        phone.goto(f"{base_url}briefs/{LATEST_BRIEF}.html")
+        layout = phone.evaluate(MAP_LAYOUT)
+    finally:
+        context.close()
+    assert layout["charts"] and all(right <= 390 for right in layout["charts"])
+    (table,) = layout["chartTable"]
+    rows = [" ".join(line.split()) for line in table.splitlines() if line.strip()]
+    # 16-22 April: Kalsu (1 killed, 8 wounded) and Kharab al-Jir (no figures): at least, as the bars say
+    assert "22 Apr 2024 2 at least 1 at least 8" in rows and "15 Apr 2024 0 0 0" in rows
+
+
+@pytest.mark.parametrize("path", [f"briefs/{LATEST_BRIEF}.html", f"incidents/{KHARAB}.html", "countries/irq.html",
+                                  "locations/kharab-al-jir.html"])
+def test_no_page_scrolls_sideways_on_a_390_pixel_phone(browser: object, base_url: str, path: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        phone = context.new_page()
+        phone.goto(f"{base_url}{path}")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        wide = phone.evaluate("""() => [...document.querySelectorAll('main svg, main figure, main img')]
+          .filter((el) => el.getBoundingClientRect().right > innerWidth + 0.5).map((el) => el.outerHTML.slice(0, 80))""")
+    finally:
+        context.close()
+    assert width <= 390 and wide == []
 
 
 def test_map_legend_sits_beside_the_map_on_a_laptop(page: object, base_url: str) -> None:
@@ -263,3 +307,7 @@ def test_map_legend_sits_beside_the_map_on_a_laptop(page: object, base_url: str)
     assert layout["legendLeft"] >= layout["frameRight"]
     assert layout["mapDrawn"] == pytest.approx(layout["mapWidth"], abs=1)
     assert "Launched from the hatched area → target" in [item["text"] for item in layout["items"]]
+    # the map's own labels on a laptop: no numbers, no list, the chart table for screen readers only
+    assert layout["labelsShown"] and layout["numbers"] == [] and layout["places"]
+    assert not any(place["shown"] for place in layout["places"]) and layout["chartTable"] == []
+    assert layout["chartTablesRead"] == 1  # still in the page, for a screen reader

@@ -8,8 +8,11 @@ compared, file by file, with a clean build's.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -288,6 +291,100 @@ def test_check_of_content_unchanged_since_the_build_reads_no_file(content: Path,
               for kind in ("incident", "brief", "actor", "location")]
     assert run.out.startswith(f"content OK: {', '.join(counts)}\n")
     assert [p for p in problems if not p.is_error] == cache.unchanged_since_build(content, options.cache)[1]
+    # in a fresh process, without importing the content model and pydantic (a third of a second)
+    probe = subprocess.run([sys.executable, "-c", "import sys; from sitrep import cli; "
+                            "status = cli.main(sys.argv[1:]); print(status, 'sitrep.model' in sys.modules)",
+                            "check", "--content", str(content), "--output", str(options.output)],
+                           cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True)
+    assert probe.stdout.endswith("0 False\n") and "TODO" in probe.stderr, probe.stderr
     # a link leading out of content/ is not hashed, but the check must still refuse it
     (content / "incidents" / "leak.yaml").symlink_to("/etc/hostname")
     assert cache.unchanged_since_build(content, options.cache) is None
+
+
+def line_of(path: Path, text: str) -> tuple[int, int]:
+    """Return the line and column (1-based) of the value of the one line of a file holding text."""
+    found = [(n, line) for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if text in line]
+    assert len(found) == 1, f"{text!r} in {path.name}: {found}"
+    number, line = found[0]
+    return number, line.index(text) + len(text.split(": ")[0]) + 3
+
+
+def warnings_at(warnings: list, path: Path, saying: str) -> list[tuple[int, int]]:
+    """Return where the warnings about path whose message says so are placed."""
+    return [(p.line, p.column) for p in warnings if p.path.endswith(f"/{path.name}") and saying in p.message]
+
+
+def reading(monkeypatch: pytest.MonkeyPatch, content: Path) -> list[str]:
+    """Return the list that records every content file parsed from now on, by the cache or by validation."""
+    read: list[str] = []
+    for module in (cache, validate):
+        parse = module.load_file
+
+        def counted(kind: str, path: Path, content_dir: Path, parse=parse) -> object:  # noqa: ANN001
+            read.append(path.relative_to(content_dir).as_posix())
+            return parse(kind, path, content_dir)
+
+        monkeypatch.setattr(module, "load_file", counted)
+    return read
+
+
+def late_and_overgraded(content: Path) -> tuple[Path, Path, Path]:
+    """Give one incident a report dated after its brief's cut-off, another a grade one chain cannot earn.
+
+    Return (the incident with the late report, its brief, the incident graded 1); the brief's cut-off
+    is moved past the report, so that only moving it back makes the warning.
+    """
+    brief = max((content / "briefs").glob("*.yaml"))
+    period = yaml.safe_load(brief.read_text())["period"]
+    inside = [p for p in incidents(content) if period["start"] <= yaml.safe_load(p.read_text())["date"]
+              <= period["end"]]
+    late, graded = inside[0], inside[-1]
+    edit_yaml(late, lambda d: d["sources"][0].update(date=period["end"] + dt.timedelta(days=9)))
+    edit_yaml(graded, lambda d: d.update(sources=[{**d["sources"][0], "credibility": 1}]))
+    edit_yaml(brief, lambda d: d.update(cutoff=d["cutoff"] + dt.timedelta(days=30)))
+    return late, brief, graded
+
+
+def test_sourcing_warnings_about_unchanged_files_are_placed_without_reading_them(
+        content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warning across files gets its line from the cache, even one no earlier build gave."""
+    late, brief, graded = late_and_overgraded(content)
+    options = BuildOptions(content=content, output=tmp_path / "site", pdf=False, search=False)
+    report = build(options)
+    assert warnings_at(report.warnings, graded, "credibility 1") == [line_of(graded, "credibility: 1")]
+    assert warnings_at(report.warnings, late, "after the cut-off") == []  # the cut-off is after it
+    edit_yaml(brief, lambda d: d.update(cutoff=d["cutoff"] - dt.timedelta(days=30)))
+    read = reading(monkeypatch, content)
+    _project, warnings = pipeline.check(content, options.cache)
+    assert [name for name in read if name != "site.yaml"] == [brief.relative_to(content).as_posix()]
+    day = yaml.safe_load(late.read_text())["sources"][0]["date"]
+    assert warnings_at(warnings, late, f"published {day}") == [line_of(late, f"date: {day}")]
+    assert warnings_at(warnings, graded, "credibility 1") == [line_of(graded, "credibility: 1")]
+    monkeypatch.undo()
+    assert warnings == [p for p in load_project(content)[1] if not p.is_error]
+
+
+def test_warning_lines_follow_an_edit_that_moves_them(content: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    late, brief, graded = late_and_overgraded(content)
+    edit_yaml(brief, lambda d: d.update(cutoff=d["cutoff"] - dt.timedelta(days=30)))
+    options = BuildOptions(content=content, output=tmp_path / "site", pdf=False, search=False)
+    build(options)
+    before = line_of(graded, "credibility: 1")
+    graded.write_text("# Regraded after the editor's query:\n# the wire story was checked again\n#\n"
+                      + graded.read_text(encoding="utf-8"), encoding="utf-8")
+    assert line_of(graded, "credibility: 1")[0] == before[0] + 3
+    report = build(options)  # the graded file is read again, and its new positions kept
+    assert warnings_at(report.warnings, graded, "credibility 1") == [(before[0] + 3, before[1])]
+    edit_yaml(incidents(content)[0] if incidents(content)[0] not in (late, graded) else incidents(content)[1],
+              lambda d: d.update(title="Retitled"))
+    read = reading(monkeypatch, content)
+    _project, warnings = pipeline.check(content, options.cache)
+    assert graded.relative_to(content).as_posix() not in read
+    assert warnings_at(warnings, graded, "credibility 1") == [(before[0] + 3, before[1])]
+    day = yaml.safe_load(late.read_text())["sources"][0]["date"]
+    assert warnings_at(warnings, late, f"published {day}") == [line_of(late, f"date: {day}")]
+    monkeypatch.undo()
+    assert warnings == [p for p in load_project(content)[1] if not p.is_error]

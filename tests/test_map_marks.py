@@ -60,6 +60,12 @@ def test_brief_map_draws_a_launch_region_as_an_area_and_the_january_attack_as_ea
     assert drawn[KALSU].get("class") == "incident"
 
 
+def launch_area(root: ET.Element) -> ET.Element:
+    """Return the path of northern Nineveh's hatched circle: 'M<left> <y>a<r> <r> ...'."""
+    (area,) = [g for g in root.iter(f"{SVG}g") if g.get("data-id") == "northern-nineveh"]
+    return area.find(f"{SVG}path")
+
+
 def test_brief_map_launch_arrow_is_visible_over_the_launch_area(tmp_path: Path) -> None:
     project = content(tmp_path)
     svg = brief_map(project, analyse_brief(project, project.briefs[LATEST_BRIEF]), None)
@@ -68,8 +74,16 @@ def test_brief_map_launch_arrow_is_visible_over_the_launch_area(tmp_path: Path) 
     line = next(p for p in arrow.iter(f"{SVG}path") if p.get("marker-end"))
     assert line.get("stroke") == "#1f1f1f" and float(line.get("stroke-width")) >= 2
     numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", line.get("d"))]
-    # Northern Nineveh to Kharab al-Jir is about 58 km: a short arrow, but longer than its own head
-    assert math.dist(numbers[0:2], numbers[4:6]) >= 10
+    # Northern Nineveh to Kharab al-Jir is about 58 km, some 25 px at the brief's scale: from the area's
+    # centre the arrow was a 12 px stub under the target's marker; it starts on the area's far side now,
+    # so it is almost twice as long, well beyond its 12 px head (issue 12: the launch arrow is visible)
+    start, end = numbers[0:2], numbers[4:6]
+    assert math.dist(start, end) >= 22
+    left, centre_y, radius = (float(n) for n in re.findall(r"-?\d+(?:\.\d+)?",
+                                                            launch_area(root).get("d"))[:3])
+    centre = (left + radius, centre_y)
+    assert math.dist(start, centre) <= radius  # it starts inside the hatched area...
+    assert math.dist(start, end) > math.dist(centre, end)  # ...on its side away from the target
     assert len(list(arrow.iter(f"{SVG}path"))) == 2  # no launch-point dot for a launch region
     assert "Launched from Northern Nineveh province" in arrow.find(f"{SVG}title").text
     layers = [g.get("class") for g in root if g.tag == f"{SVG}g"]

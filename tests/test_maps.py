@@ -443,9 +443,23 @@ def test_a_launch_from_a_known_point_keeps_its_dot_and_legend() -> None:
 def test_web_map_puts_its_legend_in_html_beside_a_panel_less_svg() -> None:
     html = render_map_html(PRECISION_POINTS, PRECISION_ARROWS, focus_countries=FOCUS, id_prefix="brief")
     page = ET.fromstring(f"<body>{html}</body>")  # our markup is well-formed XML throughout
-    frame, legend_box = list(page)
-    assert frame.get("class") == "map-frame" and frame.get("tabindex") == "0"
+    frame, places, legend_box = list(page)
+    # the map fits the screen's width, so its frame never scrolls and needs no keyboard focus
+    assert frame.get("class") == "map-frame" and frame.get("tabindex") is None
     svg = frame.find(f"{SVG}svg")
+    # each place label has a number, and the list below the map keys the numbers to the words (a phone's form)
+    labels = [text for g in svg.iter(f"{SVG}g") if g.get("class") == "labels place-labels"
+              for text in g.iter(f"{SVG}text") if text.get("data-label-box")]
+    (numbers,) = [g for g in svg.iter(f"{SVG}g") if g.get("class") == "label-numbers"]
+    discs = [g for g in numbers.iter(f"{SVG}g") if g.get("data-number")]
+    assert places.tag == "ol" and places.get("class") == "map-places"
+    assert [" ".join("".join(li.itertext()).split()) for li in places] == \
+        [f"{n} {label.text}" for n, label in enumerate(labels, start=1)]
+    assert "1 Kharab al-Jir base (21 Apr)" in [" ".join("".join(li.itertext()).split()) for li in places]
+    assert ["".join(d.itertext()) for d in discs] == [str(n) for n in range(1, len(labels) + 1)]
+    assert numbers.get("aria-hidden") == "true"  # the list says it in words
+    kharab = next(li for li in places if "Kharab" in "".join(li.itertext()))
+    assert kharab.find("a").get("href") == "incidents/kharab.html"
     assert svg.get("width") == "530" and not [g for g in svg.iter(f"{SVG}g") if g.get("class") == "legend"]
     scale = [g.get("class") for g in svg.iter(f"{SVG}g") if g.get("class") in ("scale-bar", "north-arrow")]
     assert scale == ["scale-bar", "north-arrow"]
@@ -504,3 +518,11 @@ def test_an_area_without_coordinates_is_named_but_never_drawn() -> None:
     assert "Not on the map, no coordinates published: Iraq–Syria border area" in legend(root)
     assert root.find(f"{SVG}desc").text.endswith(
         "Not on the map, no coordinates published: Iraq–Syria border area (border_area).")
+
+
+def test_the_pdf_map_keeps_its_labels_and_draws_no_numbers() -> None:
+    """Paper has no phone-sized screen: the PDF's map is labelled as before, with its legend panel."""
+    svg = render_map(PRECISION_POINTS, PRECISION_ARROWS, focus_countries=FOCUS, id_prefix="brief")
+    root = ET.fromstring(svg)
+    assert not [g for g in root.iter(f"{SVG}g") if g.get("class") == "label-numbers"]
+    assert "Kharab al-Jir base (21 Apr)" in ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]

@@ -154,14 +154,16 @@ def test_home_page_leads_with_the_latest_brief_its_figures_and_recent_incidents(
 def test_incident_page_shows_every_fact_with_its_source_and_grade(site: Path) -> None:
     text = text_of(site, f"incidents/{KHARAB}.html")
     assert "21 April 2024, 21:50 local time (Asia/Baghdad), 18:50 GMT" in text
-    assert "Time precision 1: exact day known" in text
+    assert "18:50 GMT The exact day is known." in text
     assert "Kharab al-Jir base, Al-Hasakah, Syria" in text
-    assert "Geo precision 1: the named place itself" in text
+    assert "Kharab al-Jir base, Al-Hasakah, Syria At the place named." in text
     assert "Launched from Northern Nineveh province, Iraq" in text
-    assert "Geo precision 3: only the wider region known" in text
+    assert "Iraq Only the wider area is known. Iraqi forces searched northern Nineveh" in text
     assert "Explosions/Remote violence — Shelling/artillery/missile attack" in text
-    assert "Perpetrators Unidentified Armed Group (Iraq)" in text
-    assert "Iraqi security forces attributed it to Unidentified Armed Group (Iraq)" in text
+    assert "Perpetrators An unidentified armed group (not reliably attributed)" in text
+    # the statement's own words for attackers it did not name, not ACLED's 'Unidentified Armed Group (Iraq)'
+    assert "Iraqi security forces attributed it to “outlaw elements”, 21 April 2024. The statement named no group." in text
+    assert "Killed not reported no report gave a figure" in text
     assert re.search(r"Syrian Observatory for Human Rights \d+ C3", text)  # the monitor's attribution, graded
     assert "No casualty figures were reported" in text
     assert "Launched a large search operation in northern Nineveh province" in text
@@ -179,8 +181,37 @@ def test_incident_casualties_show_each_source_and_the_headline_rule(site: Path) 
     assert re.search(r"Mint \d+ B2", text)  # AFP's toll, read in Mint: graded where it is cited
     assert "Lowest current figure (used in totals) 1 8" in text
     assert "Best estimate (lowest, highest) 1 (low 1, high 1) 8 (low 8, high 8)" in text
-    assert "Military Forces of the United States (CENTCOM) denied involvement" in text
-    assert "Military Forces of Israel declined to comment" in text
+    assert "Killed 1 the lowest figure reported, all sides together" in text
+    # actors by the names readers know; CENTCOM spelled out where the page first uses it
+    assert "US forces (CENTCOM) denied involvement." in text
+    assert "AFP reported that the Israeli army did not comment." in text  # said once, by the note
+    assert "declined to comment" not in text
+    assert "wounding eight, Agence France-Presse (AFP) reported" in text
+    assert "US Central Command (CENTCOM), the US military command" in text
+
+
+#: ACLED codes and field names a reader should never meet in a page's text (issue 12: reader language).
+CODED_WORDS = ("inter code", "Time precision", "Geo precision", "time_precision", "geo_precision", "Military Forces of",
+               "Unidentified Armed Group", "all sides, lowest figure reported", "in supersedes")
+
+
+def test_reader_pages_speak_plainly_not_in_acled_codes_or_field_names(site: Path) -> None:
+    """Only the data page, which documents the ACLED columns, and an actor's own names may use them."""
+    found = []
+    for page in html_pages(site):
+        relative = page.relative_to(site).as_posix()
+        if relative.startswith(("data/", "pagefind/")):
+            continue
+        text = text_of(site, relative)
+        if relative.startswith("actors/"):  # its full name and aliases: ACLED's name is one of them
+            text = re.sub(r"Full name .*? Country|Also known as .*? Profile", "", text)
+        found += [f"{relative}: {word}" for word in CODED_WORDS if word in text]
+    assert found == []
+    assert "Military Forces of the United States" in text_of(site, "data/incidents.csv")  # exports keep ACLED's
+    actors = text_of(site, "actors/index.html")
+    assert "External/Other forces Israeli army Israel · 1 incident US forces United States" in actors
+    us_forces = text_of(site, "actors/us-forces.html")
+    assert "External/Other forces US forces" in us_forces and "Full name Military Forces of the United States" in us_forces
 
 
 def test_actor_page_lists_incidents_by_role_and_its_arabic_name_right_to_left(site: Path) -> None:
@@ -214,7 +245,7 @@ def test_timeline_force_posture_event_types_context_and_sources(site: Path) -> N
     assert "Incidents in 2024" in year and year.index("April 2024") < year.index("January 2024")
     assert "Rockets fired from northern Iraq" in year
     forces = text_of(site, "forces/index.html")
-    assert "Military Forces of the United States in Iraq" in forces and "approximately 2,500" in forces
+    assert "US forces in Iraq" in forces and "approximately 2,500" in forces
     assert "Troop figures" in forces and re.search(r"Mint \d+ B2", forces)
     types = text_of(site, "event-types/index.html")
     assert "Explosions/Remote violence" in types and "3 incidents" in types and "Riots" in types
@@ -236,8 +267,9 @@ def test_incident_pages_carry_search_filters_and_metadata(site: Path) -> None:
     html = (site / f"incidents/{KHARAB}.html").read_text(encoding="utf-8")
     # Links give the value in the attribute (tests/test_hostile_browser.py: names made safe for the index)
     assert re.search(r'data-pagefind-filter="country:Syria"[^>]*>Syria<', html)
-    assert re.search(r'data-pagefind-filter="actor:Unidentified Armed Group \(Iraq\)"[^>]*>Unidentified Armed '
-                     r'Group \(Iraq\)<', html)
+    assert re.search(r'data-pagefind-filter="actor:Unidentified armed group \(Iraq\)"[^>]*>An unidentified armed '
+                     r'group<', html)
+    assert re.search(r'data-pagefind-filter="actor:US forces"[^>]*>US forces<', html)
     assert re.search(r'data-pagefind-filter="event type:Explosions/Remote violence"[^>]*>Explosions/Remote '
                      r'violence<', html)
     assert re.search(r'data-pagefind-meta="date">21 April 2024<', html)

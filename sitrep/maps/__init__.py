@@ -20,7 +20,8 @@ from .draw import (
 )
 from .frame import MapArrow, MapPoint, _fit_projection, _frame_bounds, _Layout, _sort_out, _unique_countries
 from .labels import (
-    _backdrop, _labels_svg, _place_arrow_labels, _place_country_labels, _place_point_labels, _Placer,
+    _backdrop, _Label, _labels_svg, _numbers_html, _numbers_svg, _place_arrow_labels, _place_country_labels,
+    _place_point_labels, _Placer,
 )
 from .legend import _description, _frame_scale_svg, _legend_html, _panel_svg
 from .style import EVENT_STYLES, PANEL_WIDTH
@@ -51,7 +52,7 @@ def render_map(
     id_prefix: str = "map",
 ) -> str:
     """Return a standalone inline SVG string of the area, with its legend panel on the right."""
-    return _render(points, arrows, focus_countries, title, width, height, id_prefix, panel=True)
+    return _render(points, arrows, focus_countries, title, width, height, id_prefix, panel=True)[0]
 
 
 def render_map_html(
@@ -64,22 +65,25 @@ def render_map_html(
     height: int = 480,
     id_prefix: str = "map",
 ) -> str:
-    """Return the map for a web page: the SVG without a panel in a frame, then its legend as HTML.
+    """Return the map for a web page: the SVG without a panel in a frame, its numbered places, its legend as HTML.
 
-    The frame scrolls sideways on a screen narrower than the map, so labels keep their size; the legend's
-    text is the page's own and reflows (site.css lays the legend beside the map where there is room).
+    On a phone the map shrinks to the screen's width, where its labels would be too small to read: site.css
+    then shows a number in place of each label and the list of the numbered places below the map. The
+    legend's text is the page's own and reflows (site.css lays it beside the map where there is room).
     """
     prefix = _safe_prefix(id_prefix)
-    svg = _render(points, arrows, focus_countries, title, width, height, id_prefix, panel=False)
+    svg, labels = _render(points, arrows, focus_countries, title, width, height, id_prefix, panel=False)
     legend = _legend_html(_sort_out(points, arrows), bool(_unique_countries(focus_countries)), prefix)
-    # Focusable, so that a keyboard can scroll the frame where it is narrower than the map.
-    frame = f'<div class="map-frame" tabindex="0" role="group" aria-labelledby="{prefix}-title">'
-    return f"{frame}\n{svg}</div>\n{legend}"
+    frame = f'<div class="map-frame" role="group" aria-labelledby="{prefix}-title">'
+    return f"{frame}\n{svg}</div>\n{_numbers_html(labels, prefix)}\n{legend}"
 
 
 def _render(points: Sequence[MapPoint], arrows: Sequence[MapArrow], focus_countries: Sequence[str],
-            title: str, width: int, height: int, id_prefix: str, *, panel: bool) -> str:
-    """Return the SVG of a map, with the legend panel on its right or a scale bar in its frame."""
+            title: str, width: int, height: int, id_prefix: str, *, panel: bool) -> tuple[str, list[_Label]]:
+    """Return the SVG of a map, with the legend panel on its right or a scale bar in its frame, and its place labels.
+
+    Without the panel (a web page's map), each place label also has a number, which a phone shows instead.
+    """
     drawn = _sort_out(points, arrows)
     points, arrows = drawn.points, drawn.arrows
     focus = _unique_countries(focus_countries)
@@ -99,6 +103,7 @@ def _render(points: Sequence[MapPoint], arrows: Sequence[MapArrow], focus_countr
     _place_point_labels(layout, points, placer)
     _place_arrow_labels(layout, arrows, placer)
     _place_country_labels(backdrop, focus_codes, placer)
+    named = [label for label in placer.labels if label.style.kind != "country"]
     parts = [
         _svg_open(layout, title, _description(drawn, focus),
                   linked=any(point.href for point in drawn.marks) or any(arrow.href for arrow in arrows),
@@ -108,10 +113,11 @@ def _render(points: Sequence[MapPoint], arrows: Sequence[MapArrow], focus_countr
         _labels_svg([label for label in placer.labels if label.style.kind == "country"]),
         arrow_svg,
         symbols,
-        _labels_svg([label for label in placer.labels if label.style.kind != "country"]),
+        _labels_svg(named, "labels place-labels"),
+        "" if panel else _numbers_svg(named),
         scale,
         _el("rect", x=0.5, y=0.5, width=map_w - 1, height=height - 1.0, fill="none", stroke="#4a4a4a"),
         _panel_svg(layout, drawn, bool(focus)) if panel else "",
         "</svg>",
     ]
-    return "\n".join(part for part in parts if part) + "\n"
+    return "\n".join(part for part in parts if part) + "\n", named

@@ -25,6 +25,9 @@ MIN_SPAN_DEG = 0.6
 # province (ACLED geo_precision 3 gives the region's centre or capital), drawn at least MIN_REGION_PX across.
 REGION_RADIUS_KM = 40.0
 MIN_REGION_PX = 9.0
+#: How far across its hatched area, from the centre away from the target, an arrow from a region starts
+#: (1 is the area's edge; a little inside it, so that the tail stays within the dashed line).
+REGION_ARROW_TAIL = 0.9
 
 
 @dataclass(frozen=True)
@@ -338,6 +341,11 @@ def _arrow_curve(layout: _Layout, arrow: MapArrow) -> tuple[XY, XY, XY]:
     """Return start, control and end points of an arrow's gentle curve."""
     sx, sy = layout.projection.point_xy(*arrow.start)
     ex, ey = layout.projection.point_xy(*arrow.end)
+    if arrow.from_region:
+        # Start on the hatched area's far side from the target, so that the shaft crosses the whole area:
+        # from its centre, a launch some 60 km away (northern Nineveh to Kharab al-Jir) was a stub hidden
+        # under the target's marker.
+        sx, sy = _toward((sx, sy), (ex, ey), -REGION_ARROW_TAIL * layout.region_radius)
     length = math.hypot(ex - sx, ey - sy)
     # Bow to the left of travel by 15% of the length, so it reads as a trajectory.
     control = ((sx + ex) / 2 + (ey - sy) * 0.15, (sy + ey) / 2 - (ex - sx) * 0.15)

@@ -275,8 +275,8 @@ def _place_arrow_labels(layout: _Layout, arrows: Sequence[MapArrow], placer: _Pl
             placer.place_at(text, _quad(p0, p1, p2, 0.5), 3.0, style)
 
 
-def _labels_svg(labels: Sequence[_Label]) -> str:
-    """Return placed labels, each over a white halo so it reads on any background."""
+def _labels_svg(labels: Sequence[_Label], kind: str = "labels") -> str:
+    """Return placed labels, each over a white halo so it reads on any background; kind is the group's class."""
     rows = []
     for label in labels:
         style = label.style
@@ -297,4 +297,38 @@ def _labels_svg(labels: Sequence[_Label]) -> str:
         parts.append(_el("text", _text(label.text), **where, **font, fill=style.fill,
                          data_label_box=label.box.attr(), data_kind=style.kind))
         rows.append(_linked(style.href, "".join(parts)))
-    return _el("g", "\n" + "\n".join(rows) + "\n", class_="labels") if rows else ""
+    return _el("g", "\n" + "\n".join(rows) + "\n", class_=kind) if rows else ""
+
+
+#: The radius and type size of a label's number, in map units: a 530-unit map drawn 390 px wide on a phone
+#: shows them 14 px across, their digits about 10 px high, where a 10-unit label would be 7 px.
+NUMBER_RADIUS = 9.5
+NUMBER_SIZE = 14.0
+
+
+def _numbers_svg(labels: Sequence[_Label]) -> str:
+    """Return a numbered disc where each label is, for a phone, which shows the numbers and lists the words below.
+
+    site.css hides them on wider screens, and the labels on a phone.
+    """
+    rows = []
+    for number, label in enumerate(labels, start=1):
+        box = label.box
+        middle = (box.y0 + box.y1) / 2
+        x = {"start": box.x0 + NUMBER_RADIUS, "end": box.x1 - NUMBER_RADIUS}.get(label.anchor, (box.x0 + box.x1) / 2)
+        disc = _el("circle", cx=x, cy=middle, r=NUMBER_RADIUS, fill=INK, stroke=HALO, stroke_width=1.5)
+        digits = _el("text", str(number), x=x, y=middle + NUMBER_SIZE * 0.36, text_anchor="middle",
+                     font_size=NUMBER_SIZE, font_weight="bold", fill=HALO)
+        rows.append(_linked(label.style.href, _el("g", disc + digits, data_number=number)))
+    return _el("g", "\n" + "\n".join(rows) + "\n", class_="label-numbers", aria_hidden="true") if rows else ""
+
+
+def _numbers_html(labels: Sequence[_Label], prefix: str) -> str:
+    """Return the words of the numbered labels as an HTML list, for a phone (site.css shows it there only)."""
+    items = []
+    for number, label in enumerate(labels, start=1):
+        linked = _linked(label.style.href, _text(label.text))
+        items.append(f'<li><span class="map-number" aria-hidden="true">{number}</span> {linked}</li>')
+    if not items:
+        return ""
+    return f'<ol class="map-places" id="{prefix}-places">\n' + "\n".join(items) + "\n</ol>"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,12 +12,12 @@ from markupsafe import Markup
 from .. import urls
 from ..analyse import TREND_RULE, BriefAnalysis
 from ..geo import country_info
-from ..model import Brief, ContextNote, Project
+from ..model import ABBREVIATION, Brief, ContextNote, Project
 from .notes import Notes
 
 
 def brief_context(project: Project, analysis: BriefAnalysis, *, medium: str,
-                  visuals: Mapping[str, str]) -> dict[str, Any]:
+                  visuals: Mapping[str, Any]) -> dict[str, Any]:
     """Return the names a brief template receives; medium is 'web' or 'pdf'."""
     brief = analysis.brief
     return {
@@ -36,7 +36,6 @@ def brief_context(project: Project, analysis: BriefAnalysis, *, medium: str,
         "visuals": visuals,
         "actors_named": lambda incidents: [ref for ref in actors_named(incidents) if not unnamed_actor(project, ref)],
         "unnamed_actor": lambda ref: unnamed_actor(project, ref),
-        "note_restates": note_restates,
         "abbreviations": Abbreviations(project),
     }
 
@@ -103,7 +102,7 @@ def actors_named(incidents: list[Any]) -> list[str]:
 def unnamed_actor(project: Project, ref: str) -> bool:
     """Return True for an actor that stands for attackers nobody named (ACLED's 'Unidentified ...')."""
     actor = project.actors.get(ref)
-    return actor is not None and actor.name.lower().startswith("unidentified")
+    return actor is not None and actor.unnamed
 
 
 #: Words by which a claim's note says its stance itself.
@@ -119,30 +118,34 @@ def note_restates(claim: Any) -> bool:
 
 # --- Abbreviations ------------------------------------------------------------------------
 
-_CAPITALS = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 
 
 class Abbreviations:
     """Spell out each known abbreviation at its first use in one brief: 'Islamic Resistance in Iraq (IRI)'.
 
-    Known abbreviations are the actors' short names written in capitals and the capitals a source's name
-    ends with in brackets, e.g. 'US Central Command (CENTCOM)'. Text is read in the order the template
+    Known abbreviations are the actors' and sources' short names written in capitals and the capitals a
+    source's name ends with in brackets, e.g. 'US Central Command (CENTCOM)'. Text is read in the order the template
     renders it, which is the order a reader meets it.
     """
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, shown: Collection[tuple[str, str]] | None = None) -> None:
+        """Know every actor's and source's abbreviation, or only those of the ("actor"/"source", id) keys shown."""
         self.long: dict[str, str] = {}
-        for actor in project.actors.values():
-            if actor.short_name and _CAPITALS.match(actor.short_name):
+        actors = [a for a in project.actors.values() if shown is None or ("actor", a.id) in shown]
+        sources = [s for s in project.sources.values() if shown is None or ("source", s.id) in shown]
+        for actor in actors:
+            if actor.short_name and ABBREVIATION.fullmatch(actor.short_name):
                 self.long.setdefault(actor.short_name, actor.name)
-        for source in project.sources.values():
+        for source in sources:
+            if source.short_name and ABBREVIATION.fullmatch(source.short_name):
+                self.long.setdefault(source.short_name, source.name)
             found = re.match(r"^(.*\S)\s*\(([A-Z][A-Z0-9]{1,9})\)$", source.name)
             if found:
                 self.long.setdefault(found.group(2), found.group(1))
         self.seen: set[str] = set()
         self._pattern = (re.compile(r"\b(" + "|".join(sorted(map(re.escape, self.long), key=len, reverse=True))
-                                    + r")\b") if self.long else None)
+                                    + r")\b(['’]s\b)?") if self.long else None)
 
     def spell_out(self, html: str) -> Markup:
         """Return html with each abbreviation not met before written out, and note those met."""
@@ -156,13 +159,14 @@ class Abbreviations:
 
     def _first_use(self, text: str) -> Any:
         def replace(found: re.Match[str]) -> str:
-            short = found.group(1)
+            short, possessive = found.group(1), found.group(2) or ""
             if short in self.seen:
-                return short
+                return found.group(0)
             self.seen.add(short)
             long = self.long[short]
             already = text[max(0, found.start() - len(long) - 2):found.start()]
-            return short if already.startswith(long) else f"{long} ({short})"
+            # "Agence France-Presse's (AFP) report", not "Agence France-Presse (AFP)'s report"
+            return found.group(0) if already.startswith(long) else f"{long}{possessive} ({short})"
         return replace
 
 

@@ -7,7 +7,7 @@ import weakref
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import urls
 from ..analyse import BriefAnalysis, Tally, incident_date, incident_figures, period_incidents
@@ -23,8 +23,8 @@ CHART_WEEKS = 16  # a quarter and a bit: enough to see a lull end
 
 
 def brief_visuals(project: Project, analysis: BriefAnalysis, link_prefix: str | None = None,
-                  medium: str = "pdf") -> dict[str, str]:
-    """Return {'map', 'incidents_chart', 'casualties_chart', 'charts_note'} for a brief.
+                  medium: str = "pdf") -> dict[str, Any]:
+    """Return {'map', 'incidents_chart', 'casualties_chart', 'charts_note', 'chart_table'} for a brief.
 
     The charts are SVG strings and the note a sentence; the map is an SVG in the PDF, HTML on the web.
     """
@@ -158,9 +158,21 @@ def chart_weeks(project: Project, brief: Brief) -> list[ChartWeek]:
     return weeks[::-1]
 
 
-def weekly_charts(project: Project, brief: Brief, prefix: str) -> dict[str, str]:
-    """Return the incidents-per-week and casualties-per-week charts of a brief's weeks, and a note on them."""
-    from ..charts import WeekAxis, casualties_per_week_chart, incidents_per_week_chart
+@dataclass(frozen=True)
+class ChartRow:
+    """One week of a brief's charts as a table row: what its two bars show, in words."""
+
+    week: ChartWeek
+    incidents: int
+    by_type: tuple[tuple[str, int], ...]
+    killed: str  # "8", "at least 8", "8 to 12" or "unknown", as the chart's description says it
+    wounded: str
+
+
+def weekly_charts(project: Project, brief: Brief, prefix: str) -> dict[str, Any]:
+    """Return the incidents-per-week and casualties-per-week charts of a brief's weeks, a note on them, and
+    their figures as table rows (`chart_table`), which a phone shows in place of the charts' shrunken words."""
+    from ..charts import WeekAxis, casualties_per_week_chart, format_range, incidents_per_week_chart
 
     weeks = chart_weeks(project, brief)
     counted = [_WEEKS.get(project, week.covered, tuple(brief.countries)) for week in weeks]
@@ -179,6 +191,9 @@ def weekly_charts(project: Project, brief: Brief, prefix: str) -> dict[str, str]
                                                       [_range(week.wounded) for week in counted],
                                                       id_prefix=f"{prefix}chart-casualties", axis=axis),
         "charts_note": charts_note(weeks, weekday),
+        "chart_table": [ChartRow(week, sum(count.by_type.values()), tuple(sorted(count.by_type.items())),
+                                 format_range(_range(count.killed)), format_range(_range(count.wounded)))
+                        for week, count in zip(weeks, counted)],
     }
 
 

@@ -44,7 +44,7 @@ from ..model import (
 from ..validate import resolve_asset
 from ..write import Stage
 from . import exports, indexes, stix
-from .brief import brief_context
+from .brief import Abbreviations, brief_context
 from .figures import brief_map, brief_visuals, chart_weeks
 from .notes import Notes
 from .page_maps import deployment_places, incidents_map
@@ -200,6 +200,8 @@ def incident_context(project: Project, incident: Incident) -> dict[str, Any]:
         "origin": project.locations[incident.origin.location] if incident.origin else None,
         "country": project.country_of(incident),
         "notes": Notes(project, anchor="note"),
+        # only the actors and sources the page depends on: an incremental build then stays exact
+        "abbreviations": Abbreviations(project, deps.incident_page(project, incident)),
         "actor_ids": indexes.incident_actors(incident, project.actors),
         "attachments": [(a, attachment_path(a)) for a in incident.attachments],
         "briefs": [b for b in project.briefs_by_date

@@ -5,7 +5,7 @@
   var tables = document.querySelectorAll("main table");
   Array.prototype.forEach.call(tables, function (table) {
     var head = table.tHead && table.tHead.rows[0];
-    if (!head) { return; }
+    if (!head || table.classList.contains("fits-phone")) { return; }  // a narrow table reads best as a table
     var names = Array.prototype.map.call(head.cells, function (cell) { return cell.textContent.trim(); });
     var bodies = Array.prototype.slice.call(table.tBodies).concat(table.tFoot ? [table.tFoot] : []);
     bodies.forEach(function (body) {
