@@ -33,8 +33,13 @@ EXPORT_FORMATS = ("acled", "json", "geojson", "stix")
 
 # --- Arguments ------------------------------------------------------------------------------
 
-def parser() -> argparse.ArgumentParser:
-    """Return the argument parser: the build's options, then a command with its own."""
+def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Return the argument parser: the build's options, then a command with its own.
+
+    The kinds `new` makes and their questions come with the content model, a third of a second to
+    import: they are added only when argv names that command (always when argv is not given), so that
+    a check of unchanged content answers without the model.
+    """
     top = argparse.ArgumentParser(
         prog=invocation.program(), description="Build situation briefs (HTML and PDF) and a static "
         "website from incident data written as YAML. Without a command, build.",
@@ -49,7 +54,8 @@ def parser() -> argparse.ArgumentParser:
     _add_check(commands.add_parser("check", help="validate content without writing anything"))
     _add_serve(commands.add_parser("serve", help="preview the site: rebuild on every change and reload "
                                    "the browser"))
-    _add_new(commands.add_parser("new", help="start a new incident, brief, actor, location, source or document file"))
+    _add_new(commands.add_parser("new", help="start a new incident, brief, actor, location, source or document file"),
+             with_kinds=argv is None or "new" in argv)
     _add_import(commands.add_parser("import", help="turn an ACLED export into incidents, actors and "
                                     "locations"))
     _add_export(commands.add_parser("export", help="write the incidents as ACLED CSV, JSON or GeoJSON, or "
@@ -122,10 +128,12 @@ def resolve(top: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.
     return args
 
 
-def _add_new(sub: argparse.ArgumentParser) -> None:
+def _add_new(sub: argparse.ArgumentParser, with_kinds: bool = True) -> None:
+    _add_common(sub)
+    if not with_kinds:
+        return
     from .scaffold import NEW_KINDS, QUESTIONS
 
-    _add_common(sub)
     kinds = sub.add_subparsers(dest="new_kind", metavar="KIND", required=True)
     for kind in NEW_KINDS:
         item = kinds.add_parser(kind, help=f"a new {kind}")
@@ -175,7 +183,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            top = parser()
+            top = parser(args_list)
             args = resolve(top, top.parse_args(args_list))
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 2

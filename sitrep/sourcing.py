@@ -276,7 +276,10 @@ def cutoff_findings(project: Project) -> Iterator[Finding]:
             if note is not None and note.sources:
                 cited_here.append(("context", note.id, ("sources",), tuple(note.sources)))
         for item in posture(project.deployments.values(), brief.cutoff.date(), brief.countries):
-            i = item.deployment.figures.index(item.current)
+            # the first figure equal to the current one, as list.index finds it; comparing the dates first
+            # spares comparing whole models (a third of a check's time at 10,000 incidents)
+            i = next(n for n, figure in enumerate(item.deployment.figures)
+                     if figure.as_of == item.current.as_of and figure == item.current)
             cited_here.append(("deployment", item.deployment.id, ("figures", i, "sources"),
                                tuple(item.current.sources)))
         for kind, entity_id, loc, citations in cited_here:
@@ -289,21 +292,22 @@ def cutoff_findings(project: Project) -> Iterator[Finding]:
 
 def _after_cutoff(project: Project, citation: Citation, brief: Brief) -> str | None:
     """Return why a citation could not have been read by a brief's cut-off, or None."""
+    if citation.document is None and not _later(citation.date, brief.cutoff):
+        return None  # the older form: its relaying outlet has no date, so only its own can be late
     item = cited(project, citation)
-    if _later(item, brief.cutoff):
+    if _later(item.published, brief.cutoff):
         return (f"{_named(item)} was published {_when(item.published)}, after the cut-off of brief "
                 f"'{brief.id}' ({brief.cutoff.isoformat(' ', 'minutes')}) that cites it; cite what was "
                 "known by then, or move the cut-off")
     known = [r for r in item.relayed_by if r.published is not None] if item.published is None else []
-    if known and all(_later(r, brief.cutoff) for r in known):
+    if known and all(_later(r.published, brief.cutoff) for r in known):
         return (f"{_named(item)} is known only through {', '.join(_named(r) for r in known)}, published "
                 f"after the cut-off of brief '{brief.id}' ({brief.cutoff.isoformat(' ', 'minutes')}) that "
                 "cites it; cite what was known by then, or move the cut-off")
     return None
 
 
-def _later(item: Cited, cutoff: dt.datetime) -> bool:
-    published = item.published
+def _later(published: dt.date | dt.datetime | None, cutoff: dt.datetime) -> bool:
     if isinstance(published, dt.datetime):
         return published > cutoff
     if isinstance(published, dt.date):  # a date alone: later only if the whole day is after the cut-off's day

@@ -14,7 +14,8 @@ import pytest
 
 from sitrep import __version__, cli, invocation, pipeline
 from sitrep.cli import main
-from sitrep.console import token_length
+from sitrep.console import make_console, print_problems, problem_report, token_length
+from sitrep.errors import Problem
 from sitrep.render.exports import ACLED_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,6 +142,36 @@ def test_errors_are_coloured_on_a_terminal(content_copy: Path, tmp_path: Path, m
     code, _, err = run(["check", "--content", str(content_copy)], err=Terminal())
     assert code == 1
     assert ANSI.search(err) and "\x1b[1;31m^~~~~~~~~\x1b[0m" in err
+
+
+def test_problems_printed_at_once_read_as_printed_one_line_at_a_time(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch):
+    """Thousands of warnings are written in one go; each line is still exactly what rich prints of it."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    content = tmp_path / "content"
+    (content / "incidents").mkdir(parents=True)
+    incident = content / "incidents" / "odd.yaml"
+    incident.write_text("id: odd\ntitle: \"Bidi \u202e and escape \x1b[2J in a title\"\n"
+                        f"summary: {'a long line ' * 30}\ncasualties: []\n", encoding="utf-8")
+    problems = [Problem("content/incidents/odd.yaml", line, column, message, severity)
+                for line, column, message, severity in [
+                    (2, 8, "a title with control characters", "warning"),
+                    (3, 300, "far along a long line", "warning"), (4, 13, "an error", "error"),
+                    (9, 1, "a line past the end of the file", "warning")]] * 3
+    problems.append(Problem("content/incidents/gone.yaml", 1, 1, "a file that is not there"))
+    for stream in (io.StringIO(), Terminal()):
+        console = make_console(stream)
+        lines = problem_report(problems, content)
+        one_by_one = make_console(type(stream)())
+        for line in lines:
+            one_by_one.print(line)
+        print_problems(console, problems, content)
+        assert stream.getvalue() == one_by_one.file.getvalue()
+        assert bool(ANSI.search(stream.getvalue())) == isinstance(stream, Terminal)
+        text = re.sub(r"\x1b\[[0-9;]*m", "", stream.getvalue())
+        assert text.count("odd.yaml:3:300: warning: far along") == 3 and "gone.yaml:1:1: a file" in text
+        assert "\n       2 │ title: \"Bidi \ufffd and escape \u241b[2J in a title\"\n" in text
 
 
 @pytest.mark.parametrize(("text", "start", "length"), [

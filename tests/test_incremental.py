@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -289,6 +291,12 @@ def test_check_of_content_unchanged_since_the_build_reads_no_file(content: Path,
               for kind in ("incident", "brief", "actor", "location")]
     assert run.out.startswith(f"content OK: {', '.join(counts)}\n")
     assert [p for p in problems if not p.is_error] == cache.unchanged_since_build(content, options.cache)[1]
+    # in a fresh process, without importing the content model and pydantic (a third of a second)
+    probe = subprocess.run([sys.executable, "-c", "import sys; from sitrep import cli; "
+                            "status = cli.main(sys.argv[1:]); print(status, 'sitrep.model' in sys.modules)",
+                            "check", "--content", str(content), "--output", str(options.output)],
+                           cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True)
+    assert probe.stdout.endswith("0 False\n") and "TODO" in probe.stderr, probe.stderr
     # a link leading out of content/ is not hashed, but the check must still refuse it
     (content / "incidents" / "leak.yaml").symlink_to("/etc/hostname")
     assert cache.unchanged_since_build(content, options.cache) is None
