@@ -329,3 +329,48 @@ def test_rejects_inconsistent_input(call) -> None:
 def test_range_rejects_impossible_values(low: int | None, high: int | None) -> None:
     with pytest.raises(ValueError):
         Range(low, high)
+
+
+# ---------------------------------------------------------------- hatching
+
+
+def dotted_patterns(root: ET.Element) -> list[ET.Element]:
+    """Return the patterns that draw dots (closed curves) rather than lines."""
+    return [p for p in root.iter(f"{SVG}pattern") if p.find(f"{SVG}path").get("d", "").rstrip().endswith("z")]
+
+
+def dots_over(pattern: ET.Element, extent: float) -> set[tuple[float, float, float]]:
+    """Return the centre and radius of every dot a pattern draws from (0, 0) to (extent, extent), edges included."""
+    side = float(pattern.get("width"))
+    assert float(pattern.get("height")) == side
+    x0, y0 = float(pattern.get("x", "0")), float(pattern.get("y", "0"))
+    found = set()
+    for dot in re.findall(r"M[^M]*", pattern.find(f"{SVG}path").get("d")):
+        numbers = [float(n) for n in re.findall(r"-?[\d.]+", dot)]
+        xs, ys = numbers[0::2], numbers[1::2]
+        x, y, r = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2, (max(xs) - min(xs)) / 2
+        for i in range(-1, round(extent / side) + 2):
+            for j in range(-1, round(extent / side) + 2):
+                at = (round(x0 + x + i * side, 4), round(y0 + y + j * side, 4))
+                if 0 <= at[0] <= extent and 0 <= at[1] <= extent:
+                    found.add((*at, round(r, 4)))
+    return found
+
+
+def test_a_dotted_hatch_draws_matplotlibs_dots_on_a_smaller_tile(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitrep import charts
+
+    counts = {"Riots": [3, 1, 2, 4], "Protests": [1, 0, 2, 0]}
+    compact = incidents_per_week_chart(WEEKS, counts)
+    monkeypatch.setattr(charts, "_compact_dot_hatches", lambda root: None)
+    drawn = incidents_per_week_chart(WEEKS, counts)
+    (small,), (large,) = dotted_patterns(parse(compact)), dotted_patterns(parse(drawn))
+    assert (small.get("width"), large.get("width")) == ("36", "72")
+    assert len(dots_over(large, 72)) == 613 and dots_over(small, 72) == dots_over(large, 72)
+    for tag in ("rect", "path"):  # the same colours and strokes
+        kept = {k: v for k, v in large.find(f"{SVG}{tag}").attrib.items() if k not in ("d", "width", "height")}
+        assert {k: v for k, v in small.find(f"{SVG}{tag}").attrib.items() if k in kept} == kept
+    assert len(compact) < len(drawn) / 3
+    # the bars and the legend key still use it
+    uses = [el for el in parse(compact).iter() if el.get("fill") == f"url(#{small.get('id')})"]
+    assert len(uses) == 5

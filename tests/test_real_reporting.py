@@ -192,7 +192,10 @@ def test_pages_timelines_and_feeds_show_each_date_at_its_precision(dated_site):
     assert ("2023-12", "December 2023") in _time_elements(month_page)
     # the only 15 December on the page is the end of the brief's period it is listed in, "9–15 December"
     assert not re.search(r"(?<![–\d])15 Dec", month_page) and "9–15 December 2023" in month_page
-    assert "only the month known" in month_page
+    assert "Only the month is known." in month_page  # in words, not "Time precision 3"
+    week_page = (site / "incidents/asad-week.html").read_text()
+    assert "Only the week is known (a week from Saturday to Friday)." in week_page
+    assert "precision" not in re.sub(r"<[^>]+>", " ", week_page)  # the ACLED code only in a title attribute
     midnight = (site / "incidents/erbil-midnight.html").read_text()
     assert ("2024-02-02T00:00+03:00", "2 February 2024") in _time_elements(midnight)
     assert "00:00 local time (Asia/Baghdad), 1 Feb 2024, 21:00 GMT" in midnight

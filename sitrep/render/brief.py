@@ -132,8 +132,8 @@ class Abbreviations:
     def __init__(self, project: Project, shown: Collection[tuple[str, str]] | None = None) -> None:
         """Know every actor's and source's abbreviation, or only those of the ("actor"/"source", id) keys shown."""
         self.long: dict[str, str] = {}
-        actors = [a for a in project.actors.values() if shown is None or ("actor", a.id) in shown]
-        sources = [s for s in project.sources.values() if shown is None or ("source", s.id) in shown]
+        actors = list(project.actors.values()) if shown is None else _shown(project.actors, "actor", shown)
+        sources = list(project.sources.values()) if shown is None else _shown(project.sources, "source", shown)
         for actor in actors:
             if actor.short_name and ABBREVIATION.fullmatch(actor.short_name):
                 self.long.setdefault(actor.short_name, actor.name)
@@ -168,6 +168,11 @@ class Abbreviations:
             # "Agence France-Presse's (AFP) report", not "Agence France-Presse (AFP)'s report"
             return found.group(0) if already.startswith(long) else f"{long}{possessive} ({short})"
         return replace
+
+
+def _shown(entities: Mapping[str, Any], kind: str, shown: Collection[tuple[str, str]]) -> list[Any]:
+    """Return the entities of a kind among a page's keys, in the order of their ids (a stable first pick)."""
+    return [entities[ref] for ref in sorted(ref for key, ref in shown if key == kind and ref in entities)]
 
 
 # --- Names ---------------------------------------------------------------------------------

@@ -172,8 +172,9 @@ def incident_pages(project: Project) -> Iterator[Page]:
                    partial(year_context, project, year, items),
                    frozenset(deps.incidents_listed(project, items)))
     for incident in project.incidents_by_date:
-        yield Page(urls.incident(incident), "site/incident.html",
-                   partial(incident_context, project, incident), deps.incident_page(project, incident))
+        keys = deps.incident_page(project, incident)
+        yield Page(urls.incident(incident), "site/incident.html", partial(incident_context, project, incident, keys),
+                   keys)
 
 
 def timeline_context(years: list[tuple[int, list[Incident]]]) -> dict[str, Any]:
@@ -188,8 +189,8 @@ def year_context(project: Project, year: int, items: list[Incident]) -> dict[str
             "months": [(month, figures(project, group)) for month, group in indexes.by_month(items)]}
 
 
-def incident_context(project: Project, incident: Incident) -> dict[str, Any]:
-    """Return an incident page's names: its facts, figures, places, statements and notes."""
+def incident_context(project: Project, incident: Incident, keys: Keys) -> dict[str, Any]:
+    """Return an incident page's names: its facts, figures, places, statements and notes; keys are its deps."""
     return {
         "section": "incidents",
         "incident": incident,
@@ -201,7 +202,7 @@ def incident_context(project: Project, incident: Incident) -> dict[str, Any]:
         "country": project.country_of(incident),
         "notes": Notes(project, anchor="note"),
         # only the actors and sources the page depends on: an incremental build then stays exact
-        "abbreviations": Abbreviations(project, deps.incident_page(project, incident)),
+        "abbreviations": Abbreviations(project, keys),
         "actor_ids": indexes.incident_actors(incident, project.actors),
         "attachments": [(a, attachment_path(a)) for a in incident.attachments],
         "briefs": [b for b in project.briefs_by_date
