@@ -29,9 +29,10 @@ def brief_visuals(project: Project, analysis: BriefAnalysis, link_prefix: str | 
     The charts are SVG strings and the note a sentence; the map is an SVG in the PDF, HTML on the web.
     """
     brief = analysis.brief
+    drawn = medium != "web" or project.site.site_figures
     return {
         "map": brief_map(project, analysis, link_prefix, medium),
-        **weekly_charts(project, brief, prefix=f"{brief.id}-"),
+        **weekly_charts(project, brief, prefix=f"{brief.id}-", drawn=drawn),
     }
 
 
@@ -42,6 +43,8 @@ def brief_map(project: Project, analysis: BriefAnalysis, link_prefix: str | None
     place known only to its region is a hatched area. The PDF's map carries its legend; the web page's
     legend is HTML beside or below it.
     """
+    if medium == "web" and not project.site.site_figures:
+        return ""
     points: dict[str, MapPoint] = {}
     arrows = []
     in_period = {i.id for i in analysis.current.incidents}
@@ -169,9 +172,12 @@ class ChartRow:
     wounded: str
 
 
-def weekly_charts(project: Project, brief: Brief, prefix: str) -> dict[str, Any]:
+def weekly_charts(project: Project, brief: Brief, prefix: str, drawn: bool = True) -> dict[str, Any]:
     """Return the incidents-per-week and casualties-per-week charts of a brief's weeks, a note on them, and
-    their figures as table rows (`chart_table`), which a phone shows in place of the charts' shrunken words."""
+    their figures as table rows (`chart_table`), which a phone shows in place of the charts' shrunken words.
+
+    Not drawn, the charts are empty and the table stands for them.
+    """
     from ..charts import WeekAxis, casualties_per_week_chart, format_range, incidents_per_week_chart
 
     weeks = chart_weeks(project, brief)
@@ -186,10 +192,11 @@ def weekly_charts(project: Project, brief: Brief, prefix: str) -> dict[str, Any]
     ends = [week.end for week in weeks]
     return {
         "incidents_chart": incidents_per_week_chart(ends, dict(by_type), id_prefix=f"{prefix}chart-incidents",
-                                                    axis=axis),
+                                                    axis=axis) if drawn else "",
         "casualties_chart": casualties_per_week_chart(ends, [_range(week.killed) for week in counted],
                                                       [_range(week.wounded) for week in counted],
-                                                      id_prefix=f"{prefix}chart-casualties", axis=axis),
+                                                      id_prefix=f"{prefix}chart-casualties", axis=axis)
+                            if drawn else "",
         "charts_note": charts_note(weeks, weekday),
         "chart_table": [ChartRow(week, sum(count.by_type.values()), tuple(sorted(count.by_type.items())),
                                  format_range(_range(count.killed)), format_range(_range(count.wounded)))
