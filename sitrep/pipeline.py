@@ -79,9 +79,7 @@ def check(content: Path, cache_folder: Path | None = None) -> tuple[Project, lis
     if not content.is_dir():
         raise UsageError(f"content folder {content} does not exist")
     if cache_folder is not None:
-        with cache.paused_gc():
-            loaded = cache.check_content(content, cache_folder, os.cpu_count() or 1)
-        gc.freeze()  # the project lives until the command ends: the collector need not walk it again
+        loaded = cache.check_content(content, cache_folder, os.cpu_count() or 1)
         return loaded.project, loaded.warnings
     project, problems = load_project(content)
     if project is None:

@@ -233,6 +233,8 @@ MAP_LAYOUT = """() => {
     places: [...document.querySelectorAll('.map-places li')].map(read),
     numbers: numbers.filter(shown).map((g) => ({number: g.textContent, height: box(g).height})),
     labelsShown: [...frame.querySelectorAll('.place-labels text')].some(shown),
+    countrySizes: [...frame.querySelectorAll('text[data-kind="country"]')]  // in screen pixels
+      .map((t) => parseFloat(getComputedStyle(t).fontSize) * box(svg).width / parseFloat(svg.getAttribute('width'))),
     page: document.documentElement.scrollWidth, viewport: innerWidth,
     mapDrawn: box(svg).width, mapRight: box(svg).right, mapWidth: parseFloat(svg.getAttribute('width')),
     frameRight: box(frame).right, legendLeft: box(legend).left, legendTop: box(legend).top,
@@ -269,6 +271,7 @@ def test_map_is_drawn_to_a_390_pixel_phone_with_numbered_places(browser: object,
     assert numbers == [str(n) for n in range(1, len(layout["places"]) + 1)] and numbers
     assert all(n["height"] >= 13 for n in layout["numbers"])  # a 19-unit disc drawn about 14 px across
     assert any(place["text"].endswith("Kharab al-Jir base (21 Apr)") for place in layout["places"])
+    assert layout["countrySizes"] and min(layout["countrySizes"]) >= 10  # country names stay legible
 
 
 def test_brief_charts_fit_a_390_pixel_phone_with_their_figures_as_a_table(browser: object, base_url: str) -> None:
@@ -295,7 +298,8 @@ def test_no_page_scrolls_sideways_on_a_390_pixel_phone(browser: object, base_url
         phone.goto(f"{base_url}{path}")
         width = phone.evaluate("document.documentElement.scrollWidth")
         wide = phone.evaluate("""() => [...document.querySelectorAll('main svg, main figure, main img')]
-          .filter((el) => el.getBoundingClientRect().right > innerWidth + 0.5).map((el) => el.outerHTML.slice(0, 80))""")
+          .filter((el) => el.getBoundingClientRect().right > innerWidth + 0.5)
+          .map((el) => el.outerHTML.slice(0, 80))""")
     finally:
         context.close()
     assert width <= 390 and wide == []
