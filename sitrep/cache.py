@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .validate import Known
 
 PACKAGE = Path(__file__).resolve().parent
-FORMAT = 3  # bump when the layout of the pickles changes
+FORMAT = 4  # bump when the layout of the pickles changes
 RACY_NS = 1_000_000_000  # a file changed this close to its hashing is hashed again next time
 PARALLEL_FROM = 400  # below this many files to parse, starting processes costs more than it saves
 DELTA_SHARE = 10  # rewrite the whole content cache once the changes reach 1/DELTA_SHARE of it
@@ -327,17 +327,33 @@ def folder_for(output: Path) -> Path:
     return output.absolute().parent / ".sitrep-cache" / output.name
 
 
-def unchanged_since_build(content: Path, folder: Path) -> tuple[Counter[str], list[Problem]] | None:
+@dataclass(frozen=True)
+class Look:
+    """What a check sees first: the last build's state, and the hash of every content file now."""
+
+    state: Validated | None
+    digests: dict[str, str]  # content-relative path -> SHA-256
+
+
+def look(content: Path, folder: Path) -> Look:
+    """Read the last build's state and hash the content files, hashing again only those that may differ."""
+    state = read_validated(folder)
+    return Look(state, (Hasher(state.hasher.known, state.hasher.since_ns) if state else Hasher()).tree(content))
+
+
+def unchanged_since_build(content: Path, folder: Path, seen: Look | None = None
+                          ) -> tuple[Counter[str], list[Problem]] | None:
     """Return what a check finds (entities of each kind, warnings) if the last build validated these files.
 
-    Nothing is read but the build's state, the files' hashes and site.yaml; None if anything may differ.
-    The build validated every file and every reference between them: with the same code and every file
-    hashing the same, only the theme folder site.yaml names, which lies outside content/, can have changed.
+    Nothing is read but the build's state, the files' hashes and site.yaml (seen: what look() found of
+    them); None if anything may differ. The build validated every file and every reference between them:
+    with the same code and every file hashing the same, only the theme folder site.yaml names, which lies
+    outside content/, can have changed.
     """
-    state = read_state(folder)
+    seen = seen or look(content, folder)
+    state, digests = seen.state, seen.digests
     if state is None:
         return None
-    digests = Hasher(state.hasher.known, state.hasher.since_ns).tree(content)
     skip = len(content.parts)
     shown = display_path(content / "-", content)[:-1]  # the warnings name the files as this check would
     if digests != state.inputs.content or not _theme_still_there(content) \
@@ -363,15 +379,19 @@ def _theme_still_there(content: Path) -> bool:
                              and (content.parent / theme).is_dir())
 
 
-def check_content(content: Path, folder: Path, jobs: int) -> Loaded:
+def check_content(content: Path, folder: Path, jobs: int, seen: Look | None = None) -> Loaded:
     """Validate a content tree as a build does, from the build's cache in folder, writing nothing.
 
     Only files changed since that build are read: their hashes are taken again only when their size,
-    times or inode changed. Raise ContentErrors with every problem.
+    times or inode changed (seen: what look() found, if it was called already). Raise ContentErrors
+    with every problem.
     """
-    state = read_state(folder)
-    hasher = Hasher(state.hasher.known, state.hasher.since_ns) if state else Hasher()
-    loaded, _records, _changed = load(content, ContentCache(folder).read(), hasher.tree(content), jobs)
+    digests = (seen or look(content, folder)).digests
+    with paused_gc():
+        loaded, _records, _changed = load(content, ContentCache(folder).read(), digests, jobs)
+        # the project lives until the command ends: frozen before the collector is back, it is never
+        # walked (else the collector's first pass walks all of it, a quarter of a second at 10,000)
+        gc.freeze()
     return loaded
 
 
@@ -531,18 +551,43 @@ class BuildState:
     page_count: int = 0
 
 
+@dataclass(frozen=True)
+class Validated:
+    """What the last build found of the content: all a check needs of its state."""
+
+    inputs: Inputs
+    hasher: Hasher
+    digests: dict[Key, str]  # (kind, id) -> SHA-256 of its file
+    warnings: list[Problem]
+
+
+# The state's file holds two pickles: what validation found, then what the pages depend on and what was
+# written (four fifths of it), which a check does not read.
+VALIDATED = ("inputs", "hasher", "digests", "warnings", "page_count")
+
+
 def read_state(folder: Path) -> BuildState | None:
     """Return the last build's state, or None if there is none this code can use."""
-    data = _read_pickle(folder / "state.pickle")
-    if not isinstance(data, dict) or data.get("code") != code_fingerprint():
+    head, tail = _read_pickles(folder / "state.pickle", 2)
+    if not isinstance(head, dict) or head.get("code") != code_fingerprint() or not isinstance(tail, dict):
         return None
-    state = data.get("state")
-    return state if isinstance(state, BuildState) else None
+    return BuildState(**{name: head[name] for name in VALIDATED}, **tail)
+
+
+def read_validated(folder: Path) -> Validated | None:
+    """Return what the last build found of the content, reading only that part of its state."""
+    head, = _read_pickles(folder / "state.pickle", 1)
+    if not isinstance(head, dict) or head.get("code") != code_fingerprint():
+        return None
+    return Validated(head["inputs"], head["hasher"], head["digests"], head["warnings"])
 
 
 def write_state(folder: Path, state: BuildState, last: BuildState | None = None) -> None:
     """Save the state of a build that has just been committed (last: the state it started from)."""
-    _write_pickle(folder / "state.pickle", {"code": code_fingerprint(), "state": _sharing_keys(state, last)})
+    fields = vars(_sharing_keys(state, last))
+    head = {"code": code_fingerprint(), **{name: fields[name] for name in VALIDATED}}
+    _write_pickle(folder / "state.pickle", head, {name: value for name, value in fields.items()
+                                                  if name not in VALIDATED})
 
 
 def _sharing_keys(state: BuildState, last: BuildState | None) -> BuildState:
@@ -624,18 +669,25 @@ def paused_gc() -> Iterator[None]:
 
 
 def _read_pickle(path: Path) -> Any:
+    return _read_pickles(path, 1)[0]
+
+
+def _read_pickles(path: Path, count: int) -> list[Any]:
+    """Return the first count pickles of a file; None for each if it cannot be read whole."""
     try:
         with paused_gc(), path.open("rb") as file:
-            return pickle.load(file)
+            return [pickle.load(file) for _ in range(count)]
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-        return None  # a missing, truncated or outdated cache is simply rebuilt
+        return [None] * count  # a missing, truncated or outdated cache is simply rebuilt
 
 
-def _write_pickle(path: Path, data: Any) -> None:
+def _write_pickle(path: Path, *data: Any) -> None:
+    """Write one pickle of each of data into path, one after the other, replacing it at once."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with writing(path), temporary.open("wb") as file:
-        pickle.dump(data, file, protocol=pickle.HIGHEST_PROTOCOL)
+        for item in data:
+            pickle.dump(item, file, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, path)
 
 

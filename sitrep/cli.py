@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -241,14 +242,16 @@ def run_check(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int:
     """Validate the content and say what it holds."""
     from . import cache
 
+    if not args.content.is_dir():
+        raise UsageError(f"content folder {args.content} does not exist")
     folder = cache.folder_for(args.output)
-    known = cache.unchanged_since_build(args.content, folder) if args.content.is_dir() else None
+    seen = cache.look(args.content, folder)
+    known = cache.unchanged_since_build(args.content, folder, seen)
     if known is not None:  # exactly what the last build validated: nothing to read again
         counts, warnings = known
     else:
-        from . import pipeline
-
-        project, warnings = pipeline.check(args.content, folder)
+        loaded = cache.check_content(args.content, folder, os.cpu_count() or 1, seen)
+        project, warnings = loaded.project, loaded.warnings
         counts = Counter({"incident": len(project.incidents), "brief": len(project.briefs),
                           "actor": len(project.actors), "location": len(project.locations)})
     reporter.problems(warnings, args.content)

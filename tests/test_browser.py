@@ -298,7 +298,8 @@ def test_no_page_scrolls_sideways_on_a_390_pixel_phone(browser: object, base_url
         phone.goto(f"{base_url}{path}")
         width = phone.evaluate("document.documentElement.scrollWidth")
         wide = phone.evaluate("""() => [...document.querySelectorAll('main svg, main figure, main img')]
-          .filter((el) => el.getBoundingClientRect().right > innerWidth + 0.5).map((el) => el.outerHTML.slice(0, 80))""")
+          .filter((el) => el.getBoundingClientRect().right > innerWidth + 0.5)
+          .map((el) => el.outerHTML.slice(0, 80))""")
     finally:
         context.close()
     assert width <= 390 and wide == []
