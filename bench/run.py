@@ -76,11 +76,12 @@ def in_snapshot(*args: str) -> list[str]:
     return [PYTHON, str(SOURCE / "bench" / "run.py"), *args]
 
 
-def sitrep_build(content: Path, output: Path, *, pdf: bool = False,
+def sitrep_build(content: Path, output: Path, *, pdf: bool = False, search: bool = True,
                  jobs: int | None = None) -> dict[str, Any]:
     """Run one sitrep build in a fresh process; return its timings, report and step times."""
     command = in_snapshot("_build", str(content), str(output))
     command += ["--pdf"] if pdf else []
+    command += [] if search else ["--no-search"]
     command += ["--jobs", str(jobs)] if jobs else []
     figures = timed(command, cwd=SOURCE)
     figures.update(json.loads(figures.pop("stdout").strip().splitlines()[-1]))
@@ -117,8 +118,17 @@ def pagefind_alone(site: Path) -> dict[str, Any]:
 def cold(content: Path, output: Path, **kwargs: Any) -> dict[str, Any]:
     """Build with no previous output and no cache."""
     shutil.rmtree(output, ignore_errors=True)
-    shutil.rmtree(output.parent / ".sitrep-cache", ignore_errors=True)
+    shutil.rmtree(output.parent / ".sitrep-cache" / output.name, ignore_errors=True)  # this output's only
     return sitrep_build(content, output, **kwargs)
+
+
+def text_only(content: Path, target: Path) -> Path:
+    """Return a copy of content whose site draws no maps or charts (site_figures: false), like Hugo's pages."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(content, target)
+    settings = target / "site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "site_figures: false\n", encoding="utf-8")
+    return target
 
 
 def fastest(measure: Any, times: int = 2) -> dict[str, Any]:
@@ -270,6 +280,15 @@ def measure(size: int, deadline: float, pdf_all: bool) -> dict[str, Any]:
     result["cold_site"] = cold(content, output)
     say(f"{size:,}: cold site build {result['cold_site']['wall']} s "
         f"({result['cold_site']['report']['pages']:,} pages)")
+    result["cold_no_search"] = cold(content, work / "site-no-search", search=False)
+    say(f"{size:,}: cold site build without search {result['cold_no_search']['wall']} s")
+    result["cold_text_only"] = cold(text_only(content, work / "content-text-only"), work / "site-text-only",
+                                    search=False)
+    say(f"{size:,}: cold text-only site (site_figures: false, no search, as Hugo's pages) "
+        f"{result['cold_text_only']['wall']} s")
+    for folder in ("content-text-only", "site-no-search", "site-text-only", ".sitrep-cache/site-no-search",
+                   ".sitrep-cache/site-text-only"):
+        shutil.rmtree(work / folder, ignore_errors=True)
     result["noop"] = fastest(lambda: sitrep_build(content, output))
     say(f"{size:,}: no-op rebuild {result['noop']['wall']} s")
     result["check_noop"] = fastest(lambda: sitrep_check(content, output), times=3)

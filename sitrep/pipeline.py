@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -142,9 +142,12 @@ def _make_output(project: Project, plan: Plan, scan: Files, options: BuildOption
 
     That is what each page depends on, each PDF's key, and the size and time of every output file.
     """
+    from .render import figures
+
     env = make_env(options.theme, options.cache / "jinja")
     analyses = Analyses(project)
     stage = _TrackedStage(options.output).open(reuse=True)
+    figures.keep_charts(project if options.pdf else None)  # a brief's PDF shows its page's charts
     try:
         produced, page_deps = _render_site(env, project, analyses, stage, plan, options, report, progress)
         produced |= _copy_static(options, stage)
@@ -167,6 +170,8 @@ def _make_output(project: Project, plan: Plan, scan: Files, options: BuildOption
     except BaseException:
         stage.discard()
         raise
+    finally:
+        figures.keep_charts(None)
     return page_deps, pdf_keys, outputs
 
 
@@ -297,6 +302,8 @@ def _render_deferred(env: jinja2.Environment, project: Project, pages: list[Page
         for page in pages:
             stage.write(page.path, render_page(env, project, page))
         return
+    from .render import figures
+
     for name in sorted({page.template for page in pages}):
         env.get_template(name)  # compile once, before the fork
     _RENDER_JOB = (env, project, pages, stage)
@@ -306,23 +313,26 @@ def _render_deferred(env: jinja2.Environment, project: Project, pages: list[Page
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                  initializer=start_worker, initargs=(os.getpid(),)) as pool, \
                 _cancelled_on_failure(pool):
-            for written, unchanged, changed in pool.map(_render_chunk, chunks):
+            for written, unchanged, changed, charts in pool.map(_render_chunk, chunks):
                 stage.written += written
                 stage.unchanged += unchanged
                 stage.changed |= changed
+                figures.add_charts(project, charts)
     finally:
         _RENDER_JOB = None
 
 
-def _render_chunk(indices: range) -> tuple[int, int, set[str]]:
-    """Render some of the deferred pages (runs in a forked worker); return what it wrote."""
+def _render_chunk(indices: range) -> tuple[int, int, set[str], dict[tuple[str, str], dict[str, Any]]]:
+    """Render some of the deferred pages (runs in a forked worker); return what it wrote and the charts it kept."""
+    from .render import figures
+
     assert _RENDER_JOB is not None
     env, project, pages, stage = _RENDER_JOB
     stage.written = stage.unchanged = 0
     stage.changed = set()
     for i in indices:
         stage.write(pages[i].path, render_page(env, project, pages[i]))
-    return stage.written, stage.unchanged, stage.changed
+    return stage.written, stage.unchanged, stage.changed, figures.take_charts()
 
 
 def render_page(env: jinja2.Environment, project: Project, page: Page) -> bytes:

@@ -152,6 +152,28 @@ def test_figures_follow_the_data(content_copy: Path, tmp_path: Path):
     assert "KILLED at least 6" in text and "WOUNDED at least 11" in text
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_build_draws_each_briefs_charts_once_for_its_page_and_its_pdf(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch, jobs: str):
+    from sitrep import pipeline
+    from sitrep.render import figures
+
+    log = tmp_path / "drawn.txt"
+    draw = figures._draw_weekly_charts
+
+    def drawing(project, brief, prefix):  # forked page renderers write it down too
+        with log.open("a") as drawn:
+            drawn.write(f"{brief.id}\n")
+        return draw(project, brief, prefix)
+
+    monkeypatch.setattr(figures, "_draw_weekly_charts", drawing)
+    monkeypatch.setattr(pipeline, "PARALLEL_PAGES", 2)  # with two jobs, pages render in forked processes
+    output = tmp_path / "out"
+    assert main(["--content", str(DEFAULT_CONTENT), "--output", str(output), "--no-search", "-q", "--jobs", jobs]) == 0
+    assert sorted(log.read_text().split()) == ["brief-2024-04-15", "brief-2024-04-22"]
+    assert (output / "briefs" / f"{BRIEF}.pdf").is_file()
+
+
 def tree_digest(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):

@@ -350,3 +350,42 @@ def test_attachments_are_published_and_shown_with_their_caption(tmp_path: Path) 
     assert images == [{"src": "../media/photos/base.jpg", "alt": "The base after the blast.",
                        "loading": "lazy"}]
     assert resolve(page, images[0]["src"])[0].is_file()
+
+
+def test_a_text_only_site_draws_no_map_or_chart_and_keeps_the_figures_in_words(
+        content_copy: Path, tmp_path: Path) -> None:
+    def pages(output: Path) -> dict[str, str]:
+        return {path.relative_to(output).as_posix(): path.read_text(encoding="utf-8")
+                for path in output.rglob("*.html")}
+
+    drawn = ('<figure class="map">', '<figure class="chart">', 'class="map-frame"')
+    with_figures = pages(build_site(content_copy, tmp_path / "drawn", "--no-search"))
+    assert {name for name, html in with_figures.items() if any(mark in html for mark in drawn)} >= {
+        "index.html", f"briefs/{LATEST_BRIEF}.html", "countries/irq.html", "locations/kharab-al-jir.html"}
+    settings = content_copy / "site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "site_figures: false\n", encoding="utf-8")
+    text_only = pages(build_site(content_copy, tmp_path / "text", "--no-search"))
+    assert text_only.keys() == with_figures.keys()
+    assert not [name for name, html in text_only.items() if any(mark in html for mark in drawn)]
+    brief = text_only[f"briefs/{LATEST_BRIEF}.html"]
+    # The charts' table stands for them, shown on every screen: in the brief's week, Kalsu (1 killed, 8
+    # wounded) and Kharab al-Jir (no figures), as the drawn charts say.
+    assert '<div class="chart-data alone">' in brief and "The charts' figures, week by week" in brief
+    assert re.search(r'<th scope="row">22 Apr 2024</th>\s*<td class="num">2</td>\s*<td class="num">at least 1</td>'
+                     r'<td class="num">at least 8</td>', brief)
+
+
+def test_the_pdf_keeps_its_map_and_charts_on_a_text_only_site(content_copy: Path) -> None:
+    from sitrep.pipeline import Analyses
+    from sitrep.render.figures import brief_visuals
+    from sitrep.validate import load_project
+
+    settings = content_copy / "site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "site_figures: false\n", encoding="utf-8")
+    project, problems = load_project(content_copy)
+    assert project is not None and not [p for p in problems if p.is_error]
+    analysis = Analyses(project)[LATEST_BRIEF]
+    pdf, web = brief_visuals(project, analysis, medium="pdf"), brief_visuals(project, analysis, medium="web")
+    assert "<svg" in pdf["map"] and "<svg" in pdf["incidents_chart"] and "<svg" in pdf["casualties_chart"]
+    assert (web["map"], web["incidents_chart"], web["casualties_chart"]) == ("", "", "")
+    assert web["chart_table"] == pdf["chart_table"]

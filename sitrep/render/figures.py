@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import weakref
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,9 +29,10 @@ def brief_visuals(project: Project, analysis: BriefAnalysis, link_prefix: str | 
     The charts are SVG strings and the note a sentence; the map is an SVG in the PDF, HTML on the web.
     """
     brief = analysis.brief
+    drawn = medium != "web" or project.site.site_figures
     return {
         "map": brief_map(project, analysis, link_prefix, medium),
-        **weekly_charts(project, brief, prefix=f"{brief.id}-"),
+        **weekly_charts(project, brief, prefix=f"{brief.id}-", drawn=drawn),
     }
 
 
@@ -42,6 +43,8 @@ def brief_map(project: Project, analysis: BriefAnalysis, link_prefix: str | None
     place known only to its region is a hatched area. The PDF's map carries its legend; the web page's
     legend is HTML beside or below it.
     """
+    if medium == "web" and not project.site.site_figures:
+        return ""
     points: dict[str, MapPoint] = {}
     arrows = []
     in_period = {i.id for i in analysis.current.incidents}
@@ -169,9 +172,19 @@ class ChartRow:
     wounded: str
 
 
-def weekly_charts(project: Project, brief: Brief, prefix: str) -> dict[str, Any]:
+def weekly_charts(project: Project, brief: Brief, prefix: str, drawn: bool = True) -> dict[str, Any]:
     """Return the incidents-per-week and casualties-per-week charts of a brief's weeks, a note on them, and
-    their figures as table rows (`chart_table`), which a phone shows in place of the charts' shrunken words."""
+    their figures as table rows (`chart_table`), which a phone shows in place of the charts' shrunken words.
+
+    Not drawn, the charts are empty and the table stands for them.
+    """
+    if not drawn:  # nothing for the PDF to share: its charts are drawn
+        return _draw_weekly_charts(project, brief, prefix, drawn=False)
+    return _CHARTS.get(project, (brief.id, prefix), lambda: _draw_weekly_charts(project, brief, prefix, drawn=True))
+
+
+def _draw_weekly_charts(project: Project, brief: Brief, prefix: str, drawn: bool) -> dict[str, Any]:
+    """Draw a brief's weekly charts (matplotlib: about 50 ms a chart, and a third of a second to load it)."""
     from ..charts import WeekAxis, casualties_per_week_chart, format_range, incidents_per_week_chart
 
     weeks = chart_weeks(project, brief)
@@ -186,10 +199,11 @@ def weekly_charts(project: Project, brief: Brief, prefix: str) -> dict[str, Any]
     ends = [week.end for week in weeks]
     return {
         "incidents_chart": incidents_per_week_chart(ends, dict(by_type), id_prefix=f"{prefix}chart-incidents",
-                                                    axis=axis),
+                                                    axis=axis) if drawn else "",
         "casualties_chart": casualties_per_week_chart(ends, [_range(week.killed) for week in counted],
                                                       [_range(week.wounded) for week in counted],
-                                                      id_prefix=f"{prefix}chart-casualties", axis=axis),
+                                                      id_prefix=f"{prefix}chart-casualties", axis=axis)
+                            if drawn else "",
         "charts_note": charts_note(weeks, weekday),
         "chart_table": [ChartRow(week, sum(count.by_type.values()), tuple(sorted(count.by_type.items())),
                                  format_range(_range(count.killed)), format_range(_range(count.wounded)))
@@ -255,6 +269,48 @@ def _count_week(project: Project, week: Period, countries: tuple[str, ...]) -> _
 
 
 _WEEKS = _WeekCounts()
+
+
+class _ChartsForPdfs:
+    """The charts a brief's web page drew, kept for its PDF, which shows the same ones, while a build keeps them.
+
+    A build making PDFs draws each brief's charts for its page (in a forked renderer, which hands them back)
+    and again for its PDF: kept, they are drawn once. Only while keep() is on, and each is dropped once its
+    PDF took it: the charts of 10,000 incidents' briefs weigh tens of megabytes. The project is held by a
+    weak reference, as in _WeekCounts.
+    """
+
+    def __init__(self) -> None:
+        self._project: weakref.ref[Project] | None = None
+        self._charts: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def keep(self, project: Project | None) -> None:
+        """Keep the charts drawn for project's briefs from now on, or (None) stop and forget them."""
+        self._project = weakref.ref(project) if project is not None else None
+        self._charts = {}
+
+    def get(self, project: Project, key: tuple[str, str], draw: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """Return the charts kept under key (forgetting them), or draw them, keeping them if keep() is on."""
+        if self._project is None or project is not self._project():
+            return draw()
+        if key in self._charts:
+            return self._charts.pop(key)
+        charts = self._charts[key] = draw()
+        return charts
+
+    def take(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """Return and forget the charts kept (a forked renderer hands them back to the build)."""
+        charts, self._charts = self._charts, {}
+        return charts
+
+    def add(self, project: Project, charts: Mapping[tuple[str, str], dict[str, Any]]) -> None:
+        """Keep charts drawn for project's briefs elsewhere, if charts are being kept for it."""
+        if self._project is not None and project is self._project():
+            self._charts.update(charts)
+
+
+_CHARTS = _ChartsForPdfs()
+keep_charts, take_charts, add_charts = _CHARTS.keep, _CHARTS.take, _CHARTS.add
 
 
 def _range(tally: Tally) -> Range:

@@ -24,6 +24,8 @@ def incidents_map(project: Project, incidents: Iterable[Incident], *, root: str,
     hatched area, apart from those at the place; a place without published coordinates is never a point (a
     country is hatched whole, a smaller area named as not on the map).
     """
+    if not project.site.site_figures:
+        return ""
     at_place: dict[tuple[str, str], list[Incident]] = {}
     launches: dict[tuple[str, str], list[Incident]] = {}
     for incident in incidents:
