@@ -161,10 +161,10 @@ def test_a_build_draws_each_briefs_charts_once_for_its_page_and_its_pdf(tmp_path
     log = tmp_path / "drawn.txt"
     draw = figures._draw_weekly_charts
 
-    def drawing(project, brief, prefix):  # forked page renderers write it down too
-        with log.open("a") as drawn:
-            drawn.write(f"{brief.id}\n")
-        return draw(project, brief, prefix)
+    def drawing(project, brief, prefix, drawn):  # forked page renderers write it down too
+        with log.open("a") as written:
+            written.write(f"{brief.id}\n")
+        return draw(project, brief, prefix, drawn)
 
     monkeypatch.setattr(figures, "_draw_weekly_charts", drawing)
     monkeypatch.setattr(pipeline, "PARALLEL_PAGES", 2)  # with two jobs, pages render in forked processes
