@@ -550,10 +550,25 @@ def period_incidents(project: Project, period: Period, countries: Sequence[str])
                         key=lambda i: i.sort_key))
 
 
-def period_figures(project: Project, period: Period, countries: Sequence[str]) -> PeriodFigures:
-    """Return the incidents of a period in the given countries (oldest first) and their figures."""
+def known_reports(project: Project, incident: Incident, as_of: dt.datetime | None) -> list[CasualtyReport] | None:
+    """Return an incident's casualty reports given by as_of (a brief's cut-off); None for all of them.
+
+    A brief says what was known at its cut-off: a figure given later belongs to the next brief, which
+    shows it as a revision, and never changes a brief already issued.
+    """
+    if as_of is None:
+        return None
+    return [r for r in incident.casualties if project.report_known_by(r, as_of)]
+
+
+def period_figures(project: Project, period: Period, countries: Sequence[str],
+                   as_of: dt.datetime | None = None) -> PeriodFigures:
+    """Return the incidents of a period in the given countries (oldest first) and their figures.
+
+    With as_of (a brief's cut-off), the figures are those the reports given by then make.
+    """
     incidents = period_incidents(project, period, countries)
-    figures = tuple(incident_figures(project, i) for i in incidents)
+    figures = tuple(incident_figures(project, i, known_reports(project, i, as_of)) for i in incidents)
     return PeriodFigures(
         period=period, incidents=incidents, figures=figures,
         killed=_sum(f.killed for f in figures),
@@ -577,9 +592,12 @@ class Headline:
     wounded: Tally
 
 
-def period_headline(project: Project, period: Period, countries: Sequence[str]) -> Headline:
-    """Return the number of incidents of a period in the given countries and their killed and wounded."""
-    figures = [incident_figures(project, i) for i in period_incidents(project, period, countries)]
+def period_headline(project: Project, period: Period, countries: Sequence[str],
+                    as_of: dt.datetime | None = None) -> Headline:
+    """Return the number of incidents of a period in the given countries and their killed and wounded
+    (known by as_of, a brief's cut-off, if given)."""
+    figures = [incident_figures(project, i, known_reports(project, i, as_of))
+               for i in period_incidents(project, period, countries)]
     return Headline(len(figures), _sum(f.killed for f in figures), _sum(f.wounded for f in figures))
 
 
@@ -683,8 +701,8 @@ def _revisions(project: Project, incident: Incident, then: dt.datetime, now: dt.
 
     result = [Change("new claim", incident.title, "", f"{claim.stance}: {claim.actor}", incident)
               for claim in incident.claims if all_late(claim.sources, claim.date)]
-    known_now = [r for r in incident.casualties if not ((day := project.report_day(r)) and day > now.date())]
-    known_then = [r for r in known_now if not all_late(r.sources, r.date)]
+    known_now = [r for r in incident.casualties if project.report_known_by(r, now)]
+    known_then = [r for r in known_now if project.report_known_by(r, then)]
     revised = figure_changes(project, incident, known_then, known_now)
     result += revised or [_new_report(project, incident, r) for r in known_now if r not in known_then]
     if not result and incident.updated and late(incident.updated):
@@ -781,8 +799,9 @@ class BriefAnalysis:
 
 def analyse_brief(project: Project, brief: Brief) -> BriefAnalysis:
     """Return the figures, trends and force posture of a brief."""
-    current = period_figures(project, brief.period, brief.countries)
-    previous = period_figures(project, brief.period.previous(), brief.countries)
+    # what was known at the cut-off, for both periods compared
+    current = period_figures(project, brief.period, brief.countries, brief.cutoff)
+    previous = period_figures(project, brief.period.previous(), brief.countries, brief.cutoff)
     forces = tuple(posture(project.deployments.values(), brief.cutoff.date(), brief.countries))
     return BriefAnalysis(
         brief=brief, current=current, previous=previous,

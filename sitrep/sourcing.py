@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .model import Actor, Brief, Citation, ContextNote, Deployment, Incident, Project
+from .model import Actor, Brief, Citation, ContextNote, Deployment, Incident, Project, published_after
 
 Loc = tuple[Any, ...]
 
@@ -270,7 +270,10 @@ def cutoff_findings(project: Project) -> Iterator[Finding]:
     for brief in project.briefs_by_date[::-1]:
         cited_here: list[tuple[str, str, Loc, tuple[Citation, ...]]] = []
         for incident in period_incidents(project, brief.period, brief.countries):
-            cited_here.extend(("incident", incident.id, loc, c) for loc, c in incident_facts(incident))
+            # a casualty figure given after the cut-off is not in the brief: the next one shows it as a revision
+            cited_here.extend(("incident", incident.id, loc, c) for loc, c in incident_facts(incident)
+                              if not (loc[0] == "casualties"
+                                      and not project.report_known_by(incident.casualties[loc[1]], brief.cutoff)))
         for ref in brief.context:
             note = project.context.get(ref)
             if note is not None and note.sources:
@@ -308,11 +311,7 @@ def _after_cutoff(project: Project, citation: Citation, brief: Brief) -> str | N
 
 
 def _later(published: dt.date | dt.datetime | None, cutoff: dt.datetime) -> bool:
-    if isinstance(published, dt.datetime):
-        return published > cutoff
-    if isinstance(published, dt.date):  # a date alone: later only if the whole day is after the cut-off's day
-        return published > cutoff.date()
-    return False
+    return published_after(published, cutoff)
 
 
 def _named(item: Cited) -> str:
