@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, TypeVar, Union
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema,
                       field_validator, model_validator)
@@ -1032,6 +1032,8 @@ def entity_union() -> Any:
 
 # --- Memory -------------------------------------------------------------------------------
 
+E = TypeVar("E", bound=BaseModel)
+
 #: Values a part may hold and still be shared by every part equal to it.
 _ATOMS = (str, int, bool, type(None), dt.date)
 
@@ -1049,7 +1051,7 @@ class Sharing:
         self.fields_set: dict[frozenset[str], set[str]] = {}
         self.parts: dict[BaseModel, BaseModel] = {}
 
-    def entity(self, item: Entity) -> Entity:
+    def entity(self, item: E) -> E:
         """Return the entity with the parts it holds replaced by the equal ones met before."""
         self._fields_set(item)
         self._inside(item)
