@@ -19,7 +19,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import partial
 from typing import Any
 
@@ -147,7 +147,19 @@ def json_document(head: dict[str, Any], key: str, items: list[str]) -> str:
     empty = to_json({**head, key: []})
     if not items:
         return empty + "\n"
-    return "".join([empty.removesuffix("[]\n}"), "[\n    ", ",\n    ".join(items), "\n  ]\n}\n"])
+    # one join of every item and separator: joining the items first, then the document, would hold the
+    # whole text twice besides the items (three copies of 380 MB at 100,000 incidents)
+    return "".join(_between([empty.removesuffix("[]\n}") + "[\n    "], items, ",\n    ", ["\n  ]\n}\n"]))
+
+
+def _between(head: list[str], items: list[str], separator: str, tail: list[str]) -> Iterator[str]:
+    """Yield head, the items with separator between them, then tail: what one join makes a document of."""
+    yield from head
+    for n, item in enumerate(items):
+        if n:
+            yield separator
+        yield item
+    yield from tail
 
 
 # --- ACLED CSV ----------------------------------------------------------------------------

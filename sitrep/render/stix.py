@@ -105,10 +105,23 @@ def stix_bundle(project: Project, pieces: Pieces | None = None) -> str:
         inputs = [("brief", brief.id), *(ref for i in covered for ref in incident_inputs(project, i))]
         parts.append(pieces.get(f"report:{brief.id}", _key(project, site_key, inputs),
                                 lambda b=brief, c=covered: serialise([report(project, b, c, ids)])))
-    objects = ",\n".join(part for part in parts if part)
-    digest = hashlib.sha256(objects.encode("utf-8")).hexdigest()
-    return ('{\n    "type": "bundle",\n    "id": "bundle--' + str(uuid.uuid5(NAMESPACE, digest)) + '",\n'
-            '    "objects": [\n' + objects + "\n    ]\n}\n")
+    parts = [part for part in parts if part]
+    # the bundle's id is a hash of its objects, taken piece by piece and joined once with them: the whole
+    # text held two or three times over (as text, encoded, then framed) was the largest thing a build held
+    digest = hashlib.sha256()
+    for n, part in enumerate(parts):
+        digest.update(b",\n" if n else b"")
+        digest.update(part.encode("utf-8"))
+    head = '{\n    "type": "bundle",\n    "id": "bundle--' + str(uuid.uuid5(NAMESPACE, digest.hexdigest())) + '",\n'
+    return "".join([head, '    "objects": [\n', *_joined(parts, ",\n"), "\n    ]\n}\n"])
+
+
+def _joined(parts: list[str], separator: str) -> Iterator[str]:
+    """Yield the parts with separator between them."""
+    for n, part in enumerate(parts):
+        if n:
+            yield separator
+        yield part
 
 
 def serialise(objects: Iterable[Any]) -> str:
