@@ -19,6 +19,7 @@ from typing import TextIO, TypeVar
 
 import rich.progress
 from rich.console import Console, ConsoleOptions
+from rich.control import STRIP_CONTROL_CODES, strip_control_codes
 from rich.segment import Segment
 from rich.text import Text
 
@@ -108,59 +109,74 @@ class Status:
 def print_problems(console: Console, problems: Sequence[Problem], content: Path | None) -> None:
     """Print problems grouped by file, each followed by its line with the bad spot marked."""
     if problems:
-        print_lines(console, problem_report(problems, content))
+        print_lines(console, _report(problems, content))
+
+
+# A line of output as Text.assemble takes it: plain strings and (text, style) pairs. Thousands of
+# problems are reported as these, and become rich Text only on a terminal, where they are styled.
+Line = tuple[str | tuple[str, str], ...]
 
 
 def problem_report(problems: Sequence[Problem], content: Path | None) -> list[Text]:
     """Return the lines that report problems: by file, each problem with its line and the bad spot marked."""
+    return [Text.assemble(*line) for line in _report(problems, content)]
+
+
+def _report(problems: Sequence[Problem], content: Path | None) -> list[Line]:
     base = content.absolute().parent if content else Path.cwd()
-    report: list[Text] = []
+    report: list[Line] = []
     for path, group in _by_file(problems):
         errors = sum(p.is_error for p in group)
         warnings = len(group) - errors
         resolved = _resolve(base, content, path)
         shown = shown_path(resolved)
-        report.append(Text())
-        report.append(Text.assemble((visible(shown), "bold"), (f"  ({_counted(errors, warnings)})", "dim")))
+        report.append(())
+        report.append(((visible(shown), "bold"), (f"  ({_counted(errors, warnings)})", "dim")))
         lines = source_lines(resolved, content)
         separator = "," if path.endswith(".csv") else None
         for problem in group:
-            report.append(problem_line(problem, shown))
-            report.extend(excerpt_lines(lines, problem.line, problem.column, problem.is_error, separator))
+            report.append(_problem_line(problem, shown))
+            report.extend(_excerpt(lines, problem.line, problem.column, problem.is_error, separator))
     errors = sum(p.is_error for p in problems)
     if errors:
         files = len({p.path for p in problems if p.is_error})
-        report.append(Text())
-        report.append(Text(f"{_plural(errors, 'error')} in {_plural(files, 'file')}; nothing was written, "
-                           "output left as it was.", style="bold red"))
+        report.append(())
+        report.append(((f"{_plural(errors, 'error')} in {_plural(files, 'file')}; nothing was written, "
+                        "output left as it was.", "bold red"),))
     return report
 
 
-def print_lines(console: Console, lines: Sequence[Text]) -> None:
-    """Print lines of text at once, each as console.print would.
+def print_lines(console: Console, lines: Sequence[Line]) -> None:
+    """Print lines at once, each as console.print would print Text.assemble(*line).
 
     rich lays out every print anew (terminal size, wrapping, styles): about 0.1 ms a line, seconds for
-    the thousands of warnings of a large corpus. Off a terminal rich writes plain text, so the lines are
-    written as that; on one, their styled pieces go through a single print (which keeps a spinner below).
+    the thousands of warnings of a large corpus. Off a terminal rich writes plain text (without the
+    control codes Text drops), so the lines are written as that; on one, their styled segments go
+    through a single print (which keeps a spinner below them).
     """
     if not console.is_terminal:
-        console.file.write("".join(f"{line.plain}\n" for line in lines))
+        text = "".join("".join(piece if isinstance(piece, str) else piece[0] for piece in line) + "\n"
+                       for line in lines)
+        if any(code in text for code in _STRIPPED):  # a search is a hundred times faster than translate
+            text = strip_control_codes(text)
+        console.file.write(text)
         console.file.flush()
         return
     console.print(_Rendered(lines), end="")
 
 
-class _Rendered:
-    """Lines of text as rich segments, one line each, never wrapped (the console's soft_wrap)."""
+_STRIPPED = "".join(map(chr, STRIP_CONTROL_CODES))
 
-    def __init__(self, lines: Sequence[Text]) -> None:
+
+class _Rendered:
+    """Lines as rich segments, one line each, never wrapped (the console's soft_wrap)."""
+
+    def __init__(self, lines: Sequence[Line]) -> None:
         self.lines = lines
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
         for line in self.lines:
-            # print's layout joins lines, which turns a line's own style into its first span; render alone
-            # would drop it
-            yield from (Text().join([line]) if line.style else line).render(console, end="")
+            yield from Text.assemble(*line).render(console, end="")
             yield Segment.line()
 
 
@@ -179,10 +195,14 @@ def shown_path(path: Path) -> str:
 
 def problem_line(problem: Problem, shown: str | None = None) -> Text:
     """Return 'path:line:col: message' with the severity coloured; shown replaces the problem's path."""
+    return Text.assemble(*_problem_line(problem, shown))
+
+
+def _problem_line(problem: Problem, shown: str | None = None) -> Line:
     style = "red" if problem.is_error else "yellow"
     location = f"{visible(shown or problem.path)}:{problem.line}:{problem.column}: "
     prefix = "" if problem.is_error else "warning: "
-    return Text.assemble("  ", (location, "bold"), (prefix, style), problem.message)
+    return "  ", (location, "bold"), (prefix, style), problem.message
 
 
 def excerpt_lines(lines: list[str] | None, line: int, column: int, is_error: bool = True,
@@ -192,23 +212,28 @@ def excerpt_lines(lines: list[str] | None, line: int, column: int, is_error: boo
     A long line is shown from a little before the column, so the mark always points at text.
     With a separator (',' for CSV) the mark spans one field instead of one YAML key or value.
     """
+    return [Text.assemble(*shown) for shown in _excerpt(lines, line, column, is_error, separator)]
+
+
+def _excerpt(lines: list[str] | None, line: int, column: int, is_error: bool = True,
+             separator: str | None = None) -> list[Line]:
     if not lines or not 1 <= line <= len(lines):
         return []
     width = max(4, len(str(line)))
     skip = max(0, column - 1 - (MAX_SHOWN_WIDTH - 60))
-    shown = []
+    shown: list[Line] = []
     for number in range(max(1, line - CONTEXT_LINES), line + 1):
         text = _window(lines[number - 1], skip)
         if number < line and not text.strip():
             continue
         style = "" if number == line else "dim"
-        shown.append(Text.assemble((f"    {number:>{width}} │ ", "dim"), (text, style)))
+        shown.append(((f"    {number:>{width}} │ ", "dim"), (text, style)))
     text = _window(lines[line - 1], skip)
     start = max(0, min(column - 1 - skip + (3 if skip else 0), len(text)))
     length = field_length(text, start, separator) if separator else token_length(text, start)
     marks = "^" + "~" * max(0, min(length, len(text) - start) - 1)
-    shown.append(Text.assemble((f"    {'':>{width}} │ ", "dim"), " " * start,
-                               (marks, "bold red" if is_error else "bold yellow")))
+    shown.append(((f"    {'':>{width}} │ ", "dim"), " " * start,
+                  (marks, "bold red" if is_error else "bold yellow")))
     return shown
 
 
@@ -221,7 +246,8 @@ _VISIBLE = {**{code: 0x2400 + code for code in range(0x20)}, 0x7F: 0x2421,
 
 def visible(text: str) -> str:
     """Return text with control and bidi characters replaced by visible symbols, one for one."""
-    return text.translate(_VISIBLE)
+    # every character replaced is unprintable; translate looks up each character (16 µs a line)
+    return text if text.isprintable() else text.translate(_VISIBLE)
 
 
 def _window(line: str, skip: int) -> str:

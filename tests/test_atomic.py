@@ -365,6 +365,47 @@ def test_workers_end_with_a_build_killed_by_sigkill(tmp_path: Path) -> None:
         process.communicate()
 
 
+def pagefind_running(group: int) -> list[int]:
+    """Return the processes of a build's group that are running the search indexer."""
+    found = []
+    for pid in alive_in_group(group):
+        with contextlib.suppress(OSError):
+            if b"--output-path" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads processes from /proc")
+def test_search_indexer_ends_with_a_build_killed_by_sigkill(tmp_path: Path) -> None:
+    from bench.generate import generate
+
+    content = tmp_path / "content"
+    generate(content, 400)  # about 800 pages: Pagefind needs a few seconds for them
+    settings = content / "site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "site_figures: false\n", encoding="utf-8")
+    command = [sys.executable, str(ROOT / "build.py"), "build", "--content", str(content), "--output",
+               str(tmp_path / "output"), "--no-pdf", "-q", "--jobs", "1"]
+    for _attempt in range(3):
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   start_new_session=True)
+        try:
+            while not pagefind_running(process.pid) and process.poll() is None:
+                time.sleep(0.005)
+            indexers = pagefind_running(process.pid)
+            if not indexers:
+                continue  # the build ended first
+            process.kill()  # the build's own process only, as the out-of-memory killer does
+            process.wait()
+            # at once: left running, Pagefind would go on writing into the stage for seconds
+            assert workers_gone(process.pid, seconds=0.5), f"the search indexer {indexers} outlived the build"
+            return
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+    pytest.fail("the build never ran Pagefind long enough to be caught at work")
+
+
 @pytest.mark.slow
 def test_sigkill_at_each_stage_leaves_the_old_or_the_new_build(
         two_builds: tuple[dict[Path, dict[str, str]], float], tmp_path: Path) -> None:

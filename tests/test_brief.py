@@ -161,10 +161,10 @@ def test_a_build_draws_each_briefs_charts_once_for_its_page_and_its_pdf(tmp_path
     log = tmp_path / "drawn.txt"
     draw = figures._draw_weekly_charts
 
-    def drawing(project, brief, prefix):  # forked page renderers write it down too
-        with log.open("a") as drawn:
-            drawn.write(f"{brief.id}\n")
-        return draw(project, brief, prefix)
+    def drawing(project, brief, prefix, drawn):  # forked page renderers write it down too
+        with log.open("a") as written:
+            written.write(f"{brief.id}\n")
+        return draw(project, brief, prefix, drawn)
 
     monkeypatch.setattr(figures, "_draw_weekly_charts", drawing)
     monkeypatch.setattr(pipeline, "PARALLEL_PAGES", 2)  # with two jobs, pages render in forked processes
@@ -297,3 +297,23 @@ def test_pdf_names_actors_as_readers_know_them_and_spells_out_abbreviations(pdf_
     # the first AFP of the brief is written out, later ones are not
     assert text.count("Agence France-Presse (AFP)") == 1
     assert text.index("Agence France-Presse (AFP)") < text.index("AFP later described")
+
+
+def test_pdf_table_spanning_pages_gives_its_total_once_after_the_last_row(content_copy: Path, tmp_path: Path):
+    """A total repeated at the foot of each page would read as the total of that page's rows."""
+    kalsu = (content_copy / "incidents" / "2024-04-20-kalsu-base-explosion.yaml").read_text(encoding="utf-8")
+    for n in range(1, 25):  # 24 more blasts with one dead and eight wounded each, 16-19 April
+        day = 16 + n % 4
+        text = kalsu.replace("id: 2024-04-20-kalsu-base-explosion", f"id: 2024-04-{day}-blast-{n}")
+        text = text.replace("date: 2024-04-20", f"date: 2024-04-{day}")
+        text = text.replace("title: Unexplained explosion at Kalsu", f"title: Blast number {n} at Kalsu")
+        (content_copy / "incidents" / f"2024-04-{day}-blast-{n}.yaml").write_text(text, encoding="utf-8")
+    assert main(["build", "--content", str(content_copy), "--output", str(tmp_path / "out"), "--no-search",
+                 "--jobs", "1"]) == 0
+    reader = pypdf.PdfReader(tmp_path / "out" / "briefs" / f"{BRIEF}.pdf")
+    pages = [squash(page.extract_text()) for page in reader.pages]
+    table = [n for n, text in enumerate(pages) if "INCIDENTS IN THE PERIOD" in text or "Date, local" in text]
+    assert len(table) >= 2, "the table must span pages for this test to mean anything"
+    totals = [n for n, text in enumerate(pages) if "Total (26 incidents)" in text]
+    # 25 Kalsu-like blasts of 1 killed, 8 wounded, and Kharab al-Jir with no figures
+    assert totals == [table[-1]] and "Total (26 incidents) at least 25 at least 200" in pages[totals[0]]

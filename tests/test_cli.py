@@ -157,7 +157,7 @@ def test_problems_printed_at_once_read_as_printed_one_line_at_a_time(tmp_path: P
     problems = [Problem("content/incidents/odd.yaml", line, column, message, severity)
                 for line, column, message, severity in [
                     (2, 8, "a title with control characters", "warning"),
-                    (3, 300, "far along a long line", "warning"), (4, 13, "an error", "error"),
+                    (3, 300, "far along a long line", "warning"), (4, 13, "an error\r\x07", "error"),
                     (9, 1, "a line past the end of the file", "warning")]] * 3
     problems.append(Problem("content/incidents/gone.yaml", 1, 1, "a file that is not there"))
     for stream in (io.StringIO(), Terminal()):

@@ -43,6 +43,19 @@ PAGE_LIST = "pages.json"  # in each shard: page path -> digest of what was index
 NEARLY_FULL = 1024 * 1024  # bytes free below which a failed index is put down to a full disk
 PRIMARY = "pages-0"  # the shard that is pagefind/ itself, when there is one
 TIMEOUT_SECONDS = 300
+#: Pagefind's own launcher (`python -m pagefind`, which execs the binary), run so that the kernel kills it
+#: when the build dies (Linux's PR_SET_PDEATHSIG, kept across exec): a build killed with SIGKILL would
+#: otherwise leave it running, writing an index into a stage folder the next build reuses.
+_LAUNCH = """\
+import ctypes, os, runpy, signal, sys
+try:
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)
+except (OSError, AttributeError):
+    pass
+if os.getppid() != int(sys.argv.pop(1)):
+    sys.exit(1)
+runpy.run_module("pagefind", run_name="__main__", alter_sys=True)
+"""
 SHARD_PAGES = 1000  # undated pages per hash shard
 #: Searchable pages up to which the site is one index. Pagefind scores a page against the statistics
 #: of its own shard (how rare a word is there, how long its pages are): in a small shard of incidents
@@ -286,7 +299,7 @@ def _run_pagefind(bundle: Path, inputs: Path, stale: list[str], primary: str | N
 
 
 def _pagefind(site: Path, output: Path) -> None:
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(output),
+    command = [sys.executable, "-c", _LAUNCH, str(os.getpid()), "--site", str(site), "--output-path", str(output),
                "--keep-index-url", "--quiet"]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
