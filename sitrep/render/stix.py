@@ -112,7 +112,8 @@ def stix_bundle(project: Project, pieces: Pieces | None = None) -> str:
     for n, part in enumerate(parts):
         digest.update(b",\n" if n else b"")
         digest.update(part.encode("utf-8"))
-    head = '{\n    "type": "bundle",\n    "id": "bundle--' + str(uuid.uuid5(NAMESPACE, digest.hexdigest())) + '",\n'
+    bundle_id = uuid.uuid5(NAMESPACE, digest.hexdigest())
+    head = '{\n    "type": "bundle",\n    "id": "bundle--' + str(bundle_id) + '",\n'
     return "".join([head, '    "objects": [\n', *_joined(parts, ",\n"), "\n    ]\n}\n"])
 
 
