@@ -193,12 +193,22 @@ def check_file(kind: str, path: Path, content_dir: Path) -> FileRecord | None:
         return None
     problems: list[Problem] = []
     item = to_entity(document, problems)
-    refs = tuple(((target, *ALSO_ALLOWED.get(loc[-1], ())), ref)
+    refs = tuple(_shared_ref(((target, *ALSO_ALLOWED.get(loc[-1], ())), ref))
                  for loc, target, ref in _references(document.data))
     images = tuple(src for _, src in markdown_images(document))
     marks = finding_marks(document, item) if item is not None else b""
     return FileRecord(kind, document.rel, document.digest, item, tuple(problems), refs,
                       document.mark(()).line, images, marks)
+
+
+#: Each reference kept once, however many files make it: 115,000 references at 10,000 incidents name a
+#: few thousand things (a pickle keeps the sharing, so the content cache reads back as small).
+_REFS: dict[tuple[tuple[str, ...], str], tuple[tuple[str, ...], str]] = {}
+
+
+def _shared_ref(ref: tuple[tuple[str, ...], str]) -> tuple[tuple[str, ...], str]:
+    """Return the reference, as the one object kept for all equal to it."""
+    return _REFS.setdefault(ref, ref)
 
 
 def _check_files(jobs: list[tuple[str, str, str]]) -> list[FileRecord | None]:
@@ -509,6 +519,7 @@ def touch_keys(loaded: Loaded, last: BuildState | None = None) -> dict[Key, froz
     changed_ids = {key[1] for key in digests.keys() | old_digests.keys()
                    if digests.get(key) != old_digests.get(key)}
     result = {}
+    shared: dict[Key, Key] = {}
     for (kind, key), record in loaded.records.items():
         old = old_touches.get((kind, key))
         if old is not None and key not in changed_ids and \
@@ -518,7 +529,9 @@ def touch_keys(loaded: Loaded, last: BuildState | None = None) -> dict[Key, froz
         item = record.entity
         assert item is not None
         refs = [(_resolved_kind(project, kinds, ref), ref) for kinds, ref in record.refs]
-        result[(kind, key)] = deps.touches(project, kind, item, refs)
+        # one object for each key, however many entities touch it (at 10,000 incidents: 25 MiB to 12)
+        touched = deps.touches(project, kind, item, refs)
+        result[(kind, key)] = frozenset([shared.setdefault(k, k) for k in touched])
     return result
 
 

@@ -243,7 +243,7 @@ class _TrackedStage(Stage):
         super().__init__(output)
         self.changed: set[str] = set()
 
-    def write(self, relative: str, data: bytes) -> None:
+    def write(self, relative: str, data: bytes | list[str]) -> None:
         """Write a file unless the same bytes are there, remembering it if written."""
         before = self.written
         super().write(relative, data)
@@ -275,7 +275,7 @@ def _render_site(env: jinja2.Environment, project: Project, analyses: Analyses, 
         if callable(page.context):
             deferred.append(page)
         else:  # its names are already computed: render now rather than hold them all in memory
-            stage.write(page.path, render_page(env, project, page))
+            stage.write(page.path, page_output(env, project, page))
             report.rendered += 1
     # Largest first, as the last build wrote them: no core is left with a data download while the other
     # is idle.
@@ -300,7 +300,7 @@ def _render_deferred(env: jinja2.Environment, project: Project, pages: list[Page
     global _RENDER_JOB
     if jobs <= 1 or len(pages) < 2 or (len(pages) < PARALLEL_PAGES and last_bytes < PARALLEL_BYTES):
         for page in pages:
-            stage.write(page.path, render_page(env, project, page))
+            stage.write(page.path, page_output(env, project, page))
         return
     from .render import figures
 
@@ -331,19 +331,46 @@ def _render_chunk(indices: range) -> tuple[int, int, set[str], dict[tuple[str, s
     stage.written = stage.unchanged = 0
     stage.changed = set()
     for i in indices:
-        stage.write(pages[i].path, render_page(env, project, pages[i]))
+        stage.write(pages[i].path, page_output(env, project, pages[i]))
     return stage.written, stage.unchanged, stage.changed, figures.take_charts()
 
 
 def render_page(env: jinja2.Environment, project: Project, page: Page) -> bytes:
     """Return a page's bytes, turning a template failure into a RenderError naming the template."""
+    return _rendered(env, project, page, page.names()).encode("utf-8")
+
+
+#: What a page's template is given in place of a verbatim text, to find where the text goes.
+_VERBATIM_MARK = "\x00sitrep verbatim text\x00"
+
+
+def page_output(env: jinja2.Environment, project: Project, page: Page) -> bytes | list[str]:
+    """Return a page's bytes, or the parts of its text when it prints a verbatim text once (Stage.write).
+
+    A data download is hundreds of megabytes at 100,000 incidents: printed through its template whole,
+    it would be held as its pieces, joined, then encoded (issue 14). Its template is rendered with a mark
+    in the text's place, and the file is made of what surrounds the mark and the text's own parts. A
+    template that does more with the text than print it once gets it whole, as any other page.
+    """
+    from .render.pages import Verbatim
+
+    names = page.names()
+    verbatim = [name for name, value in names.items() if isinstance(value, Verbatim)]
+    if len(verbatim) == 1:
+        text = _rendered(env, project, page, {**names, verbatim[0]: Verbatim([_VERBATIM_MARK])})
+        before, mark, after = text.partition(_VERBATIM_MARK)
+        if mark and _VERBATIM_MARK not in after:
+            return [before, *names[verbatim[0]].parts, after]
+    return _rendered(env, project, page, names).encode("utf-8")
+
+
+def _rendered(env: jinja2.Environment, project: Project, page: Page, names: Mapping[str, Any]) -> str:
     try:
         template = env.get_template(page.template)
-        text = template.render(site=project.site, project=project, root=urls.root_of(page.path),
-                               page_path=page.path, **page.names())
+        return template.render(site=project.site, project=project, root=urls.root_of(page.path),
+                               page_path=page.path, **names)
     except jinja2.TemplateError as exc:
         raise RenderError(f"template {page.template} failed for {page.path}: {exc}") from None
-    return text.encode("utf-8")
 
 
 def _copy_attachments(project: Project, content: Path, stage: Stage) -> set[str]:

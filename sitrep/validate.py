@@ -26,8 +26,11 @@ from . import geo, sourcing
 from .errors import Problem, editor_lines
 from .load import Document, LoadFailed, Mark, discover, load_file, parse_yaml, shorten
 from .model import (CONFIDENCE_LEVELS, ENTITY_CLASSES, LIKELIHOOD_ROWS, Brief, Entity, Origin, Project,
-                    SiteConfig)
+                    SiteConfig, Sharing)
 from .same_event import duplicate_warnings
+
+#: One for the process: parts equal across files are kept once (model.Sharing).
+SHARING = Sharing()
 
 #: Keys whose values are ids of another entity, and the kind they must name.
 REFERENCE_KEYS: dict[str, str] = {
@@ -217,7 +220,7 @@ def to_entity(document: Document, problems: list[Problem]) -> Entity | None:
         problems.extend(p for p in check_data(document) if (p.line, p.column) not in flagged)
         return None
     problems.extend(check_entity(entity, document))
-    return entity
+    return SHARING.entity(entity)
 
 
 def _register(entity: Entity, document: Document, seen: dict[str, tuple[Entity, Document]],

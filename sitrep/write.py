@@ -51,14 +51,34 @@ class Stage:
             raise
         return self
 
-    def write(self, relative: str, data: bytes) -> None:
-        """Write a file unless the same bytes are already there; never modify a linked file in place."""
+    def write(self, relative: str, data: bytes | list[str]) -> None:
+        """Write a file unless the same bytes are already there; never modify a linked file in place.
+
+        data is the file's bytes, or its text in parts, encoded and written one at a time (see
+        pipeline.page_output): a data download is never held whole.
+        """
         target = self.path / relative
+        if isinstance(data, list):
+            self._write_parts(target, data)
+            return
         if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
             self.unchanged += 1
             return
         target.parent.mkdir(parents=True, exist_ok=True)
         _replace(target, data)
+        self.written += 1
+
+    def _write_parts(self, target: Path, parts: list[str]) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.tmp")
+        with writing(target), temporary.open("wb") as file:
+            for part in parts:
+                file.write(part.encode("utf-8"))
+        if target.is_file() and _same_bytes(temporary, target):
+            temporary.unlink()
+            self.unchanged += 1
+            return
+        os.replace(temporary, target)
         self.written += 1
 
     def file(self, relative: str) -> Path:
@@ -90,6 +110,19 @@ class Stage:
     def discard(self) -> None:
         """Delete the stage, leaving output/ untouched."""
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _same_bytes(a: Path, b: Path, chunk: int = 1 << 20) -> bool:
+    """Return True when two files hold the same bytes, reading a megabyte of each at a time."""
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    with a.open("rb") as first, b.open("rb") as second:
+        while True:
+            one, other = first.read(chunk), second.read(chunk)
+            if one != other:
+                return False
+            if not one:
+                return True
 
 
 def _replace(target: Path, data: bytes) -> None:

@@ -46,3 +46,25 @@ def test_pieces_of_other_code_are_not_reused(tmp_path: Path, monkeypatch: pytest
     assert cache.Pieces(path).get("a", "key", lambda: "made again") == "made"
     monkeypatch.setattr(cache, "code_fingerprint", lambda: "other code")
     assert cache.Pieces(path).get("a", "key", lambda: "made again") == "made again"
+
+
+def test_equal_parts_of_entities_are_kept_once() -> None:
+    from sitrep.model import CasualtyReport, Sharing
+
+    def report(killed: object, credibility: int = 2) -> CasualtyReport:
+        return CasualtyReport.model_validate({"side": "civilians", "killed": killed, "wounded": "unknown",
+                                              "sources": [{"source": "sohr", "credibility": credibility}]})
+
+    sharing = Sharing()
+    first, second = report(3), report(3)
+    sharing.entity(first), sharing.entity(second)
+    assert first == second and first.killed is second.killed and first.wounded is second.wounded
+    assert first.sources[0] is second.sources[0]
+    assert first.__pydantic_fields_set__ is second.__pydantic_fields_set__
+    # equal values written differently stay apart: the fields written differ ({low, high} against all three)
+    spelt_out, other_grade = report({"low": 3, "high": 3}), report(3, credibility=3)
+    sharing.entity(spelt_out), sharing.entity(other_grade)
+    assert spelt_out.killed == first.killed and spelt_out.killed is not first.killed
+    assert spelt_out.killed.__pydantic_fields_set__ == {"low", "high"}
+    assert other_grade.sources[0] is not first.sources[0] and other_grade.sources[0].credibility == 3
+    assert first.model_dump() == report(3).model_dump()

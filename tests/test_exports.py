@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +151,32 @@ def test_the_site_publishes_the_exports(tmp_path_factory: pytest.TempPathFactory
     assert (site / "data/incidents.json").read_text(encoding="utf-8") == incidents_json(project)
     assert json.loads((site / "data/incidents.geojson").read_text(encoding="utf-8")) == json.loads(
         incidents_geojson(project))
+
+
+# --- Data downloads as the build writes them -----------------------------------------------
+
+def test_a_data_download_is_written_from_its_parts_as_its_template_prints_it(project: Project,
+                                                                             tmp_path: Path) -> None:
+    from sitrep.pipeline import page_output, render_page
+    from sitrep.render.env import make_env
+    from sitrep.render.pages import data_pages
+    from sitrep.write import Stage
+
+    env = make_env()
+    stage = Stage(tmp_path / "site").open(reuse=False)
+    for page in data_pages(project):
+        parts = page_output(env, project, page)
+        assert isinstance(parts, list) and len(parts) > len(project.incidents)  # never joined whole
+        stage.write(page.path, parts)
+        assert (stage.path / page.path).read_bytes() == render_page(env, project, page), page.path
+        stage.write(page.path, page_output(env, project, page))  # the same bytes: the file is left alone
+    assert (stage.written, stage.unchanged) == (4, 4)
+    assert json.loads((stage.path / "data/incidents.json").read_text(encoding="utf-8"))["incidents"]
+    # a theme's template that does more than print the text once gets it whole, as any page
+    theme = tmp_path / "theme"
+    (theme / "site").mkdir(parents=True)
+    (theme / "site" / "data.txt").write_text("{{ data }}\n--\n{{ data }}", encoding="utf-8")
+    page = next(data_pages(project))
+    twice = page_output(make_env(theme), project, page)
+    once = render_page(env, project, page)
+    assert twice == once + b"\n--\n" + once

@@ -516,13 +516,13 @@ DATA_FILES: dict[str, str] = {
 
 
 #: What makes each data download, and the kinds of entity whose fields it carries.
-DATA_EXPORTS: dict[str, tuple[Callable[[Project, Pieces], str], tuple[str, ...]]] = {
-    "data/incidents.json": (exports.incidents_json, ("incident", "location")),
-    "data/incidents.geojson": (exports.incidents_geojson, ("incident", "location")),
-    "data/incidents.csv": (exports.incidents_acled_csv,
+DATA_EXPORTS: dict[str, tuple[Callable[[Project, Pieces], list[str]], tuple[str, ...]]] = {
+    "data/incidents.json": (exports.incidents_json_parts, ("incident", "location")),
+    "data/incidents.geojson": (exports.incidents_geojson_parts, ("incident", "location")),
+    "data/incidents.csv": (exports.incidents_acled_csv_parts,
                            ("incident", "location", "actor", "source", "document")),
-    "data/sitrep.stix.json": (stix.stix_bundle, ("incident", "location", "actor", "source", "brief",
-                                                 "document")),
+    "data/sitrep.stix.json": (stix.stix_bundle_parts, ("incident", "location", "actor", "source", "brief",
+                                                       "document")),
 }
 
 
@@ -533,13 +533,13 @@ def data_pages(project: Project, pieces: Path | None = None) -> Iterator[Page]:
         yield Page(path, "site/data.txt", partial(data_context, project, make, kept), deps.every(*kinds))
 
 
-def data_context(project: Project, make: Callable[[Project, Pieces], str], kept: Path | None
+def data_context(project: Project, make: Callable[[Project, Pieces], list[str]], kept: Path | None
                  ) -> dict[str, Any]:
-    """Return a data download's names: its text, in its final form and printed as it is."""
+    """Return a data download's names: its text, in its final form and printed as it is, in parts."""
     pieces = Pieces(kept)
-    text = make(project, pieces)
+    parts = make(project, pieces)
     pieces.save()
-    return {"data": Verbatim(text)}
+    return {"data": Verbatim(parts)}
 
 
 @dataclass(frozen=True)
@@ -550,12 +550,12 @@ class Verbatim:
     30 MB for the JSON download; __html__ tells autoescaping it is safe as it is.
     """
 
-    text: str
+    parts: list[str]  # joined only if the template does more than print it once (pipeline.page_output)
 
     def __html__(self) -> str:
         """Return the text, safe to print as it is."""
-        return self.text
+        return "".join(self.parts)
 
     def __str__(self) -> str:
         # a .txt template (data.txt prints the CSV) is not autoescaped, so Jinja asks str(), not __html__
-        return self.text
+        return "".join(self.parts)

@@ -44,7 +44,7 @@ from ..cache import Pieces
 from ..maps.world import country_info
 from ..model import CREDIBILITY, RELIABILITY, Actor, Brief, Citation, Incident, Location, Project, Statement
 from ..sourcing import cited, cited_documents, cited_sources
-from .exports import made_from
+from .exports import joined, made_from
 from .text import neutralise
 
 #: A string as JSON with only ASCII characters, as stix2's encoder writes it (C-accelerated).
@@ -80,6 +80,11 @@ PRECISION = {1: "day", 2: "week", 3: "month"}
 
 def stix_bundle(project: Project, pieces: Pieces | None = None) -> str:
     """Return the project as a STIX 2.1 bundle, JSON indented by four spaces (reusing the pieces kept)."""
+    return "".join(stix_bundle_parts(project, pieces))
+
+
+def stix_bundle_parts(project: Project, pieces: Pieces | None = None) -> list[str]:
+    """Return the STIX bundle as the parts it is joined from: its objects' pieces and what goes between."""
     pieces = pieces or Pieces()
     ids = Ids(project.site.organisation)
     marking = TLP_MARKINGS[project.site.tlp][0]
@@ -105,10 +110,16 @@ def stix_bundle(project: Project, pieces: Pieces | None = None) -> str:
         inputs = [("brief", brief.id), *(ref for i in covered for ref in incident_inputs(project, i))]
         parts.append(pieces.get(f"report:{brief.id}", _key(project, site_key, inputs),
                                 lambda b=brief, c=covered: serialise([report(project, b, c, ids)])))
-    objects = ",\n".join(part for part in parts if part)
-    digest = hashlib.sha256(objects.encode("utf-8")).hexdigest()
-    return ('{\n    "type": "bundle",\n    "id": "bundle--' + str(uuid.uuid5(NAMESPACE, digest)) + '",\n'
-            '    "objects": [\n' + objects + "\n    ]\n}\n")
+    parts = [part for part in parts if part]
+    # the bundle's id is a hash of its objects, taken piece by piece: the bundle is written part by part,
+    # never held whole (it was, two or three times over, the largest thing a build held)
+    digest = hashlib.sha256()
+    for n, part in enumerate(parts):
+        digest.update(b",\n" if n else b"")
+        digest.update(part.encode("utf-8"))
+    bundle_id = uuid.uuid5(NAMESPACE, digest.hexdigest())
+    head = '{\n    "type": "bundle",\n    "id": "bundle--' + str(bundle_id) + '",\n'
+    return [head, '    "objects": [\n', *joined(parts, ",\n"), "\n    ]\n}\n"]
 
 
 def serialise(objects: Iterable[Any]) -> str:
