@@ -621,15 +621,16 @@ class Conflict:
     denied: tuple[str, ...]
 
 
-def responsibility_conflict(project: Project, incident: Incident) -> Conflict | None:
+def responsibility_conflict(project: Project, incident: Incident, as_of: dt.datetime | None = None) -> Conflict | None:
     """Return the disagreement on responsibility: different actors held responsible, or a blamed one denies.
 
     An unnamed actor ("outlaw elements", coded Unidentified Armed Group) beside a named one, or an umbrella
     beside one of its member groups, is a vaguer and a more specific account of the same thing, not a
-    disagreement.
+    disagreement. With as_of (a brief's cut-off), only the claims made by then count.
     """
-    blamed = tuple(dict.fromkeys(c.actor for c in incident.claims if c.stance in RESPONSIBLE_STANCES))
-    denied = tuple(dict.fromkeys(c.actor for c in incident.claims if c.stance in ("denied", "disputed")))
+    claims = [c for c in incident.claims if as_of is None or project.claim_known_by(c, as_of)]
+    blamed = tuple(dict.fromkeys(c.actor for c in claims if c.stance in RESPONSIBLE_STANCES))
+    denied = tuple(dict.fromkeys(c.actor for c in claims if c.stance in ("denied", "disputed")))
     specific = [a for a in blamed if not any(_vaguer(project, a, other) for other in blamed if other != a)]
     if len(specific) > 1 or set(blamed) & set(denied):
         return Conflict(incident, blamed, denied)
@@ -810,6 +811,7 @@ def analyse_brief(project: Project, brief: Brief) -> BriefAnalysis:
         # no recorded figure means the strength is unknown, not that no troops are there
         troops=_sum(Tally.of(p.current.troops) for p in forces) if forces else Tally(0, None, unknown=1),
         changes=tuple(changes_since(project, brief, project.previous_brief(brief))),
-        conflicts=tuple(c for c in (responsibility_conflict(project, i) for i in current.incidents) if c),
+        conflicts=tuple(c for c in (responsibility_conflict(project, i, brief.cutoff) for i in current.incidents)
+                        if c),
         previous_brief=project.previous_brief(brief),
     )

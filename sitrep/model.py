@@ -939,6 +939,13 @@ class Project:
         dated = [when for c in report.sources if (when := self.citation_published(c)) is not None]
         return not dated or any(not published_after(when, cutoff) for when in dated)
 
+    def claim_known_by(self, claim: Statement, cutoff: dt.datetime) -> bool:
+        """Return True if a claim or attribution had been made by a cut-off: its date, or a citation's, is not later."""
+        if claim.date is not None:
+            return not published_after(claim.date, cutoff)
+        dated = [when for c in claim.sources if (when := self.citation_published(c)) is not None]
+        return not dated or any(not published_after(when, cutoff) for when in dated)
+
     def report_day(self, report: CasualtyReport) -> dt.date | None:
         """Return when a casualty figure was given: its date, or the latest day its citations carry."""
         days = [day for c in report.sources if (day := self.citation_day(c))]

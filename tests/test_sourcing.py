@@ -310,6 +310,24 @@ def test_a_casualty_figure_given_after_the_cutoff_is_left_to_the_next_brief_not_
     assert (str(current.killed), str(current.wounded)) == ("unknown", "unknown")
 
 
+def test_a_claim_made_after_the_cutoff_is_not_in_the_brief_but_on_the_incident_page(tmp_path: Path):
+    claim = ("  - stance: claimed\n    actor: iri\n    date: 2024-04-24\n    sources:\n"
+             "      - document: centcom-late\n        credibility: 3\n")
+    incident = INCIDENT.replace("sources:\n  - document: isf-statement\n    credibility: 1\n",
+                                claim + "sources:\n  - document: isf-statement\n    credibility: 1\n")
+    content = tree(tmp_path, {"incidents/kharab-rockets.yaml": incident})
+    assert messages(content) == []  # not cited in the brief: no cut-off warning
+    output = tmp_path / "output"
+    assert main(["--content", str(content), "--output", str(output), "--no-pdf", "--no-search"],
+                out=io.StringIO(), err=io.StringIO()) == 0
+
+    def text(page: str) -> str:
+        return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", (output / page).read_text())))
+
+    assert "claimed" not in text("briefs/brief-16.html").lower()
+    assert "Islamic Resistance in Iraq claimed" in text("incidents/kharab-rockets.html")
+
+
 def test_a_statement_known_only_through_late_relays_is_a_warning(tmp_path: Path):
     undated = DOCUMENTS["documents/sohr-director.yaml"].replace("published: 2024-04-21\n", "")
     wire = DOCUMENTS["documents/afp-wire.yaml"].replace("published: 2024-04-21", "published: 2024-04-23")
