@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import weakref
 import zoneinfo
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -312,7 +313,37 @@ class IncidentFigures:
 
 def incident_figures(project: Project, incident: Incident,
                      reports: Sequence[CasualtyReport] | None = None) -> IncidentFigures:
-    """Return the headline killed and wounded of an incident (from the given reports, or all)."""
+    """Return the headline killed and wounded of an incident (from the given reports, or all).
+
+    From all its reports, an incident's figures are worked out once per project: its page, the lists
+    and timelines that show it, the briefs, charts and downloads all ask for them.
+    """
+    if reports is not None and len(reports) != len(incident.casualties):
+        return _incident_figures(project, incident, reports)
+    if _FIGURES.project is None or _FIGURES.project() is not project:
+        _FIGURES.project, _FIGURES.found = weakref.ref(project), {}
+    found = _FIGURES.found.get(incident.id)
+    if found is None or found.incident is not incident:
+        found = _FIGURES.found[incident.id] = _incident_figures(project, incident, None)
+    return found
+
+
+class _FiguresOfProject:
+    """Each incident's figures from all its reports, for the project last asked about.
+
+    The project is held by a weak reference, so that this never keeps a build's project alive.
+    """
+
+    def __init__(self) -> None:
+        self.project: weakref.ref[Project] | None = None
+        self.found: dict[str, IncidentFigures] = {}
+
+
+_FIGURES = _FiguresOfProject()
+
+
+def _incident_figures(project: Project, incident: Incident,
+                      reports: Sequence[CasualtyReport] | None) -> IncidentFigures:
     sides = tuple(incident_casualties(project, incident, reports))
     if not sides:  # with no report at all, both are unknown
         unknown = Tally(0, None, unknown=1)

@@ -97,18 +97,21 @@ def stix_bundle_parts(project: Project, pieces: Pieces | None = None) -> list[st
         key = _key(project, site_key, [("location", place.id)])
         parts.append(pieces.get(f"location:{place.id}", key,
                                 lambda p=place: serialise(location(project, p, ids, marking))))
+    memo: dict[tuple[Any, ...], list[tuple[str, str]]] = {}  # what each document or source cited rests on
+    inputs: dict[str, list[tuple[str, str]]] = {}  # each incident's, for its objects and the briefs covering it
     for actor in sorted(project.actors.values(), key=lambda a: a.id):
-        key = _key(project, site_key, [("actor", actor.id), *_cited(project, actor.sources)])
+        key = _key(project, site_key, [("actor", actor.id), *_cited(project, actor.sources, memo)])
         parts.append(pieces.get(f"actor:{actor.id}", key,
                                 lambda a=actor: serialise([actor_object(project, a, ids, marking)])))
     for incident in sorted(project.incidents.values(), key=lambda i: i.id):
-        key = _key(project, site_key, incident_inputs(project, incident))
+        inputs[incident.id] = incident_inputs(project, incident, memo)
+        key = _key(project, site_key, inputs[incident.id])
         parts.append(pieces.get(f"incident:{incident.id}", key,
                                 lambda i=incident: serialise(incident_objects(project, i, ids, marking))))
     for brief in sorted(project.briefs.values(), key=lambda b: b.id):
         covered = period_incidents(project, brief.period, brief.countries)
-        inputs = [("brief", brief.id), *(ref for i in covered for ref in incident_inputs(project, i))]
-        parts.append(pieces.get(f"report:{brief.id}", _key(project, site_key, inputs),
+        refs = [("brief", brief.id), *(ref for i in covered for ref in inputs[i.id])]
+        parts.append(pieces.get(f"report:{brief.id}", _key(project, site_key, refs),
                                 lambda b=brief, c=covered: serialise([report(project, b, c, ids)])))
     parts = [part for part in parts if part]
     # the bundle's id is a hash of its objects, taken piece by piece: the bundle is written part by part,
@@ -239,16 +242,25 @@ def _key(project: Project, site_key: tuple[Any, ...], inputs: Iterable[tuple[str
     return None if digests is None else (site_key, digests)
 
 
-def _cited(project: Project, citations: Iterable[Citation]) -> list[tuple[str, str]]:
-    """Return the documents a citation rests on (with their relays) and the sources behind them."""
+def _cited(project: Project, citations: Iterable[Citation],
+           memo: dict[tuple[Any, ...], list[tuple[str, str]]] | None = None) -> list[tuple[str, str]]:
+    """Return the documents a citation rests on (with their relays) and the sources behind them.
+
+    They depend on the document cited (or the source and its relay) alone: memo keeps them by that.
+    """
+    memo = {} if memo is None else memo
     found: list[tuple[str, str]] = []
     for c in citations:
-        found += [("document", d) for d in cited_documents(project, c)]
-        found += [("source", s) for s in cited_sources(project, c)]
+        key = ("document", c.document) if c.document is not None else ("source", c.source, c.via)
+        if key not in memo:
+            memo[key] = [*(("document", d) for d in cited_documents(project, c)),
+                         *(("source", s) for s in cited_sources(project, c))]
+        found += memo[key]
     return found
 
 
-def incident_inputs(project: Project, incident: Incident) -> list[tuple[str, str]]:
+def incident_inputs(project: Project, incident: Incident,
+                    memo: dict[tuple[Any, ...], list[tuple[str, str]]] | None = None) -> list[tuple[str, str]]:
     """Return the (kind, id) of the content an incident's STIX objects are made from."""
     places = [site.location for site in incident.sites] + ([incident.origin.location] if incident.origin else [])
     actors = [*incident.perpetrators, *incident.targets, *(c.actor for c in incident.claims),
@@ -256,7 +268,7 @@ def incident_inputs(project: Project, incident: Incident) -> list[tuple[str, str
     reports = (*incident.claims, *incident.casualties)
     citations = [*incident.sources, *(c for part in reports for c in part.sources)]
     return [("incident", incident.id), *(("location", p) for p in dict.fromkeys(places)),
-            *(("actor", a) for a in dict.fromkeys(actors)), *dict.fromkeys(_cited(project, citations))]
+            *(("actor", a) for a in dict.fromkeys(actors)), *dict.fromkeys(_cited(project, citations, memo))]
 
 
 class Ids:
