@@ -550,10 +550,25 @@ def period_incidents(project: Project, period: Period, countries: Sequence[str])
                         key=lambda i: i.sort_key))
 
 
-def period_figures(project: Project, period: Period, countries: Sequence[str]) -> PeriodFigures:
-    """Return the incidents of a period in the given countries (oldest first) and their figures."""
+def known_reports(project: Project, incident: Incident, as_of: dt.datetime | None) -> list[CasualtyReport] | None:
+    """Return an incident's casualty reports given by as_of (a brief's cut-off); None for all of them.
+
+    A brief says what was known at its cut-off: a figure given later belongs to the next brief, which
+    shows it as a revision, and never changes a brief already issued.
+    """
+    if as_of is None:
+        return None
+    return [r for r in incident.casualties if project.report_known_by(r, as_of)]
+
+
+def period_figures(project: Project, period: Period, countries: Sequence[str],
+                   as_of: dt.datetime | None = None) -> PeriodFigures:
+    """Return the incidents of a period in the given countries (oldest first) and their figures.
+
+    With as_of (a brief's cut-off), the figures are those the reports given by then make.
+    """
     incidents = period_incidents(project, period, countries)
-    figures = tuple(incident_figures(project, i) for i in incidents)
+    figures = tuple(incident_figures(project, i, known_reports(project, i, as_of)) for i in incidents)
     return PeriodFigures(
         period=period, incidents=incidents, figures=figures,
         killed=_sum(f.killed for f in figures),
@@ -577,9 +592,12 @@ class Headline:
     wounded: Tally
 
 
-def period_headline(project: Project, period: Period, countries: Sequence[str]) -> Headline:
-    """Return the number of incidents of a period in the given countries and their killed and wounded."""
-    figures = [incident_figures(project, i) for i in period_incidents(project, period, countries)]
+def period_headline(project: Project, period: Period, countries: Sequence[str],
+                    as_of: dt.datetime | None = None) -> Headline:
+    """Return the number of incidents of a period in the given countries and their killed and wounded
+    (known by as_of, a brief's cut-off, if given)."""
+    figures = [incident_figures(project, i, known_reports(project, i, as_of))
+               for i in period_incidents(project, period, countries)]
     return Headline(len(figures), _sum(f.killed for f in figures), _sum(f.wounded for f in figures))
 
 
@@ -603,15 +621,16 @@ class Conflict:
     denied: tuple[str, ...]
 
 
-def responsibility_conflict(project: Project, incident: Incident) -> Conflict | None:
+def responsibility_conflict(project: Project, incident: Incident, as_of: dt.datetime | None = None) -> Conflict | None:
     """Return the disagreement on responsibility: different actors held responsible, or a blamed one denies.
 
     An unnamed actor ("outlaw elements", coded Unidentified Armed Group) beside a named one, or an umbrella
     beside one of its member groups, is a vaguer and a more specific account of the same thing, not a
-    disagreement.
+    disagreement. With as_of (a brief's cut-off), only the claims made by then count.
     """
-    blamed = tuple(dict.fromkeys(c.actor for c in incident.claims if c.stance in RESPONSIBLE_STANCES))
-    denied = tuple(dict.fromkeys(c.actor for c in incident.claims if c.stance in ("denied", "disputed")))
+    claims = [c for c in incident.claims if as_of is None or project.claim_known_by(c, as_of)]
+    blamed = tuple(dict.fromkeys(c.actor for c in claims if c.stance in RESPONSIBLE_STANCES))
+    denied = tuple(dict.fromkeys(c.actor for c in claims if c.stance in ("denied", "disputed")))
     specific = [a for a in blamed if not any(_vaguer(project, a, other) for other in blamed if other != a)]
     if len(specific) > 1 or set(blamed) & set(denied):
         return Conflict(incident, blamed, denied)
@@ -683,8 +702,8 @@ def _revisions(project: Project, incident: Incident, then: dt.datetime, now: dt.
 
     result = [Change("new claim", incident.title, "", f"{claim.stance}: {claim.actor}", incident)
               for claim in incident.claims if all_late(claim.sources, claim.date)]
-    known_now = [r for r in incident.casualties if not ((day := project.report_day(r)) and day > now.date())]
-    known_then = [r for r in known_now if not all_late(r.sources, r.date)]
+    known_now = [r for r in incident.casualties if project.report_known_by(r, now)]
+    known_then = [r for r in known_now if project.report_known_by(r, then)]
     revised = figure_changes(project, incident, known_then, known_now)
     result += revised or [_new_report(project, incident, r) for r in known_now if r not in known_then]
     if not result and incident.updated and late(incident.updated):
@@ -781,8 +800,9 @@ class BriefAnalysis:
 
 def analyse_brief(project: Project, brief: Brief) -> BriefAnalysis:
     """Return the figures, trends and force posture of a brief."""
-    current = period_figures(project, brief.period, brief.countries)
-    previous = period_figures(project, brief.period.previous(), brief.countries)
+    # what was known at the cut-off, for both periods compared
+    current = period_figures(project, brief.period, brief.countries, brief.cutoff)
+    previous = period_figures(project, brief.period.previous(), brief.countries, brief.cutoff)
     forces = tuple(posture(project.deployments.values(), brief.cutoff.date(), brief.countries))
     return BriefAnalysis(
         brief=brief, current=current, previous=previous,
@@ -791,6 +811,7 @@ def analyse_brief(project: Project, brief: Brief) -> BriefAnalysis:
         # no recorded figure means the strength is unknown, not that no troops are there
         troops=_sum(Tally.of(p.current.troops) for p in forces) if forces else Tally(0, None, unknown=1),
         changes=tuple(changes_since(project, brief, project.previous_brief(brief))),
-        conflicts=tuple(c for c in (responsibility_conflict(project, i) for i in current.incidents) if c),
+        conflicts=tuple(c for c in (responsibility_conflict(project, i, brief.cutoff) for i in current.incidents)
+                        if c),
         previous_brief=project.previous_brief(brief),
     )

@@ -887,6 +887,15 @@ class SiteConfig(Part):
 
 # --- The whole project --------------------------------------------------------------------
 
+def published_after(published: dt.date | dt.datetime | None, cutoff: dt.datetime) -> bool:
+    """Return True if something published then came after a cut-off (a date alone: only if a later day)."""
+    if isinstance(published, dt.datetime):
+        return published > cutoff
+    if isinstance(published, dt.date):
+        return published > cutoff.date()
+    return False
+
+
 @dataclass(frozen=True)
 class Origin:
     """Where an entity was written: content-relative path and line."""
@@ -916,6 +925,26 @@ class Project:
         if citation.document is not None and citation.document in self.documents:
             return self.documents[citation.document].published_date
         return citation.date
+
+    def citation_published(self, citation: Citation) -> dt.date | dt.datetime | None:
+        """Return when a citation's document was published (to the minute where known), or the citation's date."""
+        if citation.document is not None and citation.document in self.documents:
+            return self.documents[citation.document].published
+        return citation.date
+
+    def report_known_by(self, report: CasualtyReport, cutoff: dt.datetime) -> bool:
+        """Return True if a casualty figure had been given by a cut-off: its date, or a citation's, is not later."""
+        if report.date is not None:
+            return not published_after(report.date, cutoff)
+        dated = [when for c in report.sources if (when := self.citation_published(c)) is not None]
+        return not dated or any(not published_after(when, cutoff) for when in dated)
+
+    def claim_known_by(self, claim: Statement, cutoff: dt.datetime) -> bool:
+        """Return True if a claim or attribution had been made by a cut-off: its date, or a citation's, is not later."""
+        if claim.date is not None:
+            return not published_after(claim.date, cutoff)
+        dated = [when for c in claim.sources if (when := self.citation_published(c)) is not None]
+        return not dated or any(not published_after(when, cutoff) for when in dated)
 
     def report_day(self, report: CasualtyReport) -> dt.date | None:
         """Return when a casualty figure was given: its date, or the latest day its citations carry."""

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .model import Actor, Brief, Citation, ContextNote, Deployment, Incident, Project
+from .model import Actor, Brief, Citation, ContextNote, Deployment, Incident, Project, published_after
 
 Loc = tuple[Any, ...]
 
@@ -270,7 +270,10 @@ def cutoff_findings(project: Project) -> Iterator[Finding]:
     for brief in project.briefs_by_date[::-1]:
         cited_here: list[tuple[str, str, Loc, tuple[Citation, ...]]] = []
         for incident in period_incidents(project, brief.period, brief.countries):
-            cited_here.extend(("incident", incident.id, loc, c) for loc, c in incident_facts(incident))
+            # a casualty figure given or a claim made after the cut-off is not in the brief: the next one
+            # shows it as new since the previous brief
+            cited_here.extend(("incident", incident.id, loc, c) for loc, c in incident_facts(incident)
+                              if _shown(project, incident, loc, brief))
         for ref in brief.context:
             note = project.context.get(ref)
             if note is not None and note.sources:
@@ -288,6 +291,15 @@ def cutoff_findings(project: Project) -> Iterator[Finding]:
                 if late:
                     yield Finding(kind, entity_id, (*loc, i, "document" if citation.document else "date"),
                                   late)
+
+
+def _shown(project: Project, incident: Incident, loc: Loc, brief: Brief) -> bool:
+    """Return False for a casualty report or claim of the incident that came after the brief's cut-off."""
+    if loc[0] == "casualties":
+        return project.report_known_by(incident.casualties[loc[1]], brief.cutoff)
+    if loc[0] == "claims":
+        return project.claim_known_by(incident.claims[loc[1]], brief.cutoff)
+    return True
 
 
 def _after_cutoff(project: Project, citation: Citation, brief: Brief) -> str | None:
@@ -308,11 +320,7 @@ def _after_cutoff(project: Project, citation: Citation, brief: Brief) -> str | N
 
 
 def _later(published: dt.date | dt.datetime | None, cutoff: dt.datetime) -> bool:
-    if isinstance(published, dt.datetime):
-        return published > cutoff
-    if isinstance(published, dt.date):  # a date alone: later only if the whole day is after the cut-off's day
-        return published > cutoff.date()
-    return False
+    return published_after(published, cutoff)
 
 
 def _named(item: Cited) -> str:

@@ -297,6 +297,37 @@ def test_a_document_of_the_cutoff_day_without_a_time_is_not_late(tmp_path: Path)
     assert messages(tree(tmp_path, changed)) == []
 
 
+def test_a_casualty_figure_given_after_the_cutoff_is_left_to_the_next_brief_not_warned_about(tmp_path: Path):
+    """The brief shows what was known at its cut-off; a later figure is the next brief's revision."""
+    incident = INCIDENT + ("casualties:\n  - side: us-forces\n    killed: 0\n    wounded: 2\n    sources:\n"
+                           "      - document: centcom-late\n        credibility: 2\n")
+    content = tree(tmp_path, {"incidents/kharab-rockets.yaml": incident})
+    assert messages(content) == []
+    from sitrep.analyse import analyse_brief
+
+    project, _ = load_project(content)
+    current = analyse_brief(project, project.briefs["brief-16"]).current
+    assert (str(current.killed), str(current.wounded)) == ("unknown", "unknown")
+
+
+def test_a_claim_made_after_the_cutoff_is_not_in_the_brief_but_on_the_incident_page(tmp_path: Path):
+    claim = ("  - stance: claimed\n    actor: iri\n    date: 2024-04-24\n    sources:\n"
+             "      - document: centcom-late\n        credibility: 3\n")
+    incident = INCIDENT.replace("sources:\n  - document: isf-statement\n    credibility: 1\n",
+                                claim + "sources:\n  - document: isf-statement\n    credibility: 1\n")
+    content = tree(tmp_path, {"incidents/kharab-rockets.yaml": incident})
+    assert messages(content) == []  # not cited in the brief: no cut-off warning
+    output = tmp_path / "output"
+    assert main(["--content", str(content), "--output", str(output), "--no-pdf", "--no-search"],
+                out=io.StringIO(), err=io.StringIO()) == 0
+
+    def text(page: str) -> str:
+        return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", (output / page).read_text())))
+
+    assert "claimed" not in text("briefs/brief-16.html").lower()
+    assert "Islamic Resistance in Iraq claimed" in text("incidents/kharab-rockets.html")
+
+
 def test_a_statement_known_only_through_late_relays_is_a_warning(tmp_path: Path):
     undated = DOCUMENTS["documents/sohr-director.yaml"].replace("published: 2024-04-21\n", "")
     wire = DOCUMENTS["documents/afp-wire.yaml"].replace("published: 2024-04-21", "published: 2024-04-23")

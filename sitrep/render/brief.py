@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -34,7 +35,10 @@ def brief_context(project: Project, analysis: BriefAnalysis, *, medium: str,
         "sections": sections_with_incidents(project, analysis),
         "none_recorded": none_recorded(brief),
         "visuals": visuals,
-        "actors_named": lambda incidents: [ref for ref in actors_named(incidents) if not unnamed_actor(project, ref)],
+        # a claim made after the cut-off is the next brief's news ("new claim"), not this one's
+        "claims_of": lambda incident: [c for c in incident.claims if project.claim_known_by(c, brief.cutoff)],
+        "actors_named": lambda incidents: [ref for ref in actors_named(incidents, brief.cutoff, project)
+                                           if not unnamed_actor(project, ref)],
         "unnamed_actor": lambda ref: unnamed_actor(project, ref),
         "abbreviations": Abbreviations(project),
     }
@@ -89,12 +93,13 @@ def sections_with_incidents(project: Project, analysis: BriefAnalysis) -> list[t
     return result
 
 
-def actors_named(incidents: list[Any]) -> list[str]:
-    """Return the ids of every actor an incident in the list names, in order of first mention."""
+def actors_named(incidents: list[Any], cutoff: dt.datetime, project: Project) -> list[str]:
+    """Return the ids of every actor an incident in the list names by the cut-off, in order of first mention."""
     ids: list[str] = []
     for incident in incidents:
+        claims = [c for c in incident.claims if project.claim_known_by(c, cutoff)]
         ids += incident.perpetrators + incident.targets
-        ids += [c.actor for c in incident.claims] + [c.by for c in incident.claims if c.by]
+        ids += [c.actor for c in claims] + [c.by for c in claims if c.by]
         ids += [side for r in incident.casualties for side in r.covers] + [r.actor for r in incident.response]
     return list(dict.fromkeys(ids))
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import urls
-from ..analyse import BriefAnalysis, Tally, incident_date, incident_figures, period_incidents
+from ..analyse import BriefAnalysis, Tally, incident_date, incident_figures, known_reports, period_incidents
 from ..maps import MapArrow, MapPoint, render_map, render_map_html
 from ..model import Brief, Incident, Location, Period, Place, Project
 
@@ -188,7 +188,7 @@ def _draw_weekly_charts(project: Project, brief: Brief, prefix: str, drawn: bool
     from ..charts import WeekAxis, casualties_per_week_chart, format_range, incidents_per_week_chart
 
     weeks = chart_weeks(project, brief)
-    counted = [_WEEKS.get(project, week.covered, tuple(brief.countries)) for week in weeks]
+    counted = [_WEEKS.get(project, week.covered, tuple(brief.countries), brief.cutoff) for week in weeks]
     by_type: dict[str, list[int]] = defaultdict(lambda: [0] * len(weeks))
     for slot, week in enumerate(counted):
         for event_type, count in week.by_type.items():
@@ -233,6 +233,7 @@ class _Week:
     by_type: Mapping[str, int]
     killed: Tally
     wounded: Tally
+    last_report: dt.date | None = None  # the latest day a casualty figure of these incidents was given
 
 
 class _WeekCounts:
@@ -248,24 +249,36 @@ class _WeekCounts:
         self._project: weakref.ref[Project] | None = None
         self._weeks: dict[tuple[dt.date, dt.date, tuple[str, ...]], _Week] = {}
 
-    def get(self, project: Project, week: Period, countries: tuple[str, ...]) -> _Week:
-        """Return the figures of the days of week, in the given countries."""
+    def get(self, project: Project, week: Period, countries: tuple[str, ...],
+            as_of: dt.datetime | None = None) -> _Week:
+        """Return the figures of the days of week, in the given countries, as known by as_of (a cut-off).
+
+        A week whose every figure was given by as_of is counted once for all the briefs that chart it.
+        """
         if self._project is None or project is not self._project():
             self._project, self._weeks = weakref.ref(project), {}
-        key = (week.start, week.end, countries)
+        key: tuple[Any, ...] = (week.start, week.end, countries)
         if key not in self._weeks:
-            self._weeks[key] = _count_week(project, week, countries)
+            self._weeks[key] = _count_week(project, week, countries, None)
+        counted = self._weeks[key]
+        if as_of is None or counted.last_report is None or counted.last_report < as_of.date():
+            return counted
+        key = (*key, as_of)
+        if key not in self._weeks:
+            self._weeks[key] = _count_week(project, week, countries, as_of)
         return self._weeks[key]
 
 
-def _count_week(project: Project, week: Period, countries: tuple[str, ...]) -> _Week:
-    """Count a week's incidents by event type and add up their killed and wounded."""
+def _count_week(project: Project, week: Period, countries: tuple[str, ...], as_of: dt.datetime | None) -> _Week:
+    """Count a week's incidents by event type and add up their killed and wounded (known by as_of)."""
     incidents = period_incidents(project, week, countries)
     # known only to the month, an incident is in no week: ACLED's mid-month date is not a day it happened
     incidents = tuple(incident for incident in incidents if incident.time_precision < 3)
-    figures = [incident_figures(project, incident) for incident in incidents]
+    figures = [incident_figures(project, incident, known_reports(project, incident, as_of)) for incident in incidents]
+    days = [day for incident in incidents for report in incident.casualties if (day := project.report_day(report))]
     return _Week(Counter(incident.event_type for incident in incidents),
-                 sum((f.killed for f in figures), Tally()), sum((f.wounded for f in figures), Tally()))
+                 sum((f.killed for f in figures), Tally()), sum((f.wounded for f in figures), Tally()),
+                 max(days, default=None))
 
 
 _WEEKS = _WeekCounts()

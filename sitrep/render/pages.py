@@ -141,7 +141,8 @@ def brief_pages(project: Project, analyses: Mapping[str, BriefAnalysis], places:
 def brief_list_context(project: Project) -> dict[str, Any]:
     """Return the list of briefs' names: each brief, newest first, with its period's headline figures."""
     return {"section": "briefs",
-            "briefs": [(b, period_headline(project, b.period, b.countries)) for b in project.briefs_by_date]}
+            "briefs": [(b, period_headline(project, b.period, b.countries, b.cutoff))
+                       for b in project.briefs_by_date]}
 
 
 def brief_page_context(project: Project, analyses: Mapping[str, BriefAnalysis],
