@@ -36,39 +36,48 @@ def every(*kinds: str) -> frozenset[Key]:
     return frozenset(("*", kind) for kind in kinds)
 
 
+#: Each key made once: at 10,000 incidents the 13,391 pages declare about 420,000 keys, 23,000 of them
+#: distinct, and a tuple and a string for each would weigh as much as the project's incidents.
+_KEYS: dict[Key, Key] = {}
+
+
+def _key(key: Key) -> Key:
+    return _KEYS.setdefault(key, key)
+
+
 def entity(kind: str, entity_id: str) -> Key:
     """Return the key of one entity itself."""
-    return (kind, entity_id)
+    return _key((kind, entity_id))
 
 
 def mentions(kind: str, entity_id: str) -> Key:
     """Return the key dirtied by any entity that names this one (for pages listing what refers to it)."""
-    return (f"mentions:{kind}", entity_id)
+    return _key((f"mentions:{kind}", entity_id))
 
 
 def country(code: str) -> Key:
     """Return the key of everything in a country: its incidents, places, forces, actors and notes."""
-    return ("country", code)
+    return _key(("country", code))
 
 
 def incidents_on(day: dt.date) -> Key:
     """Return the key of the incidents dated on a day."""
-    return ("incidents-on", day.isoformat())
+    return _key(("incidents-on", day.isoformat()))
 
 
 def briefs_on(day: dt.date) -> Key:
     """Return the key of the briefs whose period includes a day."""
-    return ("briefs-on", day.isoformat())
+    return _key(("briefs-on", day.isoformat()))
 
 
 def reported_on(day: dt.date) -> Key:
     """Return the key of the reports (claims, citations, revisions) dated on a day."""
-    return ("reported-on", day.isoformat())
+    return _key(("reported-on", day.isoformat()))
 
 
 def event_type(name: str) -> Key:
     """Return the key of the incidents of an ACLED event type."""
-    return ("event-type", name)
+    return _key(("event-type", name))
 
 
 def days(start: dt.date, end: dt.date) -> Iterator[dt.date]:
