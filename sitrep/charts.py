@@ -8,6 +8,7 @@ WeasyPrint.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import xml.etree.ElementTree as ET
@@ -564,19 +565,31 @@ def _compact_dot_hatches(root: ET.Element) -> None:
         rect, path = pattern.find(f"{{{_SVG_NS}}}rect"), pattern.find(f"{{{_SVG_NS}}}path")
         if rect is None or path is None or len(pattern) != 2:
             continue
-        width, height = float(pattern.get("width", "0")), float(pattern.get("height", "0"))
-        lattice = _dot_lattice(path.get("d", ""), width, height)
-        if lattice is None:
+        compacted = _compacted(path.get("d", ""), float(pattern.get("width", "0")), float(pattern.get("height", "0")))
+        if compacted is None:
             continue
-        step, row, _radius, dot = lattice
-        side = _tile_side(step, 2 * row, width, height)
-        if side is None:
-            continue
+        side, d = compacted
         pattern.set("width", _number(side))
         pattern.set("height", _number(side))
         rect.set("width", _number(side + 1))  # as matplotlib does, a little past the tile: no seams
         rect.set("height", _number(side + 1))
-        path.set("d", "  ".join(_moved(dot, x, y) for x, y in _lattice_points(step, row, side, side)))
+        path.set("d", d)
+
+
+@functools.lru_cache(maxsize=64)
+def _compacted(d: str, width: float, height: float) -> tuple[float, str] | None:
+    """Return the side of the smaller tile and the path of its dots, or None to leave the hatch as it is.
+
+    Every chart with Riots has the same hatch: worked out once per process.
+    """
+    lattice = _dot_lattice(d, width, height)
+    if lattice is None:
+        return None
+    step, row, _radius, dot = lattice
+    side = _tile_side(step, 2 * row, width, height)
+    if side is None:
+        return None
+    return side, "  ".join(_moved(dot, x, y) for x, y in _lattice_points(step, row, side, side))
 
 
 #: The smallest tile a dotted hatch is drawn on, in the chart's units. A PDF viewer repeats a tile

@@ -188,19 +188,21 @@ _RAW = re.compile(r"<(svg|style|script)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
 
 def keep_names(html: str) -> Markup:
     """Return html with each short hyphenated word ('al-Jir', 'Al-Hasakah') kept from breaking at its hyphen."""
+    text = str(html)
     out, last = [], 0
-    for raw in _RAW.finditer(str(html)):
-        out.append(_keep_in_text(str(html)[last:raw.start()]))
+    for raw in _RAW.finditer(text):
+        out.append(_keep_in_text(text[last:raw.start()]))
         out.append(raw.group(0))
         last = raw.end()
-    out.append(_keep_in_text(str(html)[last:]))
+    out.append(_keep_in_text(text[last:]))
     return Markup("".join(out))
 
 
 def _keep_in_text(html: str) -> str:
     parts = _TAG_OR_TEXT.split(html)
-    return "".join(part if part.startswith("<") else _HYPHENATED.sub(r'<span class="nobr">\1</span>', part)
-                   for part in parts)
+    # most text between tags has no hyphen: the pattern's look-arounds need not be tried on it at all
+    return "".join(part if part.startswith("<") or "-" not in part
+                   else _HYPHENATED.sub(r'<span class="nobr">\1</span>', part) for part in parts)
 
 
 def pdf_title(brief: Brief) -> str:
