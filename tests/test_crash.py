@@ -33,8 +33,10 @@ def plant_bug(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """Make pipeline.<name> raise an exception no content could cause."""
     def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError(BUG)
-    # the PDF renderer is imported where it is used, so a build with nothing to do starts fast
-    module = importlib.import_module("sitrep.render.pdf") if name == "write_pdf" else pipeline
+    # the PDF renderer is imported where it is used, so a build with nothing to do starts fast; the check
+    # reads the content through the build's cache, without the pipeline
+    module = {"write_pdf": importlib.import_module("sitrep.render.pdf"),
+              "check_content": importlib.import_module("sitrep.cache")}.get(name, pipeline)
     monkeypatch.setattr(module, name, broken)
 
 
@@ -69,7 +71,7 @@ def test_internal_error_is_reported_as_a_bug_and_output_is_kept(where: str, cont
 
 def test_internal_error_in_check_is_reported_as_a_bug(content_copy: Path, log_folder: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    plant_bug(monkeypatch, "check")
+    plant_bug(monkeypatch, "check_content")
     # an output never built: a build of the same content there would let the check answer from its cache
     run = run_cli("check", "--content", content_copy, "--output", content_copy.parent / "output")
     assert_bug_report(run.status, run.err, log_folder)
@@ -77,7 +79,7 @@ def test_internal_error_in_check_is_reported_as_a_bug(content_copy: Path, log_fo
 
 def test_two_crashes_in_the_same_second_keep_both_logs(content_copy: Path, tmp_path: Path, log_folder: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    plant_bug(monkeypatch, "check")
+    plant_bug(monkeypatch, "check_content")
     never_built = content_copy.parent / "output"
     first = run_cli("check", "--content", content_copy, "--output", never_built)
     second = run_cli("check", "--content", content_copy, "--output", never_built)
