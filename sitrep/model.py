@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Annotated, Any, Literal, TypeVar, Union
@@ -933,17 +934,18 @@ class Project:
         return citation.date
 
     def report_known_by(self, report: CasualtyReport, cutoff: dt.datetime) -> bool:
-        """Return True if a casualty figure had been given by a cut-off: its date, or a citation's, is not later."""
-        if report.date is not None:
-            return not published_after(report.date, cutoff)
-        dated = [when for c in report.sources if (when := self.citation_published(c)) is not None]
-        return not dated or any(not published_after(when, cutoff) for when in dated)
+        """Return True if a casualty figure had been given by a cut-off."""
+        return self._known_by(report.date, report.sources, cutoff)
 
     def claim_known_by(self, claim: Statement, cutoff: dt.datetime) -> bool:
-        """Return True if a claim or attribution had been made by a cut-off: its date, or a citation's, is not later."""
-        if claim.date is not None:
-            return not published_after(claim.date, cutoff)
-        dated = [when for c in claim.sources if (when := self.citation_published(c)) is not None]
+        """Return True if a claim or attribution had been made by a cut-off."""
+        return self._known_by(claim.date, claim.sources, cutoff)
+
+    def _known_by(self, date: dt.date | None, sources: Sequence[Citation], cutoff: dt.datetime) -> bool:
+        """Return True if its date, or else one of its dated citations, is not later than the cut-off."""
+        if date is not None:
+            return not published_after(date, cutoff)
+        dated = [when for c in sources if (when := self.citation_published(c)) is not None]
         return not dated or any(not published_after(when, cutoff) for when in dated)
 
     def report_day(self, report: CasualtyReport) -> dt.date | None:

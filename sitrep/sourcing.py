@@ -304,23 +304,19 @@ def _shown(project: Project, incident: Incident, loc: Loc, brief: Brief) -> bool
 
 def _after_cutoff(project: Project, citation: Citation, brief: Brief) -> str | None:
     """Return why a citation could not have been read by a brief's cut-off, or None."""
-    if citation.document is None and not _later(citation.date, brief.cutoff):
+    if citation.document is None and not published_after(citation.date, brief.cutoff):
         return None  # the older form: its relaying outlet has no date, so only its own can be late
     item = cited(project, citation)
-    if _later(item.published, brief.cutoff):
+    if published_after(item.published, brief.cutoff):
         return (f"{_named(item)} was published {_when(item.published)}, after the cut-off of brief "
                 f"'{brief.id}' ({brief.cutoff.isoformat(' ', 'minutes')}) that cites it; cite what was "
                 "known by then, or move the cut-off")
     known = [r for r in item.relayed_by if r.published is not None] if item.published is None else []
-    if known and all(_later(r.published, brief.cutoff) for r in known):
+    if known and all(published_after(r.published, brief.cutoff) for r in known):
         return (f"{_named(item)} is known only through {', '.join(_named(r) for r in known)}, published "
                 f"after the cut-off of brief '{brief.id}' ({brief.cutoff.isoformat(' ', 'minutes')}) that "
                 "cites it; cite what was known by then, or move the cut-off")
     return None
-
-
-def _later(published: dt.date | dt.datetime | None, cutoff: dt.datetime) -> bool:
-    return published_after(published, cutoff)
 
 
 def _named(item: Cited) -> str:
