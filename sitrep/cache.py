@@ -289,11 +289,13 @@ class ContentCache:
         self.kept.write(records, changed)
 
 
-def load(content: Path, cache: ContentCache, digests: dict[str, str],
-         jobs: int) -> tuple[Loaded, dict[str, FileRecord], set[str]]:
+def load(content: Path, cache: ContentCache, digests: dict[str, str], jobs: int, *,
+         warnings: bool = True) -> tuple[Loaded, dict[str, FileRecord], set[str]]:
     """Return the project, the records to cache and the files read again; raise ContentErrors on errors.
 
-    Only files whose hash changed are parsed and validated again.
+    Only files whose hash changed are parsed and validated again. Without warnings, the findings across
+    files (sourcing, likely duplicates) are left out: the live preview's first look at an edit needs the
+    project at once, and its full pass reports them.
 
     The checks across files (references, duplicate ids, attachments, circles of places) run on every
     build; when anything is wrong, validate.load_project says exactly what, reading again only the files
@@ -303,8 +305,8 @@ def load(content: Path, cache: ContentCache, digests: dict[str, str],
 
     if not content.is_dir():
         raise UsageError(f"content folder {content} does not exist")
-    skip = len(content.parts)  # discover's paths are content's parts and more
-    found = [(kind, path, "/".join(path.parts[skip:])) for kind, path in discover(content)]
+    skip = len(str(content / "-")) - 1  # discover's paths are content's, a slash, and more
+    found = [(kind, path, str(path)[skip:]) for kind, path in discover(content)]
     # how problems name a file: a cache made from a content folder of another name names it wrongly
     shown = display_path(content / "-", content)[:-1]
     records: dict[str, FileRecord | None] = {}
@@ -321,7 +323,7 @@ def load(content: Path, cache: ContentCache, digests: dict[str, str],
     changed = {name for _k, _p, name in missing} | (set(cache.records) - set(records))
     problems: list[Problem] = []
     site = load_site(content, problems)
-    loaded = _assemble(site, records, problems, content)
+    loaded = assemble(site, records, problems, content, warnings)
     if loaded is None:  # something is wrong: validation says exactly what, reading the files involved again
         project, every_problem = load_project(content, _known(found, records, content))
         if project is None:
@@ -450,8 +452,8 @@ def _check_all(missing: list[tuple[str, Path, str]], content: Path, jobs: int) -
     return ordered
 
 
-def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], problems: list[Problem],
-              content: Path) -> Loaded | None:
+def assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], problems: list[Problem],
+              content: Path, warnings: bool = True) -> Loaded | None:
     """Return the project made of valid records, or None if anything across files is wrong."""
     from .deps import KINDS
     from .model import Origin, Project
@@ -500,6 +502,8 @@ def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pr
         return kept or load_file(kind, content / names[kind, key], content).problem(loc, message,
                                                                                     severity="warning")
 
+    if not warnings:
+        return Loaded(project, sorted(problems), by_id)
     problems.extend(sourcing_problems(project, locate))
     return Loaded(project, sorted([*problems, *duplicate_warnings(project)]), by_id)
 
