@@ -297,10 +297,14 @@ class Builder:
         started = time.perf_counter()
         try:
             open_pages = self.channel.open_pages()
-            if not self.memory.take(changes) or not open_pages:
+            if not self.memory.take(changes):
+                self.reporter.step("first look: left to the page pass (a change outside the content files)")
+                return None
+            if not open_pages:
                 return None
             shown = self.memory.render(open_pages, self.options.pages.output)
-        except Exception:  # noqa: BLE001 - the page pass that follows builds, or reports, the same
+        except Exception as exc:  # noqa: BLE001 - the page pass that follows builds, or reports, the same
+            self.reporter.step(f"first look failed, left to the page pass: {exc!r}")
             self.memory.forget()
             return None
         if shown is not None:
