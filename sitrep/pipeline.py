@@ -8,6 +8,7 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -68,6 +69,31 @@ class BuildReport:
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     nothing_changed: bool = False  # no input changed and output/ was as the last build left it
+
+
+_interrupts = threading.local()
+
+
+@contextlib.contextmanager
+def interruptible(check: Callable[[], None]) -> Iterator[None]:
+    """Call check at every safe point of the builds this thread runs, so that it can stop them by raising.
+
+    The live preview stops a pass the moment the content changes again, rather than at its end: a safe
+    point comes at least every few hundred milliseconds while pages are rendered, and the stage is
+    then discarded as after any failure.
+    """
+    _interrupts.check = check
+    try:
+        yield
+    finally:
+        _interrupts.check = None
+
+
+def checkpoint() -> None:
+    """Give an interruptible build the chance to stop here."""
+    check = getattr(_interrupts, "check", None)
+    if check is not None:
+        check()
 
 
 def check(content: Path, cache_folder: Path | None = None) -> tuple[Project, list[Problem]]:
@@ -268,7 +294,9 @@ def _render_site(env: jinja2.Environment, project: Project, analyses: Analyses, 
     from .render.pages import site_pages
 
     deferred: list[Page] = []
-    for page in site_pages(project, analyses, options.cache / "pieces"):
+    for number, page in enumerate(site_pages(project, analyses, options.cache / "pieces")):
+        if number % CHECK_EVERY == 0:
+            checkpoint()
         page_deps[page.path] = page.deps
         if plan.clean(page.path, page.deps):
             continue
@@ -290,6 +318,7 @@ def _render_site(env: jinja2.Environment, project: Project, analyses: Analyses, 
 
 #: What forked page renderers work on: set just before the fork, so nothing is pickled.
 _RENDER_JOB: tuple[jinja2.Environment, Project, list[Page], _TrackedStage] | None = None
+CHECK_EVERY = 500  # pages listed between two safe points (see interruptible)
 PARALLEL_PAGES = 48  # this many pages are worth forking for, however small
 PARALLEL_BYTES = 1_000_000  # and so are fewer that weighed this much in the last build (forking costs ~20 ms)
 
@@ -300,6 +329,7 @@ def _render_deferred(env: jinja2.Environment, project: Project, pages: list[Page
     global _RENDER_JOB
     if jobs <= 1 or len(pages) < 2 or (len(pages) < PARALLEL_PAGES and last_bytes < PARALLEL_BYTES):
         for page in pages:
+            checkpoint()
             stage.write(page.path, page_output(env, project, page))
         return
     from .render import figures
@@ -314,6 +344,7 @@ def _render_deferred(env: jinja2.Environment, project: Project, pages: list[Page
                                  initializer=start_worker, initargs=(os.getpid(),)) as pool, \
                 _cancelled_on_failure(pool):
             for written, unchanged, changed, charts in pool.map(_render_chunk, chunks):
+                checkpoint()
                 stage.written += written
                 stage.unchanged += unchanged
                 stage.changed |= changed
@@ -471,6 +502,7 @@ def _run_pdf_jobs(jobs: Iterable[PdfJob], processes: int) -> int:
     if processes <= 0:
         rendered = 0
         for job in jobs:
+            checkpoint()
             _pdf_job(*job)
             rendered += 1
         return rendered
@@ -478,8 +510,12 @@ def _run_pdf_jobs(jobs: Iterable[PdfJob], processes: int) -> int:
                              initargs=(os.getpid(),)) as pool, \
             _cancelled_on_failure(pool):
         pool.submit(int)  # start the workers now rather than at the first job
-        futures = [pool.submit(_pdf_job, *job) for job in jobs]
+        futures = []
+        for job in jobs:
+            checkpoint()
+            futures.append(pool.submit(_pdf_job, *job))
         for future in futures:
+            checkpoint()
             future.result()
     return len(futures)
 

@@ -267,9 +267,12 @@ class Builder:
             self.channel.hold(shown)
             self.channel.built()  # the open pages reload now; any other page waits for the pass below
         try:
-            report = self._build(options, first=first)
-        finally:
-            self.channel.release()
+            with pipeline.interruptible(self._stop_if_superseded):
+                report = self._build(options, first=first)
+        except Superseded:  # saved again: the next pass takes both edits, and pages stay held till then
+            self.reporter.step("page pass dropped: the content changed again")
+            return False
+        self.channel.release()
         self._last_good = report is not None
         if report is None:
             return False
@@ -315,7 +318,8 @@ class Builder:
     def slow_pass(self) -> None:
         """Build everything, PDFs and search index included, unless the content changes meanwhile."""
         try:
-            report = self._build(self.options.build, quick=False, progress=self._raise_if_superseded)
+            with pipeline.interruptible(self._stop_if_superseded):
+                report = self._build(self.options.build, quick=False, progress=self._raise_if_superseded)
         except (Superseded, ContentErrors):  # content changed since the quick build, which will report it
             self.reporter.step("background pass dropped: the content changed again")
             return
@@ -362,6 +366,9 @@ class Builder:
 
     def _raise_if_superseded(self, message: str) -> None:
         self.reporter.step(message)
+        self._stop_if_superseded()
+
+    def _stop_if_superseded(self) -> None:
         with self._wake:
             if self._pending or self._stopping:
                 raise Superseded()

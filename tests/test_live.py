@@ -12,7 +12,7 @@ import pytest
 
 from sitrep.console import Reporter
 from sitrep.live import Memory, content_kind
-from sitrep.pipeline import Analyses, BuildOptions, build
+from sitrep.pipeline import Analyses, BuildOptions, build, interruptible
 from sitrep.render.pages import page_at, site_pages
 from sitrep.serve import Channel, ServeOptions, make_server, site_path
 
@@ -196,3 +196,33 @@ def test_while_an_edit_is_written_only_the_pages_shown_are_served(served):
 def test_site_path(url_path: str, path: str):
     assert site_path(url_path) == path
 
+
+
+# --- A pass the content outdates stops at its next safe point ---------------------------------
+
+class Outdated(Exception):
+    """What the preview raises to stop a pass (serve.Superseded)."""
+
+
+def test_a_build_stops_at_a_safe_point_and_leaves_the_output_as_it_was(content_copy: Path, tmp_path: Path):
+    options = BuildOptions(content=content_copy, output=tmp_path / "out", pdf=False, search=False, jobs=2)
+    build(options)
+    before = {p: p.read_bytes() for p in options.output.rglob("*") if p.is_file()}
+    incident = content_copy / "incidents" / f"{KHARAB}.yaml"
+    incident.write_text(incident.read_text().replace("title: ", "title: Revised ", 1))
+    calls: list[int] = []
+
+    def outdated() -> None:
+        calls.append(1)
+        if len(calls) == 2:  # past the pages' listing, while they are rendered
+            raise Outdated
+
+    with pytest.raises(Outdated), interruptible(outdated):
+        build(options)
+    assert {p: p.read_bytes() for p in options.output.rglob("*") if p.is_file()} == before
+    assert not [p for p in options.output.parent.iterdir() if p.name.startswith(".sitrep-stage")]
+    build(options)  # not stopped: the edit is there, as a clean build makes it
+    clean = clean_build(content_copy, tmp_path)
+    assert "Revised " in (options.output / INCIDENT_PAGE).read_text()
+    for path in (INCIDENT_PAGE, BRIEF_PAGE, "index.html"):
+        assert (options.output / path).read_bytes() == (clean / path).read_bytes(), path
