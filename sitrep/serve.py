@@ -215,6 +215,7 @@ class Builder:
         self._stopping = False
         self._slow_due = False
         self._last_good = False  # whether the last page pass built (then its cache holds every file)
+        self._warned: frozenset[Problem] = frozenset()  # the warnings printed so far
         pages = options.pages
         self.memory = live.Memory(pages.content, pages.cache, pages.theme)
 
@@ -282,11 +283,21 @@ class Builder:
             self.channel.built()
         if self.memory.records is None and not first:
             self._remember()
-        self.reporter.problems(report.warnings, options.content)
+        self._warn(report.warnings, options.content)
         later = f" ({self._slow_names()} to follow)" if self.options.slow_pass else ""
         self._say(Text.assemble(("built ", "bold green"), f"{plural(report.pages, 'page')} in "
                                 f"{report.seconds:.1f} s, {plural(report.written, 'file')} written{later}"))
         return True
+
+    def _warn(self, warnings: list[Problem], content: Path) -> None:
+        """Print the warnings not printed after an earlier pass, and how many of those still stand."""
+        new = [warning for warning in warnings if warning not in self._warned]
+        standing = len(warnings) - len(new)
+        self.reporter.problems(new, content)
+        if standing:
+            self._say(Text(f"{plural(standing, 'warning')} printed earlier still "
+                           f"{'stands' if standing == 1 else 'stand'}", style="yellow"))
+        self._warned = frozenset(warnings)
 
     def _remember(self) -> None:
         """Read the content as the last page pass validated it, for the next first look."""

@@ -226,3 +226,24 @@ def test_a_build_stops_at_a_safe_point_and_leaves_the_output_as_it_was(content_c
     assert "Revised " in (options.output / INCIDENT_PAGE).read_text()
     for path in (INCIDENT_PAGE, BRIEF_PAGE, "index.html"):
         assert (options.output / path).read_bytes() == (clean / path).read_bytes(), path
+
+
+def test_serve_prints_a_warning_once_then_says_how_many_still_stand(tmp_path: Path):
+    from sitrep.errors import Problem
+    from sitrep.serve import Builder
+
+    out = io.StringIO()
+    options = ServeOptions(pages_only(tmp_path / "content", tmp_path / "out"), port=0, port_given=True)
+    builder = Builder(options, Channel(), Reporter(out, out))
+    old = Problem("content/incidents/a.yaml", 3, 1, "no document supports this figure", "warning")
+    new = Problem("content/incidents/b.yaml", 7, 5, "likely the same event as a", "warning")
+    builder._warn([old], tmp_path)
+    assert "no document supports this figure" in out.getvalue()
+    out.truncate(0), out.seek(0)
+    builder._warn([old, new], tmp_path)
+    printed = out.getvalue()
+    assert "likely the same event as a" in printed and "no document supports" not in printed
+    assert "1 warning printed earlier still stands" in printed
+    out.truncate(0), out.seek(0)
+    builder._warn([new], tmp_path)  # the first was fixed
+    assert out.getvalue().count("warning") == 1 and "1 warning printed earlier still stands" in out.getvalue()
