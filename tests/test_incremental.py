@@ -217,6 +217,21 @@ def test_a_brief_keeps_its_map_and_charts_while_what_they_show_is_the_same(conte
     assert any(options.cache.joinpath("drawn").iterdir())  # the places' maps
 
 
+def test_a_document_published_after_a_cutoff_changes_the_list_of_briefs(tmp_path: Path) -> None:
+    """A brief's headline counts the casualty reports known by its cut-off, dated by the documents cited."""
+    content = Path(shutil.copytree(Path(__file__).resolve().parent.parent / "content", tmp_path / "content"))
+    options = BuildOptions(content=content, output=tmp_path / "site", pdf=False, search=False)
+    build(options)
+    listed = options.output / "briefs" / "index.html"
+    before = listed.read_text()
+    # the only report of the Kalsu blast's 1 killed and 8 wounded, now published after the brief's cut-off
+    document = content / "documents" / "mint-2024-04-21-iraq-says-outlaws-fired-rockets.yaml"
+    document.write_text(document.read_text().replace("published: 2024-04-21", "published: 2024-04-23"))
+    build(options)
+    assert listed.read_text() != before
+    assert_same_as_clean(options, tmp_path, "document-dated-later")
+
+
 def test_the_cached_project_equals_a_fresh_validation(content: Path, tmp_path: Path) -> None:
     options = BuildOptions(content=content, output=tmp_path / "site", pdf=False, search=False)
     build(options)

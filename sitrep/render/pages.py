@@ -25,6 +25,7 @@ from ..analyse import (
     IncidentFigures,
     incident_figures,
     period_headline,
+    period_incidents,
     posture,
     when,
 )
@@ -44,6 +45,7 @@ from ..model import (
 from ..validate import resolve_asset
 from ..write import Stage
 from . import exports, indexes, stix
+from .exports import made_from
 from .brief import Abbreviations, brief_context
 from .figures import brief_map, brief_visuals, chart_weeks
 from .notes import Notes
@@ -89,7 +91,7 @@ def site_pages(project: Project, analyses: Mapping[str, BriefAnalysis], pieces: 
     places = deps.PlacesByDay(project)
     yield Page("index.html", "site/index.html", partial(home_context, project, analyses),
                home_keys(project, places))
-    yield from brief_pages(project, analyses, places)
+    yield from brief_pages(project, analyses, places, pieces)
     yield from incident_pages(project, known)
     yield from actor_pages(project, known)
     yield from location_pages(project, known)
@@ -135,22 +137,42 @@ def home_keys(project: Project, places: deps.PlacesByDay) -> Keys:
     return brief_keys(project, project.briefs_by_date[0], places) | recent | deps.every("brief", "incident")
 
 
-def brief_pages(project: Project, analyses: Mapping[str, BriefAnalysis], places: deps.PlacesByDay
-                ) -> Iterator[Page]:
-    """Yield the list of briefs and a page per brief."""
-    yield Page("briefs/index.html", "site/briefs.html", partial(brief_list_context, project),
-               deps.every("brief", "incident", "location"))
+def brief_pages(project: Project, analyses: Mapping[str, BriefAnalysis], places: deps.PlacesByDay,
+                pieces: Path | None = None) -> Iterator[Page]:
+    """Yield the list of briefs and a page per brief; the list keeps its headlines between builds in pieces/."""
+    kept = pieces / "headlines.pickle" if pieces else None
+    # a document's date decides whether a casualty report was known by a brief's cut-off
+    yield Page("briefs/index.html", "site/briefs.html", partial(brief_list_context, project, kept),
+               deps.every("brief", "incident", "location", "document"))
     for brief in project.briefs_by_date:
         yield Page(urls.brief(brief), "site/brief.html",
                    partial(brief_page_context, project, analyses, brief.id),
                    brief_keys(project, brief, places))
 
 
-def brief_list_context(project: Project) -> dict[str, Any]:
-    """Return the list of briefs' names: each brief, newest first, with its period's headline figures."""
-    return {"section": "briefs",
-            "briefs": [(b, period_headline(project, b.period, b.countries, b.cutoff))
-                       for b in project.briefs_by_date]}
+def brief_list_context(project: Project, kept: Path | None = None) -> dict[str, Any]:
+    """Return the list of briefs' names: each brief, newest first, with its period's headline figures.
+
+    A brief's headline is kept (in kept) while its period's incidents and the documents their casualty
+    reports cite are the same: working out the figures of every incident is most of this page's cost.
+    """
+    pieces = Pieces(kept)
+    briefs = [(b, pieces.get(b.id, headline_key(project, b),
+                             partial(period_headline, project, b.period, b.countries, b.cutoff)))
+              for b in project.briefs_by_date]
+    pieces.save()
+    return {"section": "briefs", "briefs": briefs}
+
+
+def headline_key(project: Project, brief: Brief) -> tuple[Any, ...] | None:
+    """Return what a brief's headline is worked out from: its period's incidents and what dates their reports."""
+    shown = period_incidents(project, brief.period, brief.countries)
+    inputs = [("incident", i.id) for i in shown]
+    inputs += [("document", c.document) for i in shown for report in i.casualties for c in report.sources
+               if c.document is not None]
+    digests = made_from(project, inputs)
+    return None if digests is None else (brief.period.start, brief.period.end, tuple(brief.countries),
+                                         brief.cutoff.isoformat(), tuple(i.id for i in shown), digests)
 
 
 def brief_page_context(project: Project, analyses: Mapping[str, BriefAnalysis],
