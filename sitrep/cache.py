@@ -29,9 +29,10 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import ContentErrors, Problem, UsageError, writing
+from .interrupt import checkpoint
 from .load import LoadFailed, discover, display_path, load_file
 from .workers import start_worker
 
@@ -44,10 +45,12 @@ if TYPE_CHECKING:
 PACKAGE = Path(__file__).resolve().parent
 FORMAT = 4  # bump when the layout of the pickles changes
 RACY_NS = 1_000_000_000  # a file changed this close to its hashing is hashed again next time
+BATCH_FILES = 250  # files a worker checks between two safe points (sitrep.interrupt)
 PARALLEL_FROM = 400  # below this many files to parse, starting processes costs more than it saves
 DELTA_SHARE = 10  # rewrite the whole content cache once the changes reach 1/DELTA_SHARE of it
 
 Key = tuple[str, str]
+T = TypeVar("T")
 
 
 # --- Fingerprints --------------------------------------------------------------------------
@@ -320,6 +323,7 @@ def load(content: Path, cache: ContentCache, digests: dict[str, str], jobs: int,
             missing.append((kind, path, name))
     for (_kind, _path, name), record in zip(missing, _check_all(missing, content, jobs), strict=True):
         records[name] = record
+    checkpoint()
     changed = {name for _k, _p, name in missing} | (set(cache.records) - set(records))
     problems: list[Problem] = []
     site = load_site(content, problems)
@@ -441,14 +445,19 @@ def _check_all(missing: list[tuple[str, Path, str]], content: Path, jobs: int) -
     """Check files, across processes when there are many."""
     if jobs <= 1 or len(missing) < PARALLEL_FROM:
         return [check_file(kind, path, content) for kind, path, _name in missing]
-    batches = [[(kind, str(path), str(content)) for kind, path, _name in missing[i::jobs * 4]]
-               for i in range(jobs * 4)]
+    count = max(jobs * 4, -(-len(missing) // BATCH_FILES))
+    batches = [[(kind, str(path), str(content)) for kind, path, _name in missing[i::count]]
+               for i in range(count)]
+    ordered: list[FileRecord | None] = [None] * len(missing)
     with paused_gc(), ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                           initializer=start_worker, initargs=(os.getpid(),)) as pool:
-        results = list(pool.map(_check_files, batches))
-    ordered: list[FileRecord | None] = [None] * len(missing)
-    for i, batch in enumerate(results):
-        ordered[i::jobs * 4] = batch
+        try:
+            for i, batch in enumerate(pool.map(_check_files, batches)):
+                ordered[i::count] = batch
+                checkpoint()
+        except BaseException:  # stopped (Ctrl-C, the preview): drop the batches not started
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     return ordered
 
 
@@ -504,7 +513,9 @@ def assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pro
 
     if not warnings:
         return Loaded(project, sorted(problems), by_id)
+    checkpoint()
     problems.extend(sourcing_problems(project, locate))
+    checkpoint()
     return Loaded(project, sorted([*problems, *duplicate_warnings(project)]), by_id)
 
 
@@ -718,15 +729,15 @@ class Pieces:
 
     def __init__(self, path: Path | None = None) -> None:
         self.store = Kept(path) if path else None
-        self.kept: dict[str, tuple[Any, str]] = self.store.read() if self.store else {}
-        self.used: dict[str, tuple[Any, str]] = {}
+        self.kept: dict[str, tuple[Any, Any]] = self.store.read() if self.store else {}
+        self.used: dict[str, tuple[Any, Any]] = {}
 
-    def get(self, name: str, key: Any, make: Callable[[], str]) -> str:
+    def get(self, name: str, key: Any, make: Callable[[], T]) -> T:
         """Return the piece called name: the one kept if its key is the same, else make() it."""
         kept = self.kept.get(name)
         if key is not None and kept is not None and kept[0] == key:
             self.used[name] = kept
-            return kept[1]
+            return kept[1]  # type: ignore[no-any-return]
         piece = make()
         self.used[name] = (key, piece)
         return piece

@@ -8,7 +8,6 @@ import gc
 import hashlib
 import multiprocessing
 import os
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -21,6 +20,7 @@ import jinja2
 from . import cache, urls
 from .analyse import BriefAnalysis, analyse_brief
 from .errors import ContentErrors, Problem, RenderError, UsageError, writing
+from .interrupt import checkpoint
 from .model import Brief, Project
 from .render.brief import brief_context, pdf_attachments
 from .render.env import make_env, template_dirs
@@ -71,31 +71,6 @@ class BuildReport:
     nothing_changed: bool = False  # no input changed and output/ was as the last build left it
 
 
-_interrupts = threading.local()
-
-
-@contextlib.contextmanager
-def interruptible(check: Callable[[], None]) -> Iterator[None]:
-    """Call check at every safe point of the builds this thread runs, so that it can stop them by raising.
-
-    The live preview stops a pass the moment the content changes again, rather than at its end: a safe
-    point comes at least every few hundred milliseconds while pages are rendered, and the stage is
-    then discarded as after any failure.
-    """
-    _interrupts.check = check
-    try:
-        yield
-    finally:
-        _interrupts.check = None
-
-
-def checkpoint() -> None:
-    """Give an interruptible build the chance to stop here."""
-    check = getattr(_interrupts, "check", None)
-    if check is not None:
-        check()
-
-
 def check(content: Path, cache_folder: Path | None = None) -> tuple[Project, list[Problem]]:
     """Validate a content tree; raise ContentErrors with every problem, or return the project and warnings.
 
@@ -135,7 +110,9 @@ def build(options: BuildOptions, progress: Progress = lambda message: None) -> B
             remove_stale_stages(options.output.absolute())  # a build killed since then left its stage behind
             return BuildReport(pages=state.page_count, unchanged=len(scan), warnings=list(state.warnings),
                                seconds=time.perf_counter() - started, nothing_changed=True)
+        checkpoint()
         content_cache = cache.ContentCache(options.cache).read()
+        checkpoint()
         loaded, records, changed_files = cache.load(options.content, content_cache, inputs.content,
                                                     options.jobs)
         touches = cache.touch_keys(loaded, state)
@@ -146,11 +123,15 @@ def build(options: BuildOptions, progress: Progress = lambda message: None) -> B
                  f"({len(changed_files)} file(s) read again)")
         plan = _plan(state, inputs, loaded, touches, scan)
         report = BuildReport(warnings=loaded.warnings)
-        page_deps, pdf_keys, outputs = _make_output(project, plan, scan, options, report, progress)
-        cache.write_state(options.cache, cache.BuildState(
-            inputs=inputs, hasher=hasher.remembered(), digests=plan.digests, touches=touches, pages=page_deps,
-            outputs=outputs, pdf_keys=pdf_keys, warnings=report.warnings, page_count=report.pages), state)
-        content_cache.write(records, changed_files)
+        page_deps, pdf_keys, outputs, stage = _make_output(project, plan, scan, options, report, progress)
+        try:  # while the last build's files are deleted
+            cache.write_state(options.cache, cache.BuildState(
+                inputs=inputs, hasher=hasher.remembered(), digests=plan.digests, touches=touches,
+                pages=page_deps, outputs=outputs, pdf_keys=pdf_keys, warnings=report.warnings,
+                page_count=report.pages), state)
+            content_cache.write(records, changed_files)
+        finally:
+            stage.finish()
     finally:
         # Free the cycles rendering made (Jinja's macros hold their context, which holds the project)
         # while the project is still frozen, so that this walks only what the build itself made: left for
@@ -163,17 +144,19 @@ def build(options: BuildOptions, progress: Progress = lambda message: None) -> B
 
 
 def _make_output(project: Project, plan: Plan, scan: Files, options: BuildOptions, report: BuildReport,
-                 progress: Progress) -> tuple[PageDeps, dict[str, str], Files]:
+                 progress: Progress) -> tuple[PageDeps, dict[str, str], Files, Stage]:
     """Render what the plan does not keep into a stage and swap it in; return what the build state keeps.
 
-    That is what each page depends on, each PDF's key, and the size and time of every output file.
+    That is what each page depends on, each PDF's key, and the size and time of every output file; and the
+    stage, whose finish() waits until the last build's files are deleted.
     """
-    from .render import figures
+    from .render import drawn, figures
 
     env = make_env(options.theme, options.cache / "jinja")
     analyses = Analyses(project)
-    stage = _TrackedStage(options.output).open(reuse=True)
+    stage = _TrackedStage(options.output).open(reuse=True, wait=False)  # linked while the pages are listed
     figures.keep_charts(project if options.pdf else None)  # a brief's PDF shows its page's charts
+    drawn.keep_in(options.cache / "drawn")
     try:
         produced, page_deps = _render_site(env, project, analyses, stage, plan, options, report, progress)
         produced |= _copy_static(options, stage)
@@ -185,6 +168,8 @@ def _make_output(project: Project, plan: Plan, scan: Files, options: BuildOption
         # Prune before indexing, so that the search never finds a page this build dropped.
         bundle = {path for path in scan if path.startswith(f"{BUNDLE}/")} if options.search else set()
         report.removed = _prune(stage, scan, produced | bundle)
+        if plan.full:  # every page and PDF was made: the drawings none of them used are for pages gone
+            drawn.prune()
         if options.search:
             produced |= _index_search(stage, plan, options.jobs, progress)
         report.written, report.unchanged = stage.written, stage.unchanged
@@ -192,13 +177,14 @@ def _make_output(project: Project, plan: Plan, scan: Files, options: BuildOption
         # Forget the last build first: killed between the commit and the new state, a build would
         # otherwise leave a state describing files output/ no longer holds.
         cache.forget_state(options.cache)
-        stage.commit()
+        stage.commit(wait=False)
     except BaseException:
         stage.discard()
         raise
     finally:
         figures.keep_charts(None)
-    return page_deps, pdf_keys, outputs
+        drawn.keep_in(None)
+    return page_deps, pdf_keys, outputs, stage
 
 
 def _option_key(options: BuildOptions) -> tuple[object, ...]:
@@ -226,6 +212,11 @@ class Plan:
             return False
         old = self.old_pages.get(path)
         return old is not None and not (deps & self.dirty) and not (old & self.dirty)
+
+    def known_deps(self, path: str) -> frozenset[cache.Key] | None:
+        """Return what a page depended on in the last build if none of it changed since; None if unknown."""
+        old = None if self.full else self.old_pages.get(path)
+        return old if old is not None and old.isdisjoint(self.dirty) else None
 
 
 def _plan(state: cache.BuildState | None, inputs: cache.Inputs, loaded: cache.Loaded,
@@ -294,7 +285,7 @@ def _render_site(env: jinja2.Environment, project: Project, analyses: Analyses, 
     from .render.pages import site_pages
 
     deferred: list[Page] = []
-    for number, page in enumerate(site_pages(project, analyses, options.cache / "pieces")):
+    for number, page in enumerate(site_pages(project, analyses, options.cache / "pieces", plan.known_deps)):
         if number % CHECK_EVERY == 0:
             checkpoint()
         page_deps[page.path] = page.deps
@@ -309,6 +300,7 @@ def _render_site(env: jinja2.Environment, project: Project, analyses: Analyses, 
     # is idle.
     last_size = {page.path: plan.previous.get(page.path, (0, 0))[0] for page in deferred}
     deferred.sort(key=lambda page: -last_size[page.path])
+    stage.ready()  # before forking: a renderer must not write into a stage still being linked
     _render_deferred(env, project, deferred, stage, options.jobs, sum(last_size.values()))
     report.rendered += len(deferred)
     report.pages = len(page_deps)
@@ -332,7 +324,7 @@ def _render_deferred(env: jinja2.Environment, project: Project, pages: list[Page
             checkpoint()
             stage.write(page.path, page_output(env, project, page))
         return
-    from .render import figures
+    from .render import drawn, figures
 
     for name in sorted({page.template for page in pages}):
         env.get_template(name)  # compile once, before the fork
@@ -343,19 +335,21 @@ def _render_deferred(env: jinja2.Environment, project: Project, pages: list[Page
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                  initializer=start_worker, initargs=(os.getpid(),)) as pool, \
                 _cancelled_on_failure(pool):
-            for written, unchanged, changed, charts in pool.map(_render_chunk, chunks):
+            for written, unchanged, changed, charts, used in pool.map(_render_chunk, chunks):
                 checkpoint()
                 stage.written += written
                 stage.unchanged += unchanged
                 stage.changed |= changed
                 figures.add_charts(project, charts)
+                drawn.add_used(used)
     finally:
         _RENDER_JOB = None
 
 
-def _render_chunk(indices: range) -> tuple[int, int, set[str], dict[tuple[str, str], dict[str, Any]]]:
-    """Render some of the deferred pages (runs in a forked worker); return what it wrote and the charts it kept."""
-    from .render import figures
+def _render_chunk(indices: range) -> tuple[int, int, set[str], dict[tuple[str, str], dict[str, Any]], set[str]]:
+    """Render some of the deferred pages (runs in a forked worker); return what it wrote, the charts it kept
+    and the kept drawings it used."""
+    from .render import drawn, figures
 
     assert _RENDER_JOB is not None
     env, project, pages, stage = _RENDER_JOB
@@ -363,7 +357,7 @@ def _render_chunk(indices: range) -> tuple[int, int, set[str], dict[tuple[str, s
     stage.changed = set()
     for i in indices:
         stage.write(pages[i].path, page_output(env, project, pages[i]))
-    return stage.written, stage.unchanged, stage.changed, figures.take_charts()
+    return stage.written, stage.unchanged, stage.changed, figures.take_charts(), drawn.take_used()
 
 
 def render_page(env: jinja2.Environment, project: Project, page: Page) -> bytes:

@@ -44,6 +44,7 @@ from rich.text import Text
 from . import live, pipeline
 from .console import Reporter, excerpt_lines, plural, source_lines, write_crash_log
 from .errors import ContentErrors, Problem, SitrepError
+from .interrupt import interruptible
 from .render.env import template_dirs
 from .render.search import BUNDLE as SEARCH_BUNDLE
 from .write import check_output_folder
@@ -268,7 +269,7 @@ class Builder:
             self.channel.hold(shown)
             self.channel.built()  # the open pages reload now; any other page waits for the pass below
         try:
-            with pipeline.interruptible(self._stop_if_superseded):
+            with interruptible(self._stop_if_superseded):
                 report = self._build(options, first=first)
         except Superseded:  # saved again: the next pass takes both edits, and pages stay held till then
             self.reporter.step("page pass dropped: the content changed again")
@@ -329,7 +330,7 @@ class Builder:
     def slow_pass(self) -> None:
         """Build everything, PDFs and search index included, unless the content changes meanwhile."""
         try:
-            with pipeline.interruptible(self._stop_if_superseded):
+            with interruptible(self._stop_if_superseded):
                 report = self._build(self.options.build, quick=False, progress=self._raise_if_superseded)
         except (Superseded, ContentErrors):  # content changed since the quick build, which will report it
             self.reporter.step("background pass dropped: the content changed again")

@@ -12,7 +12,8 @@ import pytest
 
 from sitrep.console import Reporter
 from sitrep.live import Memory, content_kind
-from sitrep.pipeline import Analyses, BuildOptions, build, interruptible
+from sitrep.interrupt import interruptible
+from sitrep.pipeline import Analyses, BuildOptions, build
 from sitrep.render.pages import page_at, site_pages
 from sitrep.serve import Channel, ServeOptions, make_server, site_path
 
