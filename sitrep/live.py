@@ -13,9 +13,11 @@ file that does not validate) is left to the page pass, and nothing is written.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -24,8 +26,16 @@ from .errors import Problem
 from .load import KINDS
 from .write import replace_file
 
+if TYPE_CHECKING:
+    from .model import Project, SiteConfig
+
 #: What makes every page, not one: a change here is left to the page pass.
 WHOLE_SITE = ("site.yaml", "assets/")
+#: The templates of the pages most often open while writing, loaded before the first edit.
+WARM_TEMPLATES = ("site/incident.html", "site/brief.html", "site/index.html")
+#: The field of Project holding each kind of entity.
+FIELDS = {"incident": "incidents", "actor": "actors", "location": "locations", "source": "sources",
+          "deployment": "deployments", "brief": "briefs", "context": "context", "document": "documents"}
 
 
 class Memory:
@@ -37,15 +47,27 @@ class Memory:
         self.theme = theme
         self.records: dict[str, cache.FileRecord | None] | None = None
         self._env: jinja2.Environment | None = None
+        self._project: Project | None = None  # the project of the records as they were...
+        self._since: dict[str, cache.FileRecord | None] = {}  # ...before these files changed (their records then)
 
     def sync(self) -> None:
-        """Take the records the last page pass cached (it validated every file)."""
+        """Take the records the last page pass cached (it validated every file), and get ready to render.
+
+        The project is assembled and the pages' templates loaded now, between edits, so that the first
+        look at the next edit patches the project and renders at once.
+        """
         self.records = dict(cache.ContentCache(self.cache_folder).read().records)
+        self._project, self._since = None, {}
+        self.project()
+        for name in WARM_TEMPLATES:
+            self.env.get_template(name)
 
     def forget(self) -> None:
         """Drop what may no longer hold: read the records and templates again before the next look."""
         self.records = None
         self._env = None
+        self._project = None
+        self._since = {}
 
     def take(self, changed: Iterable[str]) -> bool:
         """Parse the changed content files again; return False (forgetting all) if the page pass must do it.
@@ -65,15 +87,10 @@ class Memory:
         """
         from .pipeline import Analyses, render_page
         from .render.pages import page_at
-        from .validate import load_site
 
-        assert self.records is not None
-        problems: list[Problem] = []
-        loaded = cache.assemble(load_site(self.content, problems), self.records, problems, self.content,
-                                warnings=False)
-        if loaded is None:
+        project = self.project()
+        if project is None:
             return None
-        project = loaded.project
         analyses = Analyses(project)
         shown: dict[str, bytes] = {}
         for path in paths:
@@ -87,6 +104,52 @@ class Memory:
                 replace_file(target, data)
             shown[path] = data
         return shown
+
+    def project(self) -> Project | None:
+        """Return the project of the records now, None if they do not validate together.
+
+        After edits that keep every entity's id (an incident's title, figures, sources), the last
+        project is patched with the new entities; anything else (a file added, removed or renamed, a
+        place or an actor, whose nesting may close a circle) assembles it again from all the records.
+        """
+        from .validate import load_site
+
+        assert self.records is not None
+        problems: list[Problem] = []
+        site = load_site(self.content, problems)
+        if site is None:
+            self._project = None
+            return None
+        project = self._patched(site) if self._project is not None else None
+        if project is None:
+            loaded = cache.assemble(site, self.records, problems, self.content, warnings=False)
+            project = loaded.project if loaded is not None else None
+        self._project, self._since = project, {}
+        return project
+
+    def _patched(self, site: SiteConfig) -> Project | None:
+        """Return the last project with the changed entities in place of the old; None if that may not hold."""
+        from .model import Origin
+        from .validate import CONTAINMENT, attachment_problem, resolve_asset
+
+        assert self._project is not None and self.records is not None
+        last = self._project
+        changed: dict[str, dict[str, Any]] = {}
+        origins = dict(last.origins)
+        for name, before in self._since.items():
+            after = self.records.get(name)
+            if before is None or after is None or after.entity is None or before.entity is None \
+                    or after.kind != before.kind or after.entity.id != before.entity.id \
+                    or after.kind in CONTAINMENT or any(p.is_error for p in after.problems):
+                return None
+            if not all(any((kind, ref) in last.origins for kind in kinds) for kinds, ref in after.refs) \
+                    or any(attachment_problem(self.content, a.path) for a in getattr(after.entity, "attachments", ())) \
+                    or any(resolve_asset(self.content, src.removeprefix("assets/")) is None for src in after.images):
+                return None
+            field = FIELDS[after.kind]
+            changed.setdefault(field, dict(getattr(last, field)))[after.entity.id] = after.entity
+            origins[after.kind, after.entity.id] = Origin(after.rel, after.line, after.digest)
+        return dataclasses.replace(last, site=site, origins=origins, **changed)
 
     @property
     def env(self) -> jinja2.Environment:
@@ -116,6 +179,7 @@ class Memory:
             kind = content_kind(name)
             if kind is None:
                 continue  # a file no build reads: a note beside the incidents, an editor's backup
+            self._since.setdefault(name, self.records.get(name))
             if path.is_file():
                 self.records[name] = cache.check_file(kind, path, self.content)
             else:

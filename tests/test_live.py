@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import threading
 import time
 import urllib.request
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from sitrep import cache
 from sitrep.console import Reporter
 from sitrep.live import Memory, content_kind
 from sitrep.interrupt import interruptible
@@ -26,6 +28,10 @@ OPEN_PAGES = [INCIDENT_PAGE, BRIEF_PAGE, "index.html", "briefs/index.html", "inc
               "incidents/years/2024.html", "actors/islamic-resistance-in-iraq.html", "countries/irq.html",
               "locations/kharab-al-jir.html", "event-types/explosions-remote-violence.html", "forces/index.html",
               "sources/index.html", "404.html"]
+
+
+def page_words(html: bytes) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.decode()))
 
 
 def pages_only(content: Path, output: Path) -> BuildOptions:
@@ -74,14 +80,24 @@ def _project(memory: Memory):  # noqa: ANN202 - the project of the records in me
     return loaded.project
 
 
-def test_an_edit_shows_on_the_open_pages_byte_for_byte_as_a_clean_build(preview, tmp_path: Path):
+def test_an_edit_shows_on_the_open_pages_byte_for_byte_as_a_clean_build(preview, tmp_path: Path, monkeypatch):
     memory, options = preview
+    assert memory.render(OPEN_PAGES, options.output) is not None  # the project the next look patches
     incident = options.content / "incidents" / f"{KHARAB}.yaml"
     incident.write_text(incident.read_text().replace("title: ", "title: Revised ", 1))
-    assert memory.take([str(incident.absolute())])
+    tower = options.content / "incidents" / "2024-01-28-tower-22-drone-attack.yaml"
+    tower.write_text(tower.read_text().replace("    wounded: 34\n", "    wounded: 47\n", 1))
+    assert memory.take([str(incident.absolute()), str(tower)])
+
+    def whole(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an edit keeping every id patches the last project")
+
+    monkeypatch.setattr(cache, "assemble", whole)
     shown = memory.render(OPEN_PAGES, options.output)
     assert shown is not None and sorted(shown) == sorted(OPEN_PAGES)
     assert "Revised " in shown[INCIDENT_PAGE].decode() and "Revised " in shown[BRIEF_PAGE].decode()
+    assert "47" in page_words(shown["incidents/years/2024.html"])
+    monkeypatch.undo()
     clean = clean_build(options.content, tmp_path)
     for path in OPEN_PAGES:
         assert shown[path] == (clean / path).read_bytes(), path
@@ -128,10 +144,18 @@ def test_what_the_first_look_cannot_take_is_left_to_the_page_pass(preview, tmp_p
     memory.sync()
     incident = options.content / "incidents" / f"{KHARAB}.yaml"
     before = (options.output / INCIDENT_PAGE).read_bytes()
-    incident.write_text(incident.read_text().replace("geo_precision: 1", "geo_precision: 7", 1))
+    assert memory.render([INCIDENT_PAGE], options.output) == {INCIDENT_PAGE: before}
+    good = incident.read_text()
+    incident.write_text(good.replace("geo_precision: 1", "geo_precision: 7", 1))
     assert memory.take([str(incident)])
     assert memory.render([INCIDENT_PAGE], options.output) is None  # the page pass reports the error
     assert (options.output / INCIDENT_PAGE).read_bytes() == before  # and the last good page stays
+    incident.write_text(good.replace("actor: islamic-resistance-in-iraq", "actor: islamic-resistance", 1))
+    assert memory.take([str(incident)])
+    assert memory.render([INCIDENT_PAGE], options.output) is None  # it names an actor there is no file for
+    incident.write_text(good)
+    assert memory.take([str(incident)])
+    assert memory.render([INCIDENT_PAGE], options.output) == {INCIDENT_PAGE: before}
 
 
 @pytest.mark.parametrize(("name", "kind"), [
