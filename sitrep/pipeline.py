@@ -123,7 +123,8 @@ def build(options: BuildOptions, progress: Progress = lambda message: None) -> B
         page_deps, pdf_keys, outputs = _make_output(project, plan, scan, options, report, progress)
         cache.write_state(options.cache, cache.BuildState(
             inputs=inputs, hasher=hasher.remembered(), digests=plan.digests, touches=touches, pages=page_deps,
-            outputs=outputs, pdf_keys=pdf_keys, warnings=report.warnings, page_count=report.pages), state)
+            outputs=outputs, pdf_keys=pdf_keys, warnings=report.warnings, page_count=report.pages,
+            findings=loaded.findings), state)
         content_cache.write(records, changed_files)
     finally:
         # Free the cycles rendering made (Jinja's macros hold their context, which holds the project)
