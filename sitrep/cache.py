@@ -29,7 +29,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import ContentErrors, Problem, UsageError, writing
 from .load import LoadFailed, content_files, display_path, load_file
@@ -49,6 +49,7 @@ PARALLEL_FROM = 400  # below this many files to parse, starting processes costs 
 DELTA_SHARE = 10  # rewrite the whole content cache once the changes reach 1/DELTA_SHARE of it
 
 Key = tuple[str, str]
+T = TypeVar("T")
 
 
 # --- Fingerprints --------------------------------------------------------------------------
@@ -960,15 +961,15 @@ class Pieces:
 
     def __init__(self, path: Path | None = None) -> None:
         self.store = Kept(path) if path else None
-        self.kept: dict[str, tuple[Any, str]] = self.store.read() if self.store else {}
-        self.used: dict[str, tuple[Any, str]] = {}
+        self.kept: dict[str, tuple[Any, Any]] = self.store.read() if self.store else {}
+        self.used: dict[str, tuple[Any, Any]] = {}
 
-    def get(self, name: str, key: Any, make: Callable[[], str]) -> str:
+    def get(self, name: str, key: Any, make: Callable[[], T]) -> T:
         """Return the piece called name: the one kept if its key is the same, else make() it."""
         kept = self.kept.get(name)
         if key is not None and kept is not None and kept[0] == key:
             self.used[name] = kept
-            return kept[1]
+            return kept[1]  # type: ignore[no-any-return]
         piece = make()
         self.used[name] = (key, piece)
         return piece

@@ -143,12 +143,13 @@ def _make_output(project: Project, plan: Plan, scan: Files, options: BuildOption
 
     That is what each page depends on, each PDF's key, and the size and time of every output file.
     """
-    from .render import figures
+    from .render import drawn, figures
 
     env = make_env(options.theme, options.cache / "jinja")
     analyses = Analyses(project)
     stage = _TrackedStage(options.output).open(reuse=True)
     figures.keep_charts(project if options.pdf else None)  # a brief's PDF shows its page's charts
+    drawn.keep_in(options.cache / "drawn")
     try:
         produced, page_deps = _render_site(env, project, analyses, stage, plan, options, report, progress)
         produced |= _copy_static(options, stage)
@@ -160,6 +161,8 @@ def _make_output(project: Project, plan: Plan, scan: Files, options: BuildOption
         # Prune before indexing, so that the search never finds a page this build dropped.
         bundle = {path for path in scan if path.startswith(f"{BUNDLE}/")} if options.search else set()
         report.removed = _prune(stage, scan, produced | bundle)
+        if plan.full:  # every page and PDF was made: the drawings none of them used are for pages gone
+            drawn.prune()
         if options.search:
             produced |= _index_search(stage, plan, options.jobs, progress)
         report.written, report.unchanged = stage.written, stage.unchanged
@@ -173,6 +176,7 @@ def _make_output(project: Project, plan: Plan, scan: Files, options: BuildOption
         raise
     finally:
         figures.keep_charts(None)
+        drawn.keep_in(None)
     return page_deps, pdf_keys, outputs
 
 
@@ -201,6 +205,11 @@ class Plan:
             return False
         old = self.old_pages.get(path)
         return old is not None and not (deps & self.dirty) and not (old & self.dirty)
+
+    def known_deps(self, path: str) -> frozenset[cache.Key] | None:
+        """Return what a page depended on in the last build if none of it changed since; None if unknown."""
+        old = None if self.full else self.old_pages.get(path)
+        return old if old is not None and old.isdisjoint(self.dirty) else None
 
 
 def _plan(state: cache.BuildState | None, inputs: cache.Inputs, loaded: cache.Loaded,
@@ -269,7 +278,7 @@ def _render_site(env: jinja2.Environment, project: Project, analyses: Analyses, 
     from .render.pages import site_pages
 
     deferred: list[Page] = []
-    for page in site_pages(project, analyses, options.cache / "pieces"):
+    for page in site_pages(project, analyses, options.cache / "pieces", plan.known_deps):
         page_deps[page.path] = page.deps
         if plan.clean(page.path, page.deps):
             continue
@@ -303,7 +312,7 @@ def _render_deferred(env: jinja2.Environment, project: Project, pages: list[Page
         for page in pages:
             stage.write(page.path, page_output(env, project, page))
         return
-    from .render import figures
+    from .render import drawn, figures
 
     for name in sorted({page.template for page in pages}):
         env.get_template(name)  # compile once, before the fork
@@ -314,18 +323,20 @@ def _render_deferred(env: jinja2.Environment, project: Project, pages: list[Page
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                  initializer=start_worker, initargs=(os.getpid(),)) as pool, \
                 _cancelled_on_failure(pool):
-            for written, unchanged, changed, charts in pool.map(_render_chunk, chunks):
+            for written, unchanged, changed, charts, used in pool.map(_render_chunk, chunks):
                 stage.written += written
                 stage.unchanged += unchanged
                 stage.changed |= changed
                 figures.add_charts(project, charts)
+                drawn.add_used(used)
     finally:
         _RENDER_JOB = None
 
 
-def _render_chunk(indices: range) -> tuple[int, int, set[str], dict[tuple[str, str], dict[str, Any]]]:
-    """Render some of the deferred pages (runs in a forked worker); return what it wrote and the charts it kept."""
-    from .render import figures
+def _render_chunk(indices: range) -> tuple[int, int, set[str], dict[tuple[str, str], dict[str, Any]], set[str]]:
+    """Render some of the deferred pages (runs in a forked worker); return what it wrote, the charts it kept
+    and the kept drawings it used."""
+    from .render import drawn, figures
 
     assert _RENDER_JOB is not None
     env, project, pages, stage = _RENDER_JOB
@@ -333,7 +344,7 @@ def _render_chunk(indices: range) -> tuple[int, int, set[str], dict[tuple[str, s
     stage.changed = set()
     for i in indices:
         stage.write(pages[i].path, page_output(env, project, pages[i]))
-    return stage.written, stage.unchanged, stage.changed, figures.take_charts()
+    return stage.written, stage.unchanged, stage.changed, figures.take_charts(), drawn.take_used()
 
 
 def render_page(env: jinja2.Environment, project: Project, page: Page) -> bytes:

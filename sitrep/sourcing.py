@@ -8,13 +8,15 @@ it. Reliability belongs to the document's source, credibility to each cited stat
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .model import Actor, Brief, Citation, ContextNote, Deployment, Incident, Project, published_after
 
 Loc = tuple[Any, ...]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,36 @@ class Cited:
         return next((url for url in found if url), None)
 
 
+class _Memo:
+    """What was worked out about the project last asked about, each thing once.
+
+    A document is cited a dozen times on average (115,000 citations at 10,000 incidents name a few
+    thousand documents), and what a citation rests on depends on the document alone. The project is
+    immutable, so the answers stay right while it is the one asked about; it is held by a weak
+    reference, so that it does not outlive its build.
+    """
+
+    def __init__(self) -> None:
+        self._project: weakref.ref[Project] | None = None
+        self._found: dict[tuple[Any, ...], Any] = {}
+
+    def get(self, project: Project, key: tuple[Any, ...], work_out: Callable[[], T]) -> T:
+        """Return what is kept under key for project, working it out the first time."""
+        if self._project is None or self._project() is not project:
+            self._project, self._found = weakref.ref(project), {}
+        if key not in self._found:
+            self._found[key] = work_out()
+        return self._found[key]  # type: ignore[no-any-return]
+
+
+_MEMO = _Memo()
+
+
 def cited(project: Project, citation: Citation) -> Cited:
     """Return the document a citation points to, with the documents that relayed it."""
     if citation.document is not None:
-        return _document(project, citation.document, ())
+        doc_id = citation.document
+        return _MEMO.get(project, ("cited", doc_id), lambda: _document(project, doc_id, ()))
     via = (Cited(("source", citation.via), citation.via),) if citation.via else ()
     assert citation.source is not None  # the model requires a document or a source
     return Cited(("source", citation.source, citation.via, citation.title, citation.date, citation.url),
@@ -87,6 +115,11 @@ def relayed_by(project: Project) -> dict[str, tuple[str, ...]]:
 def cited_sources(project: Project, citation: Citation) -> list[str]:
     """Return the ids of the sources behind a citation, once each: its own; the wire it republishes, if it
     is a republication (relays one document); then the sources of the documents that carried it to us."""
+    key = ("sources", citation.document, citation.source, citation.via)  # all the answer depends on
+    return list(_MEMO.get(project, key, lambda: tuple(_cited_sources(project, citation))))
+
+
+def _cited_sources(project: Project, citation: Citation) -> list[str]:
     item = cited(project, citation)
     found = [item.source]
     if citation.document is not None:
@@ -113,8 +146,14 @@ def cited_documents(project: Project, citation: Citation) -> list[str]:
     """Return the ids of the documents a citation rests on: the cited one and every relay of it."""
     if citation.document is None:
         return []
+    doc_id = citation.document
+    return list(_MEMO.get(project, ("documents", doc_id), lambda: tuple(_relays_of(project, doc_id))))
+
+
+def _relays_of(project: Project, doc_id: str) -> list[str]:
+    """Return a document's id and those of every document relaying it, nearest first."""
     found: list[str] = []
-    stack = [citation.document]
+    stack = [doc_id]
     while stack:
         doc_id = stack.pop(0)
         if doc_id not in found:

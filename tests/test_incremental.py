@@ -58,6 +58,11 @@ def assert_same_as_clean(options: BuildOptions, tmp_path: Path, label: str) -> N
     assert sorted(got) == sorted(want), f"after {label}: files differ"
     differ = [name for name in want if got[name] != want[name]]
     assert not differ, f"after {label}: these files differ from a clean build: {differ[:10]}"
+    # pages whose keys were taken from the last build depend on what they would have worked out again
+    kept, fresh = cache.read_state(options.cache), cache.read_state(clean.cache)
+    assert kept is not None and fresh is not None
+    differ = [path for path in fresh.pages if kept.pages.get(path) != fresh.pages[path]]
+    assert not differ, f"after {label}: these pages' keys differ from a clean build's: {differ[:10]}"
 
 
 def incidents(content: Path) -> list[Path]:
@@ -170,6 +175,61 @@ def test_an_unchanged_brief_keeps_its_pdf(content: Path, tmp_path: Path) -> None
     report = build(options)
     assert (report.pdfs_rendered, report.pdfs_reused) == (1, 1)
     assert_same_as_clean(options, tmp_path, "brief-edited")
+
+
+def test_a_brief_keeps_its_map_and_charts_while_what_they_show_is_the_same(content: Path, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitrep.render import drawn as drawn_module
+    from sitrep.render import figures, page_maps
+
+    options = BuildOptions(content=content, output=tmp_path / "site", pdf=False, search=False, jobs=1)
+    build(options)
+    drawn: list[str] = []
+
+    def logged(name: str, draw: Callable[..., str]) -> Callable[..., str]:
+        return lambda *args, **kwargs: drawn.append(name) or draw(*args, **kwargs)
+
+    monkeypatch.setattr(figures, "_draw_weekly_charts", logged("charts", figures._draw_weekly_charts))
+    monkeypatch.setattr(figures, "render_map_html", logged("map", figures.render_map_html))
+    monkeypatch.setattr(page_maps, "render_map_html", logged("map", page_maps.render_map_html))
+    target = incidents(content)[-1]  # the newest: in the later brief's period, on its map and charts
+    brief = options.output / "briefs" / f"{max((content / 'briefs').glob('*.yaml')).stem}.html"
+    edit_yaml(target, lambda d: d.update(title=d["title"] + " (retitled)"))
+    build(options)
+    assert "(retitled)" in brief.read_text()  # the brief's page was made again, with the map and charts kept
+    assert drawn == []
+    assert_same_as_clean(options, tmp_path, "retitled")
+
+    edit_yaml(target, lambda d: d.update(casualties=[{**d["casualties"][0], "killed": 40}]))
+    build(options)
+    assert "charts" in drawn  # its week's dead changed: drawn again
+    assert_same_as_clean(options, tmp_path, "toll-revised")
+    # a build that draws every page keeps only what it drew: nothing for pages gone
+    kept = {options.cache / "drawn" / f"{drawn_module._digest(repr(('charts', path.stem, f'{path.stem}-')))[:40]}.pickle"
+            for path in (content / "briefs").glob("*.yaml")}
+    assert kept and all(path.is_file() for path in kept)
+    shutil.rmtree(content / "briefs")
+    settings = content / "site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")  # redo all
+    build(options)
+    assert_same_as_clean(options, tmp_path, "no-briefs")
+    assert not any(path.exists() for path in kept)
+    assert any(options.cache.joinpath("drawn").iterdir())  # the places' maps
+
+
+def test_a_document_published_after_a_cutoff_changes_the_list_of_briefs(tmp_path: Path) -> None:
+    """A brief's headline counts the casualty reports known by its cut-off, dated by the documents cited."""
+    content = Path(shutil.copytree(Path(__file__).resolve().parent.parent / "content", tmp_path / "content"))
+    options = BuildOptions(content=content, output=tmp_path / "site", pdf=False, search=False)
+    build(options)
+    listed = options.output / "briefs" / "index.html"
+    before = listed.read_text()
+    # the only report of the Kalsu blast's 1 killed and 8 wounded, now published after the brief's cut-off
+    document = content / "documents" / "mint-2024-04-21-iraq-says-outlaws-fired-rockets.yaml"
+    document.write_text(document.read_text().replace("published: 2024-04-21", "published: 2024-04-23"))
+    build(options)
+    assert listed.read_text() != before
+    assert_same_as_clean(options, tmp_path, "document-dated-later")
 
 
 def test_the_cached_project_equals_a_fresh_validation(content: Path, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from .. import urls
 from ..analyse import BriefAnalysis, Tally, incident_date, incident_figures, known_reports, period_incidents
 from ..maps import MapArrow, MapPoint, render_map, render_map_html
 from ..model import Brief, Incident, Location, Period, Place, Project
+from . import drawn as kept_drawings
 
 # The charts load matplotlib (a third of a second): imported when a brief's charts are first drawn, so
 # that a build rendering no brief, and the processes that list pages for others to render, never load it.
@@ -70,9 +71,11 @@ def brief_map(project: Project, analysis: BriefAnalysis, link_prefix: str | None
         return ""
     period = analysis.brief.period
     render = render_map_html if medium == "web" else render_map
-    return render(list(points.values()), arrows, focus_countries=brief_countries(analysis),
-                  title=f"Incidents, {period.start:%d %b} to {period.end:%d %b %Y}",
-                  id_prefix=f"map-{analysis.brief.id}")
+    shown, countries = list(points.values()), brief_countries(analysis)
+    title, id_prefix = f"Incidents, {period.start:%d %b} to {period.end:%d %b %Y}", f"map-{analysis.brief.id}"
+    return kept_drawings.kept(("map", medium, id_prefix, link_prefix), (shown, arrows, countries, title),
+                              lambda: render(shown, arrows, focus_countries=countries, title=title,
+                                             id_prefix=id_prefix))
 
 
 def map_point(place: Location, site: Place | None = None, point_id: str = "", label: str = "",
@@ -180,7 +183,18 @@ def weekly_charts(project: Project, brief: Brief, prefix: str, drawn: bool = Tru
     """
     if not drawn:  # nothing for the PDF to share: its charts are drawn
         return _draw_weekly_charts(project, brief, prefix, drawn=False)
-    return _CHARTS.get(project, (brief.id, prefix), lambda: _draw_weekly_charts(project, brief, prefix, drawn=True))
+    return _CHARTS.get(project, (brief.id, prefix), lambda: kept_drawings.kept(
+        ("charts", brief.id, prefix), _chart_inputs(project, brief),
+        lambda: _draw_weekly_charts(project, brief, prefix, drawn=True)))
+
+
+def _chart_inputs(project: Project, brief: Brief) -> tuple[Any, ...]:
+    """Return everything a brief's charts, their note and their table are drawn from, by value."""
+    weeks = chart_weeks(project, brief)
+    counted = [_WEEKS.get(project, week.covered, tuple(brief.countries), brief.cutoff) for week in weeks]
+    return (brief.period.end,
+            [(week.start, week.end, week.covered.start, week.covered.end) for week in weeks],
+            [(sorted(week.by_type.items()), week.killed, week.wounded) for week in counted])
 
 
 def _draw_weekly_charts(project: Project, brief: Brief, prefix: str, drawn: bool) -> dict[str, Any]:

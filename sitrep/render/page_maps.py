@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from .. import urls
 from ..analyse import incident_date
 from ..maps import MapArrow, MapPoint, render_map_html
+from . import drawn as kept_drawings
 from .figures import map_point, map_precision
 from ..model import Deployment, Incident, Location, Project
 
@@ -49,8 +50,10 @@ def incidents_map(project: Project, incidents: Iterable[Incident], *, root: str,
         points.setdefault(place.id, _place_point(place, root))
     if not points:
         return ""
-    return render_map_html(list(points.values()), arrows, focus_countries=list(countries), title=title,
-                           id_prefix=id_prefix)
+    shown, focus = list(points.values()), list(countries)
+    return kept_drawings.kept(("map", "web", id_prefix, root), (shown, arrows, focus, title),
+                              lambda: render_map_html(shown, arrows, focus_countries=focus, title=title,
+                                                      id_prefix=id_prefix))
 
 
 def _point_id(place_id: str, precision: str) -> str:

@@ -15,7 +15,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from ..analyse import (
     IncidentFigures,
     incident_figures,
     period_headline,
+    period_incidents,
     posture,
     when,
 )
@@ -44,12 +45,15 @@ from ..model import (
 from ..validate import resolve_asset
 from ..write import Stage
 from . import exports, indexes, stix
+from .exports import made_from
 from .brief import Abbreviations, brief_context
 from .figures import brief_map, brief_visuals, chart_weeks
 from .notes import Notes
 from .page_maps import deployment_places, incidents_map
 
 Keys = frozenset[deps.Key]
+#: What a page depended on in the last build, if none of it changed since (None: work it out again).
+KnownKeys = Callable[[str], Keys | None]
 
 RECENT_INCIDENTS = 8  # on the home page: about two weeks of a busy theatre
 
@@ -75,16 +79,22 @@ class Page:
         return self.context() if callable(self.context) else self.context
 
 
-def site_pages(project: Project, analyses: Mapping[str, BriefAnalysis], pieces: Path | None = None
-               ) -> Iterator[Page]:
-    """Yield every page of the site; the data downloads keep their pieces between builds in pieces/."""
+def site_pages(project: Project, analyses: Mapping[str, BriefAnalysis], pieces: Path | None = None,
+               known: KnownKeys = lambda path: None) -> Iterator[Page]:
+    """Yield every page of the site; the data downloads keep their pieces between builds in pieces/.
+
+    known gives what a page depended on in the last build when none of that changed since: the page of an
+    incident, a place or an actor then takes it as it is (worked out from only what those keys name, it
+    would be the same) rather than work out its keys again, most of the cost of listing 10,000 incidents'
+    pages.
+    """
     places = deps.PlacesByDay(project)
     yield Page("index.html", "site/index.html", partial(home_context, project, analyses),
                home_keys(project, places))
-    yield from brief_pages(project, analyses, places)
-    yield from incident_pages(project)
-    yield from actor_pages(project)
-    yield from location_pages(project)
+    yield from brief_pages(project, analyses, places, pieces)
+    yield from incident_pages(project, known)
+    yield from actor_pages(project, known)
+    yield from location_pages(project, known)
     yield from country_pages(project)
     yield from event_type_pages(project)
     yield from context_pages(project)
@@ -127,22 +137,42 @@ def home_keys(project: Project, places: deps.PlacesByDay) -> Keys:
     return brief_keys(project, project.briefs_by_date[0], places) | recent | deps.every("brief", "incident")
 
 
-def brief_pages(project: Project, analyses: Mapping[str, BriefAnalysis], places: deps.PlacesByDay
-                ) -> Iterator[Page]:
-    """Yield the list of briefs and a page per brief."""
-    yield Page("briefs/index.html", "site/briefs.html", partial(brief_list_context, project),
-               deps.every("brief", "incident", "location"))
+def brief_pages(project: Project, analyses: Mapping[str, BriefAnalysis], places: deps.PlacesByDay,
+                pieces: Path | None = None) -> Iterator[Page]:
+    """Yield the list of briefs and a page per brief; the list keeps its headlines between builds in pieces/."""
+    kept = pieces / "headlines.pickle" if pieces else None
+    # a document's date decides whether a casualty report was known by a brief's cut-off
+    yield Page("briefs/index.html", "site/briefs.html", partial(brief_list_context, project, kept),
+               deps.every("brief", "incident", "location", "document"))
     for brief in project.briefs_by_date:
         yield Page(urls.brief(brief), "site/brief.html",
                    partial(brief_page_context, project, analyses, brief.id),
                    brief_keys(project, brief, places))
 
 
-def brief_list_context(project: Project) -> dict[str, Any]:
-    """Return the list of briefs' names: each brief, newest first, with its period's headline figures."""
-    return {"section": "briefs",
-            "briefs": [(b, period_headline(project, b.period, b.countries, b.cutoff))
-                       for b in project.briefs_by_date]}
+def brief_list_context(project: Project, kept: Path | None = None) -> dict[str, Any]:
+    """Return the list of briefs' names: each brief, newest first, with its period's headline figures.
+
+    A brief's headline is kept (in kept) while its period's incidents and the documents their casualty
+    reports cite are the same: working out the figures of every incident is most of this page's cost.
+    """
+    pieces = Pieces(kept)
+    briefs = [(b, pieces.get(b.id, headline_key(project, b),
+                             partial(period_headline, project, b.period, b.countries, b.cutoff)))
+              for b in project.briefs_by_date]
+    pieces.save()
+    return {"section": "briefs", "briefs": briefs}
+
+
+def headline_key(project: Project, brief: Brief) -> tuple[Any, ...] | None:
+    """Return what a brief's headline is worked out from: its period's incidents and what dates their reports."""
+    shown = period_incidents(project, brief.period, brief.countries)
+    inputs = [("incident", i.id) for i in shown]
+    inputs += [("document", c.document) for i in shown for report in i.casualties for c in report.sources
+               if c.document is not None]
+    digests = made_from(project, inputs)
+    return None if digests is None else (brief.period.start, brief.period.end, tuple(brief.countries),
+                                         brief.cutoff.isoformat(), tuple(i.id for i in shown), digests)
 
 
 def brief_page_context(project: Project, analyses: Mapping[str, BriefAnalysis],
@@ -163,7 +193,7 @@ def brief_keys(project: Project, brief: Brief, places: deps.PlacesByDay) -> Keys
 
 # --- Incidents ----------------------------------------------------------------------------
 
-def incident_pages(project: Project) -> Iterator[Page]:
+def incident_pages(project: Project, known: KnownKeys = lambda path: None) -> Iterator[Page]:
     """Yield the timeline's years and months, a page per year of incidents, and a page per incident."""
     years = indexes.by_year(project.incidents_by_date)
     yield Page("incidents/index.html", "site/incidents.html", partial(timeline_context, years),
@@ -173,9 +203,11 @@ def incident_pages(project: Project) -> Iterator[Page]:
                    partial(year_context, project, year, items),
                    frozenset(deps.incidents_listed(project, items)))
     for incident in project.incidents_by_date:
-        keys = deps.incident_page(project, incident)
-        yield Page(urls.incident(incident), "site/incident.html", partial(incident_context, project, incident, keys),
-                   keys)
+        path = urls.incident(incident)
+        keys = known(path)
+        if keys is None:
+            keys = deps.incident_page(project, incident)
+        yield Page(path, "site/incident.html", partial(incident_context, project, incident, keys), keys)
 
 
 def timeline_context(years: list[tuple[int, list[Incident]]]) -> dict[str, Any]:
@@ -245,16 +277,27 @@ def markdown_images(project: Project) -> list[str]:
 
 # --- Actors -------------------------------------------------------------------------------
 
-def actor_pages(project: Project) -> Iterator[Page]:
+def actor_pages(project: Project, known: KnownKeys = lambda path: None) -> Iterator[Page]:
     """Yield the index of actors by kind and a page per actor."""
-    all_roles = indexes.actor_roles(project)
-    counts = {actor_id: len(indexes.incidents_of(roles)) for actor_id, roles in all_roles.items()}
-    yield Page("actors/index.html", "site/actors.html", {"section": "actors", "counts": counts},
+    all_roles = cache(partial(indexes.actor_roles, project))  # only when a page needs them
+    yield Page("actors/index.html", "site/actors.html", partial(actors_context, all_roles),
                deps.every("actor", "incident"))
     for actor in project.actors.values():
-        roles = all_roles[actor.id]
-        yield Page(urls.actor(actor), "site/actor.html", partial(actor_context, project, actor, roles),
-                   actor_keys(project, actor, roles))
+        path = urls.actor(actor)
+        keys = known(path)
+        yield Page(path, "site/actor.html", partial(_actor_names, project, actor, all_roles),
+                   actor_keys(project, actor, all_roles()[actor.id]) if keys is None else keys)
+
+
+def actors_context(all_roles: Callable[[], Mapping[str, Mapping[str, list[Incident]]]]) -> dict[str, Any]:
+    """Return the index of actors' names: how many incidents each actor played a part in."""
+    return {"section": "actors",
+            "counts": {actor_id: len(indexes.incidents_of(roles)) for actor_id, roles in all_roles().items()}}
+
+
+def _actor_names(project: Project, actor: Actor,
+                 all_roles: Callable[[], Mapping[str, Mapping[str, list[Incident]]]]) -> dict[str, Any]:
+    return actor_context(project, actor, all_roles()[actor.id])
 
 
 def actor_context(project: Project, actor: Actor, roles: Mapping[str, list[Incident]]) -> dict[str, Any]:
@@ -294,19 +337,33 @@ def _deployment_keys(deployment: Deployment) -> set[deps.Key]:
 
 # --- Places and countries -----------------------------------------------------------------
 
-def location_pages(project: Project) -> Iterator[Page]:
+def location_pages(project: Project, known: KnownKeys = lambda path: None) -> Iterator[Page]:
     """Yield the index of places by country and a page per location."""
     yield Page("locations/index.html", "site/locations.html",
                {"section": "places", "countries": indexes.countries(project)}, deps.every("location"))
     children = indexes.children_of(project)
     struck, launched = indexes.incidents_by_place(project)
     for place in project.locations.values():
-        inside = indexes.places_within(project, place.id, children)
-        found = indexes.location_incidents([place.id, *(p.id for p in inside)], struck, launched)
-        deployments = indexes.location_deployments(project, {place.id, *(p.id for p in inside)})
-        yield Page(urls.location(place), "site/location.html",
-                   partial(location_context, project, place, inside, found, deployments),
-                   location_keys(project, place, inside, found, deployments))
+        path = urls.location(place)
+        shown = partial(_place_shows, project, place, children, struck, launched)
+        keys = known(path)
+        yield Page(path, "site/location.html", partial(_location_names, project, place, shown),
+                   location_keys(project, place, *shown()) if keys is None else keys)
+
+
+def _place_shows(project: Project, place: Location, children: Mapping[str, list[str]],
+                 struck: Mapping[str, list[Incident]], launched: Mapping[str, list[Incident]]
+                 ) -> tuple[list[Location], indexes.PlaceIncidents, list[Deployment]]:
+    """Return the places inside a place, the incidents at and launched from any of them, and their forces."""
+    inside = indexes.places_within(project, place.id, children)
+    here = [place.id, *(p.id for p in inside)]
+    return inside, indexes.location_incidents(here, struck, launched), indexes.location_deployments(project, set(here))
+
+
+def _location_names(project: Project, place: Location,
+                    shown: Callable[[], tuple[list[Location], indexes.PlaceIncidents, list[Deployment]]]
+                    ) -> dict[str, Any]:
+    return location_context(project, place, *shown())
 
 
 def location_context(project: Project, place: Location, inside: list[Location], found: indexes.PlaceIncidents,
