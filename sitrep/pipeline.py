@@ -120,12 +120,15 @@ def build(options: BuildOptions, progress: Progress = lambda message: None) -> B
                  f"({len(changed_files)} file(s) read again)")
         plan = _plan(state, inputs, loaded, touches, scan)
         report = BuildReport(warnings=loaded.warnings)
-        page_deps, pdf_keys, outputs = _make_output(project, plan, scan, options, report, progress)
-        cache.write_state(options.cache, cache.BuildState(
-            inputs=inputs, hasher=hasher.remembered(), digests=plan.digests, touches=touches, pages=page_deps,
-            outputs=outputs, pdf_keys=pdf_keys, warnings=report.warnings, page_count=report.pages,
-            findings=loaded.findings), state)
-        content_cache.write(records, changed_files)
+        page_deps, pdf_keys, outputs, stage = _make_output(project, plan, scan, options, report, progress)
+        try:  # while the last build's files are deleted
+            cache.write_state(options.cache, cache.BuildState(
+                inputs=inputs, hasher=hasher.remembered(), digests=plan.digests, touches=touches,
+                pages=page_deps, outputs=outputs, pdf_keys=pdf_keys, warnings=report.warnings,
+                page_count=report.pages, findings=loaded.findings), state)
+            content_cache.write(records, changed_files)
+        finally:
+            stage.finish()
     finally:
         # Free the cycles rendering made (Jinja's macros hold their context, which holds the project)
         # while the project is still frozen, so that this walks only what the build itself made: left for
@@ -138,16 +141,17 @@ def build(options: BuildOptions, progress: Progress = lambda message: None) -> B
 
 
 def _make_output(project: Project, plan: Plan, scan: Files, options: BuildOptions, report: BuildReport,
-                 progress: Progress) -> tuple[PageDeps, dict[str, str], Files]:
+                 progress: Progress) -> tuple[PageDeps, dict[str, str], Files, Stage]:
     """Render what the plan does not keep into a stage and swap it in; return what the build state keeps.
 
-    That is what each page depends on, each PDF's key, and the size and time of every output file.
+    That is what each page depends on, each PDF's key, and the size and time of every output file; and the
+    stage, whose finish() waits until the last build's files are deleted.
     """
     from .render import drawn, figures
 
     env = make_env(options.theme, options.cache / "jinja")
     analyses = Analyses(project)
-    stage = _TrackedStage(options.output).open(reuse=True)
+    stage = _TrackedStage(options.output).open(reuse=True, wait=False)  # linked while the pages are listed
     figures.keep_charts(project if options.pdf else None)  # a brief's PDF shows its page's charts
     drawn.keep_in(options.cache / "drawn")
     try:
@@ -170,14 +174,14 @@ def _make_output(project: Project, plan: Plan, scan: Files, options: BuildOption
         # Forget the last build first: killed between the commit and the new state, a build would
         # otherwise leave a state describing files output/ no longer holds.
         cache.forget_state(options.cache)
-        stage.commit()
+        stage.commit(wait=False)
     except BaseException:
         stage.discard()
         raise
     finally:
         figures.keep_charts(None)
         drawn.keep_in(None)
-    return page_deps, pdf_keys, outputs
+    return page_deps, pdf_keys, outputs, stage
 
 
 def _option_key(options: BuildOptions) -> tuple[object, ...]:
@@ -291,6 +295,7 @@ def _render_site(env: jinja2.Environment, project: Project, analyses: Analyses, 
     # is idle.
     last_size = {page.path: plan.previous.get(page.path, (0, 0))[0] for page in deferred}
     deferred.sort(key=lambda page: -last_size[page.path])
+    stage.ready()  # before forking: a renderer must not write into a stage still being linked
     _render_deferred(env, project, deferred, stage, options.jobs, sum(last_size.values()))
     report.rendered += len(deferred)
     report.pages = len(page_deps)

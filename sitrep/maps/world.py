@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from .svg import XY
 
@@ -54,17 +55,31 @@ def _make_ring(flat: list[float]) -> _Ring:
     return _Ring((min(lons), min(lats), max(lons), max(lats)), tuple(zip(lons, lats, strict=True)))
 
 
+def _entries() -> list[dict[str, Any]]:
+    """Return the countries of the bundled border data, as stored."""
+    return json.loads(gzip.decompress(DATA_FILE.read_bytes()))["countries"]  # type: ignore[no-any-return]
+
+
+def _info(entry: dict[str, Any]) -> CountryInfo:
+    bbox = tuple(float(v) for v in entry["bbox"])
+    return CountryInfo(entry["a3"], int(entry["id"]), entry["name"], bbox)  # type: ignore[arg-type]
+
+
 @lru_cache(maxsize=1)
 def _world() -> dict[str, _Country]:
     """Load the bundled country borders once, keyed by ISO alpha-3."""
-    document = json.loads(gzip.decompress(DATA_FILE.read_bytes()))
     world: dict[str, _Country] = {}
-    for entry in document["countries"]:
-        bbox = tuple(float(v) for v in entry["bbox"])
-        info = CountryInfo(entry["a3"], int(entry["id"]), entry["name"], bbox)  # type: ignore[arg-type]
+    for entry in _entries():
+        info = _infos().get(entry["a3"]) or _info(entry)
         polygons = tuple(tuple(_make_ring(ring) for ring in poly) for poly in entry["polygons"])
         world[info.alpha3] = _Country(info, polygons)
     return world
+
+
+@lru_cache(maxsize=1)
+def _infos() -> dict[str, CountryInfo]:
+    """Load the countries' names and extents once, without their borders (most pages only name countries)."""
+    return {info.alpha3: info for info in map(_info, _entries())}
 
 
 def _country(alpha3: str) -> _Country | None:
@@ -74,8 +89,7 @@ def _country(alpha3: str) -> _Country | None:
 
 def country_info(alpha3: str) -> CountryInfo | None:
     """Return the identity and bounding box of a country by ISO alpha-3 code."""
-    country = _country(alpha3)
-    return country.info if country else None
+    return _infos().get(alpha3.strip().upper()) if isinstance(alpha3, str) else None
 
 
 def distance_outside_country_km(alpha3: str, lat: float, lon: float) -> float | None:
