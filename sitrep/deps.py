@@ -16,6 +16,7 @@ makes an incremental build differ from a clean one, which tests/test_incremental
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -60,16 +61,19 @@ def country(code: str) -> Key:
     return _key(("country", code))
 
 
+@functools.cache  # a brief's keys name every day of its windows: each day's made once
 def incidents_on(day: dt.date) -> Key:
     """Return the key of the incidents dated on a day."""
     return _key(("incidents-on", day.isoformat()))
 
 
+@functools.cache
 def briefs_on(day: dt.date) -> Key:
     """Return the key of the briefs whose period includes a day."""
     return _key(("briefs-on", day.isoformat()))
 
 
+@functools.cache
 def reported_on(day: dt.date) -> Key:
     """Return the key of the reports (claims, citations, revisions) dated on a day."""
     return _key(("reported-on", day.isoformat()))

@@ -1032,8 +1032,15 @@ class Project:
 
     def previous_brief(self, brief: Brief) -> Brief | None:
         """Return the latest brief that ended before this one started."""
-        earlier = [b for b in self.briefs_by_date if b.period.end < brief.period.start]
-        return earlier[0] if earlier else None
+        ends, oldest_first = self._brief_ends
+        before = bisect.bisect_left(ends, brief.period.start)  # those ending before it start
+        return oldest_first[before - 1] if before else None
+
+    @cached_property
+    def _brief_ends(self) -> tuple[list[dt.date], list[Brief]]:
+        """Return briefs oldest first (the order of briefs_by_date reversed), and their last days for bisection."""
+        oldest_first = self.briefs_by_date[::-1]
+        return [b.period.end for b in oldest_first], oldest_first
 
 
 def recorded_twice_of(incidents: Mapping[str, Any]) -> frozenset[str]:
