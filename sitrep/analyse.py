@@ -575,10 +575,15 @@ def period_incidents(project: Project, period: Period, countries: Sequence[str])
     """Return the incidents of a period in the given countries, oldest first."""
     # An event recorded twice (same_as, or one ACLED id) counts once; a strike on sites in two
     # countries belongs to the briefs of both.
+    twice = project.recorded_twice
     return tuple(sorted((i for i in project.incidents_between(period.start, period.end)
-                         if i.id not in project.recorded_twice
-                         and any(country in countries for country in project.countries_of(i))),
-                        key=lambda i: i.sort_key))
+                         if counted_in(project, i, countries, twice)), key=lambda i: i.sort_key))
+
+
+def counted_in(project: Project, incident: Incident, countries: Sequence[str], twice: frozenset[str]) -> bool:
+    """Return True if an incident of a period counts in briefs on these countries (twice: recorded_twice)."""
+    return incident.id not in twice and any(country in countries
+                                            for country in project.countries_of(incident))
 
 
 def known_reports(project: Project, incident: Incident, as_of: dt.datetime | None) -> list[CasualtyReport] | None:
