@@ -876,7 +876,7 @@ def _sharing_keys(state: BuildState, last: BuildState | None) -> BuildState:
     pages: dict[str, frozenset[Key] | None] = {}
     for path, keys in state.pages.items():
         old = old_pages.get(path)
-        pages[path] = None if keys is None else old if keys == old else share(keys)
+        pages[path] = None if keys is None else old if keys is old or keys == old else share(keys)
     return replace(state, touches=touches, pages=pages)
 
 

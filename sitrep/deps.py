@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .model import Brief, Citation, ContextNote, Deployment, Entity, Incident, Project
-from .sourcing import cited_documents, cited_sources, incident_facts
+from .sourcing import cited_documents, cited_sources, incident_facts, republished
 
 Key = tuple[str, str]
 
@@ -229,7 +229,8 @@ def _sources_cited(incident: Incident) -> Iterator[str]:
 
 
 def citation_keys(project: Project, citations: Iterable[Citation]) -> set[Key]:
-    """Return the keys of what citations show: each document and its relays (and who relays them), and sources.
+    """Return the keys of what citations show: each document and its relays (and who relays them), the
+    documents a republication carries (whose sources it names), and sources.
 
     A document added that relays a cited one changes the cited one's note: it touches the mention key.
     """
@@ -238,4 +239,6 @@ def citation_keys(project: Project, citations: Iterable[Citation]) -> set[Key]:
         keys.update(entity("source", s) for s in cited_sources(project, citation))
         for doc in cited_documents(project, citation):
             keys.update((entity("document", doc), mentions("document", doc)))
+        if citation.document is not None:
+            keys.update(entity("document", doc) for doc in republished(project, citation.document))
     return keys

@@ -124,7 +124,7 @@ def _cited_sources(project: Project, citation: Citation) -> list[str]:
     item = cited(project, citation)
     found = [item.source]
     if citation.document is not None:
-        found += [project.documents[d].source for d in _republished(project, citation.document)]
+        found += [project.documents[d].source for d in republished(project, citation.document)]
     stack = list(item.relayed_by)
     while stack:
         relay = stack.pop(0)
@@ -133,8 +133,12 @@ def _cited_sources(project: Project, citation: Citation) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _republished(project: Project, doc_id: str) -> Iterator[str]:
-    """Yield the documents a republication carries, down its chain while each relays one document."""
+def republished(project: Project, doc_id: str) -> tuple[str, ...]:
+    """Return the documents a republication carries, down its chain while each relays one document."""
+    return _MEMO.get(project, ("republished", doc_id), lambda: tuple(_carried(project, doc_id)))
+
+
+def _carried(project: Project, doc_id: str) -> Iterator[str]:
     seen = {doc_id}
     relays = project.documents[doc_id].relays
     while len(relays) == 1 and relays[0] in project.documents and relays[0] not in seen:
