@@ -17,7 +17,8 @@ from functools import cached_property
 from typing import Any
 
 from .model import (CREDIBILITY, RELIABILITY, RESPONSIBLE_STANCES, Brief, CasualtyReport, Citation, Count,
-                    Deployment, Incident, Period, Project, TroopFigure, acled_week, date_span, format_count)
+                    Deployment, Incident, Period, Project, TroopFigure, acled_week, counted_in, date_span,
+                    format_count)
 
 
 # --- Uncertain sums -----------------------------------------------------------------------
@@ -575,10 +576,9 @@ def period_incidents(project: Project, period: Period, countries: Sequence[str])
     """Return the incidents of a period in the given countries, oldest first."""
     # An event recorded twice (same_as, or one ACLED id) counts once; a strike on sites in two
     # countries belongs to the briefs of both.
+    twice = project.recorded_twice
     return tuple(sorted((i for i in project.incidents_between(period.start, period.end)
-                         if i.id not in project.recorded_twice
-                         and any(country in countries for country in project.countries_of(i))),
-                        key=lambda i: i.sort_key))
+                         if counted_in(project, i, countries, twice)), key=lambda i: i.sort_key))
 
 
 def known_reports(project: Project, incident: Incident, as_of: dt.datetime | None) -> list[CasualtyReport] | None:

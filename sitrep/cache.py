@@ -33,21 +33,23 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import ContentErrors, Problem, UsageError, writing
 from .interrupt import checkpoint
-from .load import LoadFailed, discover, display_path, load_file
+from .load import LoadFailed, content_files, display_path, load_file
 from .workers import start_worker
 
 # The content model and its validation (pydantic) take a third of a second to import: they are imported
 # where first needed, so that a check of content unchanged since the last build answers without them.
 if TYPE_CHECKING:
     from .model import Entity, Project, SiteConfig
+    from .same_event import Event
     from .validate import Known
 
 PACKAGE = Path(__file__).resolve().parent
-FORMAT = 4  # bump when the layout of the pickles changes
+FORMAT = 5  # bump when the layout of the pickles changes
 RACY_NS = 1_000_000_000  # a file changed this close to its hashing is hashed again next time
 BATCH_FILES = 250  # files a worker checks between two safe points (sitrep.interrupt)
 PARALLEL_FROM = 400  # below this many files to parse, starting processes costs more than it saves
 DELTA_SHARE = 10  # rewrite the whole content cache once the changes reach 1/DELTA_SHARE of it
+QUICK_UP_TO = 100  # quick_check parses changed incidents in one process: past this many, check in full
 
 Key = tuple[str, str]
 T = TypeVar("T")
@@ -177,6 +179,11 @@ class FileRecord:
     line: int
     images: tuple[str, ...] = ()  # the content/assets/ images its Markdown shows, checked on every build
     marks: bytes = b""  # where sourcing findings about it can point (validate.finding_marks)
+    # What a check needs of the entity when it does not validate it again (quick_check): its id, the
+    # files it attaches, and for an incident what same-event detection compares
+    id: str | None = None
+    attachments: tuple[str, ...] = ()
+    event: Event | None = None
 
     def warning(self, loc: tuple[Any, ...], message: str) -> Problem | None:
         """Return the warning at loc in this file from the positions kept; None if they do not hold it."""
@@ -188,6 +195,7 @@ class FileRecord:
 
 def check_file(kind: str, path: Path, content_dir: Path) -> FileRecord | None:
     """Parse and validate one file; None if it cannot even be parsed."""
+    from .same_event import incident_event
     from .validate import ALSO_ALLOWED, _references, finding_marks, markdown_images, to_entity
 
     try:
@@ -200,8 +208,11 @@ def check_file(kind: str, path: Path, content_dir: Path) -> FileRecord | None:
                  for loc, target, ref in _references(document.data))
     images = tuple(src for _, src in markdown_images(document))
     marks = finding_marks(document, item) if item is not None else b""
+    attachments = tuple(a.path for a in getattr(item, "attachments", ()))
+    event = incident_event(item) if kind == "incident" and item is not None else None  # type: ignore
     return FileRecord(kind, document.rel, document.digest, item, tuple(problems), refs,
-                      document.mark(()).line, images, marks)
+                      document.mark(()).line, images, marks, item.id if item is not None else None,
+                      attachments, event)
 
 
 #: Each reference kept once, however many files make it: 115,000 references at 10,000 incidents name a
@@ -219,6 +230,14 @@ def _check_files(jobs: list[tuple[str, str, str]]) -> list[FileRecord | None]:
     return [check_file(kind, Path(path), Path(content)) for kind, path, content in jobs]
 
 
+@dataclass(frozen=True)
+class Findings:
+    """The warnings validation gives across files, by the entities they are about (see quick_check)."""
+
+    sourcing: tuple[tuple[str, str, Problem], ...]  # (kind, id, warning) from sitrep.sourcing's findings
+    pairs: tuple[tuple[str, str, Problem], ...]  # (first id, second id, warning) of likely same events
+
+
 @dataclass
 class Loaded:
     """A validated project, its warnings, and each entity's file record."""
@@ -226,6 +245,7 @@ class Loaded:
     project: Project
     warnings: list[Problem]
     records: dict[Key, FileRecord]  # (kind, id) -> record
+    findings: Findings | None = None  # when the project was assembled from the records (assemble)
 
 
 class Kept:
@@ -260,36 +280,89 @@ class Kept:
         self.base_id = base["id"]
         return items
 
-    def write(self, items: dict[str, Any], changed: set[str]) -> None:
-        """Save items, whose entries named in changed are all that differ from what read() returned."""
+    def write(self, items: dict[str, Any], changed: set[str],
+              kept: Callable[[Any], Any] | None = None) -> None:
+        """Save items, whose entries named in changed are all that differ from what read() returned.
+
+        kept: what of a value to write (all of it when None).
+        """
         if not changed:
             return
         self.delta.update({name: items.get(name) for name in changed})
         if self.base_id is not None and len(self.delta) * DELTA_SHARE < len(items):
-            _write_pickle(self.delta_path,
-                          {"code": code_fingerprint(), "base": self.base_id, "items": self.delta})
+            delta = {name: kept(value) if kept and value is not None else value
+                     for name, value in self.delta.items()}
+            _write_pickle(self.delta_path, {"code": code_fingerprint(), "base": self.base_id, "items": delta})
             return
         base_id = hashlib.sha256(os.urandom(16)).hexdigest()
-        _write_pickle(self.base_path, {"code": code_fingerprint(), "id": base_id, "items": items})
+        whole = {name: kept(value) for name, value in items.items()} if kept else items
+        _write_pickle(self.base_path, {"code": code_fingerprint(), "id": base_id, "items": whole})
         self.delta_path.unlink(missing_ok=True)
         self.base_id, self.delta = base_id, {}
 
 
 class ContentCache:
-    """Validated entities of the last builds, keyed by content-relative path and checked by hash."""
+    """Validated entities of the last builds, keyed by content-relative path and checked by hash.
+
+    The records without their entities, the entities of incidents and those of the other files are kept
+    apart: a check after an edit of incidents reads neither the other incidents' entities (two thirds of
+    the cache) nor validates them again (quick_check). A record whose entity was kept for another version
+    of its file (a build stopped between the writes) is no record.
+    """
 
     def __init__(self, folder: Path) -> None:
-        self.kept = Kept(folder / "content.pickle")
+        self.kept = {part: Kept(folder / f"{part}.pickle") for part in ("records", "incidents", "entities")}
+        self.parts: dict[str, dict[str, Any]] = {part: {} for part in self.kept}
         self.records: dict[str, FileRecord] = {}
+        self.stale: set[str] = set()
 
     def read(self) -> ContentCache:
         """Load the cached records, ignoring a cache written by other code."""
-        self.records = self.kept.read()
+        self.read_records()
+        entities = {**self.read_entities("incidents"), **self.read_entities("entities")}
+        for name, record in self.parts["records"].items():
+            kept = entities.get(name)
+            if kept is not None and kept[0] == record.digest:
+                # the record was read for this cache alone: given its entity in place, as copying 13,000
+                # records would take a tenth of the reading (written, it is written without it again)
+                object.__setattr__(record, "entity", kept[1])
+                self.records[name] = record
+        self.stale = self.parts["records"].keys() - self.records.keys()  # dropped at the next write
         return self
+
+    def read_records(self) -> dict[str, FileRecord]:
+        """Return the records without their entities (entity None)."""
+        self.parts["records"] = self.kept["records"].read()
+        return self.parts["records"]
+
+    def read_entities(self, part: str) -> dict[str, tuple[str, Entity | None]]:
+        """Return the kept entities of incidents ('incidents') or of the other files ('entities') by name."""
+        self.parts[part] = self.kept[part].read()
+        return self.parts[part]
 
     def write(self, records: dict[str, FileRecord], changed: set[str]) -> None:
         """Save the records: only what changed while that is small, else everything."""
-        self.kept.write(records, changed)
+        parts = self.parts
+        touched: dict[str, set[str]] = {part: set() for part in parts}
+        for name in changed | self.stale:
+            for part in parts:
+                if parts[part].pop(name, None) is not None:
+                    touched[part].add(name)
+            record = records.get(name)
+            if record is not None:
+                part = "incidents" if record.kind == "incident" else "entities"
+                parts["records"][name] = record
+                parts[part][name] = (record.digest, record.entity)
+                touched["records"].add(name)
+                touched[part].add(name)
+        self.kept["records"].write(parts["records"], touched["records"], _without_entity)
+        for part in ("incidents", "entities"):
+            self.kept[part].write(parts[part], touched[part])
+
+
+def _without_entity(record: FileRecord) -> FileRecord:
+    """Return a record as the cache keeps it: without its entity, which is kept apart."""
+    return record if record.entity is None else replace(record, entity=None)
 
 
 def load(content: Path, cache: ContentCache, digests: dict[str, str], jobs: int, *,
@@ -308,8 +381,7 @@ def load(content: Path, cache: ContentCache, digests: dict[str, str], jobs: int,
 
     if not content.is_dir():
         raise UsageError(f"content folder {content} does not exist")
-    skip = len(str(content / "-")) - 1  # discover's paths are content's, a slash, and more
-    found = [(kind, path, str(path)[skip:]) for kind, path in discover(content)]
+    found = [(kind, Path(path), name) for kind, name, path in content_files(content)]
     # how problems name a file: a cache made from a content folder of another name names it wrongly
     shown = display_path(content / "-", content)[:-1]
     records: dict[str, FileRecord | None] = {}
@@ -370,11 +442,10 @@ def unchanged_since_build(content: Path, folder: Path, seen: Look | None = None
     state, digests = seen.state, seen.digests
     if state is None:
         return None
-    skip = len(content.parts)
     shown = display_path(content / "-", content)[:-1]  # the warnings name the files as this check would
     if digests != state.inputs.content or not _theme_still_there(content) \
             or any(not warning.path.startswith(shown) for warning in state.warnings) \
-            or any("/".join(path.parts[skip:]) not in digests for _kind, path in discover(content)):
+            or any(name not in digests for _kind, name, _path in content_files(content)):
         return None  # (the last: a content file that is a link leading out, which hashing skips)
     return Counter(kind for kind, _id in state.digests), list(state.warnings)
 
@@ -409,6 +480,179 @@ def check_content(content: Path, folder: Path, jobs: int, seen: Look | None = No
         # walked (else the collector's first pass walks all of it, a quarter of a second at 10,000)
         gc.freeze()
     return loaded
+
+
+def quick_check(content: Path, folder: Path, seen: Look | None = None
+                ) -> tuple[Counter[str], list[Problem]] | None:
+    """Return what a check finds (entities of each kind, warnings) when only incidents changed since a build.
+
+    Only the incidents changed, added or removed are validated again. The other files are the last build's
+    records, and the warnings across files about entities that did not change are the ones it found
+    (Findings): a sourcing finding depends on its entity, the briefs, places, sources and documents, and
+    whether its incident is recorded twice; a likely pair on its two incidents and their places. The
+    changed incidents' findings are made as validation makes them. None when that does not hold or
+    anything is wrong: check_content then validates as a build does and says exactly what.
+    """
+    seen = seen or look(content, folder)
+    if seen.state is None or seen.state.findings is None:
+        return None
+    with paused_gc():  # what is read lives until the command ends: never walked by the collector
+        found = _quick_check(content, folder, seen.state, seen.digests)
+        gc.freeze()
+    return found
+
+
+def _quick_check(content: Path, folder: Path, state: Validated, digests: dict[str, str]
+                 ) -> tuple[Counter[str], list[Problem]] | None:
+    """Return what quick_check says, state being the last build's (with its findings)."""
+    assert state.findings is not None
+    changed = {name for name in state.inputs.content.keys() | digests.keys()
+               if state.inputs.content.get(name) != digests.get(name)}
+    if len(changed) > QUICK_UP_TO:
+        return None
+    cache = ContentCache(folder)
+    kept = cache.read_records()
+    found = {name: (kind, path) for kind, name, path in content_files(content)}
+    before = _incidents_before(changed, found, kept, state.inputs.content)
+    if before is None or not _unchanged_valid(found, kept, changed, digests, content):
+        return None
+    records = {name: kept[name] for name in found if name not in changed}
+    for name in sorted(changed & found.keys()):
+        record = check_file(found[name][0], Path(found[name][1]), content)
+        if record is None or record.entity is None or any(p.is_error for p in record.problems):
+            return None
+        records[name] = record
+    problems: list[Problem] = []
+    project = _quick_project(content, cache, records, changed, problems)
+    if project is None:
+        return None
+    fresh = {name: records[name] for name in sorted(changed & found.keys())}
+    same_ids = {(r.kind, r.id) for r in records.values()} == state.digests.keys()
+    if not _cross_valid(content, records, list(fresh.values()) if same_ids else list(records.values())):
+        return None
+    findings = _quick_findings(content, project, records, fresh, before, state.findings)
+    if findings is None:
+        return None
+    problems.extend(p for record in records.values() for p in record.problems)
+    return Counter(r.kind for r in records.values()), sorted([*problems, *findings])
+
+
+def _incidents_before(changed: set[str], found: dict[str, tuple[str, str]], kept: dict[str, FileRecord],
+                      old: dict[str, str]) -> list[FileRecord] | None:
+    """Return the last build's records of the changed files; None unless every one is an incident."""
+    before = []
+    for name in changed:
+        if name in found and found[name][0] != "incident" or name not in found and name not in old:
+            return None  # a file other than an incident, or one that no kind of content is (an asset)
+        if name in old:
+            record = kept.get(name)
+            if record is None or record.kind != "incident" or record.digest != old[name] or record.id is None:
+                return None
+            before.append(record)
+    return before
+
+
+def _unchanged_valid(found: dict[str, tuple[str, str]], kept: dict[str, FileRecord], changed: set[str],
+                     digests: dict[str, str], content: Path) -> bool:
+    """Return True if every unchanged content file has the valid record the last build made, as named now."""
+    shown = display_path(content / "-", content)[:-1]  # problems name the files as this check would
+    for name, (kind, _path) in found.items():
+        if name not in digests:
+            return False  # a link leading out of content/, which hashing skips
+        if name in changed:
+            continue
+        record = kept.get(name)
+        if record is None or record.kind != kind or record.digest != digests[name] or record.id is None \
+                or record.rel != shown + name or any(p.is_error for p in record.problems):
+            return False
+    return True
+
+
+def _quick_project(content: Path, cache: ContentCache, records: dict[str, FileRecord], changed: set[str],
+                   problems: list[Problem]) -> Project | None:
+    """Return the project of every entity but the unchanged incidents; None if site.yaml or an id is wrong."""
+    from .model import Project
+    from .validate import load_site
+
+    site = load_site(content, problems)
+    if site is None or any(p.is_error for p in problems):
+        return None
+    entities = cache.read_entities("entities")
+    by_kind: dict[str, dict[str, Any]] = {kind: {} for kind in _COLLECTIONS}
+    seen: set[Key] = set()
+    for name, record in records.items():
+        assert record.id is not None  # valid records only
+        if (record.kind, record.id) in seen:
+            return None
+        seen.add((record.kind, record.id))
+        if record.kind == "incident":
+            if name in changed:
+                by_kind["incident"][record.id] = record.entity
+            continue
+        kept = entities.get(name)
+        if kept is None or kept[0] != record.digest or kept[1] is None:
+            return None
+        by_kind[record.kind][record.id] = kept[1]
+    return Project(site=site, origins={}, **{_COLLECTIONS[kind]: {key: items[key] for key in sorted(items)}
+                                             for kind, items in by_kind.items()})
+
+
+def _cross_valid(content: Path, records: dict[str, FileRecord], checked: list[FileRecord]) -> bool:
+    """Return True if the checked records' references resolve, and every attachment and image is there."""
+    from .validate import attachment_problem, resolve_asset
+
+    ids: dict[str, set[str]] = {kind: set() for kind in _COLLECTIONS}
+    for record in records.values():
+        ids[record.kind].add(record.id)  # type: ignore[arg-type]  # valid records only
+    for record in checked:
+        if not all(ref in ids[kinds[0]] or any(ref in ids[k] for k in kinds[1:])
+                   for kinds, ref in record.refs):
+            return False
+    for record in records.values():
+        if any(attachment_problem(content, path) for path in record.attachments) \
+                or any(resolve_asset(content, src.removeprefix("assets/")) is None for src in record.images):
+            return False
+    return True
+
+
+def _quick_findings(content: Path, project: Project, records: dict[str, FileRecord],
+                    fresh: dict[str, FileRecord], before: list[FileRecord], last: Findings
+                    ) -> list[Problem] | None:
+    """Return the warnings across files: the build's about what did not change, and the changed incidents'.
+
+    None when the edit changes which other incidents are recorded twice (their cut-off findings change).
+    """
+    from .model import recorded_twice_of
+    from .same_event import duplicate_problem, pairs_with
+    from .sourcing import grade_findings, incident_cutoff_findings
+
+    incidents = {r.id: r for r in records.values() if r.kind == "incident"}
+    events = {key: incidents[key].event for key in sorted(incidents)}
+    ids = ids_of(fresh) | {r.id for r in before}  # the incidents whose warnings are made again
+    events_before = {key: event for key, event in events.items() if key not in ids}
+    events_before.update((r.id, r.event) for r in before)
+    twice = recorded_twice_of(events)
+    if (twice ^ recorded_twice_of(events_before)) - ids:
+        return None
+    names = {r.id: name for name, r in fresh.items()}
+    sourcing = [f for f in grade_findings(project) if f.kind == "incident"]
+    edited = [r.entity for r in fresh.values()]
+    sourcing += incident_cutoff_findings(project, edited, twice)  # type: ignore[arg-type]
+    problems = [p for kind, key, p in last.sourcing if kind != "incident" or key not in ids]
+    for finding in sourcing:
+        name = names[finding.entity_id]
+        problems.append(fresh[name].warning(finding.loc, finding.message) or load_file(
+            "incident", content / name, content).problem(finding.loc, finding.message, severity="warning"))
+    problems += [p for first, second, p in last.pairs if first not in ids and second not in ids]
+    for first, second, reason in pairs_with(events, set(names), project.locations):
+        here, there = incidents[second], incidents[first]
+        problems.append(duplicate_problem(first, reason, (here.rel, here.line), (there.rel, there.line)))
+    return problems
+
+
+def ids_of(records: dict[str, FileRecord]) -> set[str | None]:
+    """Return the ids of the entities of records."""
+    return {record.id for record in records.values()}
 
 
 def _known(found: list[tuple[str, Path, str]], records: dict[str, FileRecord | None],
@@ -466,9 +710,9 @@ def assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pro
     """Return the project made of valid records, or None if anything across files is wrong."""
     from .deps import KINDS
     from .model import Origin, Project
-    from .same_event import duplicate_warnings
-    from .validate import (CONTAINMENT, attachment_problem, containment_cycles, resolve_asset,
-                           sourcing_problems)
+    from .same_event import duplicate_pairs
+    from .sourcing import cutoff_findings, grade_findings
+    from .validate import CONTAINMENT, attachment_problem, containment_cycles, resolve_asset
 
     if site is None or any(p.is_error for p in problems):
         return None
@@ -514,9 +758,13 @@ def assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pro
     if not warnings:
         return Loaded(project, sorted(problems), by_id)
     checkpoint()
-    problems.extend(sourcing_problems(project, locate))
+    # as validate.sourcing_problems, keeping which entity each warning is about
+    sourcing = tuple((f.kind, f.entity_id, locate(f.kind, f.entity_id, f.loc, f.message))
+                     for f in [*grade_findings(project), *cutoff_findings(project)])
     checkpoint()
-    return Loaded(project, sorted([*problems, *duplicate_warnings(project)]), by_id)
+    findings = Findings(sourcing, tuple(duplicate_pairs(project)))
+    every = [*problems, *(p for _k, _id, p in findings.sourcing), *(p for _a, _b, p in findings.pairs)]
+    return Loaded(project, sorted(every), by_id, findings)
 
 
 def touch_keys(loaded: Loaded, last: BuildState | None = None) -> dict[Key, frozenset[Key]]:
@@ -577,6 +825,7 @@ class BuildState:
     pdf_keys: dict[str, str]
     warnings: list[Problem]
     page_count: int = 0
+    findings: Findings | None = None  # the warnings across files, when the content came from the cache
 
 
 @dataclass(frozen=True)
@@ -587,11 +836,12 @@ class Validated:
     hasher: Hasher
     digests: dict[Key, str]  # (kind, id) -> SHA-256 of its file
     warnings: list[Problem]
+    findings: Findings | None = None
 
 
 # The state's file holds two pickles: what validation found, then what the pages depend on and what was
 # written (four fifths of it), which a check does not read.
-VALIDATED = ("inputs", "hasher", "digests", "warnings", "page_count")
+VALIDATED = ("inputs", "hasher", "digests", "warnings", "page_count", "findings")
 
 
 def read_state(folder: Path) -> BuildState | None:
@@ -607,7 +857,7 @@ def read_validated(folder: Path) -> Validated | None:
     head, = _read_pickles(folder / "state.pickle", 1)
     if not isinstance(head, dict) or head.get("code") != code_fingerprint():
         return None
-    return Validated(head["inputs"], head["hasher"], head["digests"], head["warnings"])
+    return Validated(head["inputs"], head["hasher"], head["digests"], head["warnings"], head["findings"])
 
 
 def write_state(folder: Path, state: BuildState, last: BuildState | None = None) -> None:
@@ -640,7 +890,7 @@ def _sharing_keys(state: BuildState, last: BuildState | None) -> BuildState:
     pages: dict[str, frozenset[Key] | None] = {}
     for path, keys in state.pages.items():
         old = old_pages.get(path)
-        pages[path] = None if keys is None else old if keys == old else share(keys)
+        pages[path] = None if keys is None else old if keys is old or keys == old else share(keys)
     return replace(state, touches=touches, pages=pages)
 
 

@@ -246,8 +246,10 @@ def run_check(args: argparse.Namespace, reporter: Reporter, inp: TextIO) -> int:
         raise UsageError(f"content folder {args.content} does not exist")
     folder = cache.folder_for(args.output)
     seen = cache.look(args.content, folder)
-    known = cache.unchanged_since_build(args.content, folder, seen)
-    if known is not None:  # exactly what the last build validated: nothing to read again
+    # exactly what the last build validated: nothing to read again; or only incidents changed since
+    known = cache.unchanged_since_build(args.content, folder, seen) \
+        or cache.quick_check(args.content, folder, seen)
+    if known is not None:
         counts, warnings = known
     else:
         loaded = cache.check_content(args.content, folder, os.cpu_count() or 1, seen)

@@ -16,11 +16,12 @@ makes an incremental build differ from a clean one, which tests/test_incremental
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .model import Brief, Citation, ContextNote, Deployment, Entity, Incident, Project
-from .sourcing import cited_documents, cited_sources, incident_facts
+from .sourcing import cited_documents, cited_sources, incident_facts, republished
 
 Key = tuple[str, str]
 
@@ -60,16 +61,19 @@ def country(code: str) -> Key:
     return _key(("country", code))
 
 
+@functools.cache  # a brief's keys name every day of its windows: each day's made once
 def incidents_on(day: dt.date) -> Key:
     """Return the key of the incidents dated on a day."""
     return _key(("incidents-on", day.isoformat()))
 
 
+@functools.cache
 def briefs_on(day: dt.date) -> Key:
     """Return the key of the briefs whose period includes a day."""
     return _key(("briefs-on", day.isoformat()))
 
 
+@functools.cache
 def reported_on(day: dt.date) -> Key:
     """Return the key of the reports (claims, citations, revisions) dated on a day."""
     return _key(("reported-on", day.isoformat()))
@@ -225,7 +229,8 @@ def _sources_cited(incident: Incident) -> Iterator[str]:
 
 
 def citation_keys(project: Project, citations: Iterable[Citation]) -> set[Key]:
-    """Return the keys of what citations show: each document and its relays (and who relays them), and sources.
+    """Return the keys of what citations show: each document and its relays (and who relays them), the
+    documents a republication carries (whose sources it names), and sources.
 
     A document added that relays a cited one changes the cited one's note: it touches the mention key.
     """
@@ -234,4 +239,6 @@ def citation_keys(project: Project, citations: Iterable[Citation]) -> set[Key]:
         keys.update(entity("source", s) for s in cited_sources(project, citation))
         for doc in cited_documents(project, citation):
             keys.update((entity("document", doc), mentions("document", doc)))
+        if citation.document is not None:
+            keys.update(entity("document", doc) for doc in republished(project, citation.document))
     return keys

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Annotated, Any, Literal, TypeVar, Union
@@ -1028,22 +1028,40 @@ class Project:
         An incident with 'same_as' is counted under the one it names; of incidents sharing an ACLED
         id, the first by id is counted (ACLED codes each event once).
         """
-        twice = {key for key, incident in self.incidents.items()
-                 if incident.same_as in self.incidents and not _loop(self.incidents, key)}
-        by_acled: dict[str, list[str]] = {}
-        for key, incident in sorted(self.incidents.items()):
-            if incident.acled_id and key not in twice:
-                by_acled.setdefault(incident.acled_id, []).append(key)
-        twice.update(key for keys in by_acled.values() for key in keys[1:])
-        return frozenset(twice)
+        return recorded_twice_of(self.incidents)
 
     def previous_brief(self, brief: Brief) -> Brief | None:
         """Return the latest brief that ended before this one started."""
-        earlier = [b for b in self.briefs_by_date if b.period.end < brief.period.start]
-        return earlier[0] if earlier else None
+        ends, oldest_first = self._brief_ends
+        before = bisect.bisect_left(ends, brief.period.start)  # those ending before it start
+        return oldest_first[before - 1] if before else None
+
+    @cached_property
+    def _brief_ends(self) -> tuple[list[dt.date], list[Brief]]:
+        """Return briefs oldest first (the order of briefs_by_date reversed), and their last days for bisection."""
+        oldest_first = self.briefs_by_date[::-1]
+        return [b.period.end for b in oldest_first], oldest_first
 
 
-def _loop(incidents: dict[str, Incident], key: str) -> bool:
+def counted_in(project: Project, incident: Incident, countries: Sequence[str], twice: frozenset[str]) -> bool:
+    """Return True if an incident of a period counts in briefs on these countries (twice: recorded_twice)."""
+    return incident.id not in twice and any(country in countries
+                                            for country in project.countries_of(incident))
+
+
+def recorded_twice_of(incidents: Mapping[str, Any]) -> frozenset[str]:
+    """Return Project.recorded_twice of incidents by id, or of anything with their same_as and acled_id."""
+    twice = {key for key, incident in incidents.items()
+             if incident.same_as in incidents and not _loop(incidents, key)}
+    by_acled: dict[str, list[str]] = {}
+    for key, incident in sorted(incidents.items()):
+        if incident.acled_id and key not in twice:
+            by_acled.setdefault(incident.acled_id, []).append(key)
+    twice.update(key for keys in by_acled.values() for key in keys[1:])
+    return frozenset(twice)
+
+
+def _loop(incidents: Mapping[str, Any], key: str) -> bool:
     """Return True when following same_as from key comes back to it, and key is the smallest id on the way.
 
     Two incidents naming each other (a same_as written on both) keep the first by id.

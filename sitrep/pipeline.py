@@ -128,7 +128,7 @@ def build(options: BuildOptions, progress: Progress = lambda message: None) -> B
             cache.write_state(options.cache, cache.BuildState(
                 inputs=inputs, hasher=hasher.remembered(), digests=plan.digests, touches=touches,
                 pages=page_deps, outputs=outputs, pdf_keys=pdf_keys, warnings=report.warnings,
-                page_count=report.pages), state)
+                page_count=report.pages, findings=loaded.findings), state)
             content_cache.write(records, changed_files)
         finally:
             stage.finish()

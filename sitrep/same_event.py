@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import Problem
-from .model import Incident, Project
+
+if TYPE_CHECKING:  # the build's cache keeps candidates, and a check reads them without the model
+    from .model import Incident, Location, Project
 
 #: Reports of one event place it up to a few km apart (a base or its town, a district's centre).
 NEAR_KM = 5.0
@@ -157,16 +160,39 @@ def _same_acled_id(candidates: Sequence[Candidate], order: dict[str, int],
 def incident_candidate(project: Project, incident: Incident) -> Candidate:
     """Return what detection compares of an incident: its date span, places and links."""
     start, end = incident.span
-    return Candidate(incident.id, start, end, tuple(_sites(project, incident)), incident.acled_id,
-                     incident.same_as, tuple(incident.not_same_as))
+    sites = tuple(Site(place.location, _point(project.locations[place.location])) for place in incident.sites)
+    return Candidate(incident.id, start, end, sites, incident.acled_id, incident.same_as,
+                     tuple(incident.not_same_as))
 
 
-def _sites(project: Project, incident: Incident) -> Iterator[Site]:
-    for place in incident.sites:
-        location = project.locations[place.location]
-        point = None if location.latitude is None or location.longitude is None \
-            else (location.latitude, location.longitude)
-        yield Site(place.location, point)
+class Event(NamedTuple):
+    """What detection compares of an incident, but the points of its places: the build's cache keeps it."""
+
+    start: dt.date
+    end: dt.date
+    places: tuple[str, ...]
+    acled_id: str | None
+    same_as: str | None
+    not_same_as: tuple[str, ...]
+
+
+def incident_event(incident: Incident) -> Event:
+    """Return what detection compares of an incident, but the points of its places."""
+    start, end = incident.span
+    return Event(start, end, tuple(place.location for place in incident.sites), incident.acled_id,
+                 incident.same_as, tuple(incident.not_same_as))
+
+
+def event_candidate(key: str, event: Event, locations: Mapping[str, Location]) -> Candidate:
+    """Return the candidate of an incident from its event: incident_candidate's, made in two steps."""
+    sites = tuple(Site(place, _point(locations[place])) for place in event.places)
+    return Candidate(key, event.start, event.end, sites, event.acled_id, event.same_as, event.not_same_as)
+
+
+def _point(location: Location) -> tuple[float, float] | None:
+    if location.latitude is None or location.longitude is None:
+        return None
+    return location.latitude, location.longitude
 
 
 def likely_duplicates(project: Project) -> list[tuple[str, str, str]]:
@@ -175,18 +201,46 @@ def likely_duplicates(project: Project) -> list[tuple[str, str, str]]:
     return [(a.key, b.key, reason) for a, b, reason in pairs(candidates)]
 
 
+def pairs_with(events: Mapping[str, Event], keys: set[str], locations: Mapping[str, Location]
+               ) -> list[tuple[str, str, str]]:
+    """Return (first id, second id, why) for each likely pair with one in keys, as likely_duplicates finds it.
+
+    events: every incident's event by id, in the project's order. Whether pairs() finds a pair, and why,
+    depends on the two candidates and their order alone, and a pair needs dates that overlap or one ACLED
+    id: only those incidents are compared with the ones in keys (a check after an edit of one incident
+    compares it with a few dozen, not ten thousand).
+    """
+    chosen = [events[key] for key in keys]
+    acled = {event.acled_id for event in chosen if event.acled_id}
+    near = [event_candidate(key, event, locations) for key, event in events.items()
+            if key in keys or (event.acled_id and event.acled_id in acled)
+            or any(event.start <= other.end and other.start <= event.end for other in chosen)]
+    return [(a.key, b.key, reason) for a, b, reason in pairs(near) if a.key in keys or b.key in keys]
+
+
 def duplicate_warnings(project: Project) -> list[Problem]:
     """Return a warning on the second incident of each likely pair, naming both files."""
+    return [problem for _first, _second, problem in duplicate_pairs(project)]
+
+
+def duplicate_pairs(project: Project) -> list[tuple[str, str, Problem]]:
+    """Return (first id, second id, the warning on the second) for each likely pair."""
     problems = []
     for first, second, reason in likely_duplicates(project):
         here, there = project.origins.get(("incident", second)), project.origins.get(("incident", first))
         if here is None or there is None:
             continue
-        problems.append(Problem(here.path, here.line, 1, (
-            f"likely the same event as {there.path}:{there.line} ({reason}); if it is, keep one file or write "
-            f"'same_as: {first}' here so it is counted once; if they are two events, write "
-            f"'not_same_as: [{first}]'"), "warning"))
+        problems.append((first, second, duplicate_problem(first, reason, (here.path, here.line),
+                                                          (there.path, there.line))))
     return problems
+
+
+def duplicate_problem(first: str, reason: str, here: tuple[str, int], there: tuple[str, int]) -> Problem:
+    """Return the warning on the second incident of a pair: here its file and line, there the first's."""
+    return Problem(here[0], here[1], 1, (
+        f"likely the same event as {there[0]}:{there[1]} ({reason}); if it is, keep one file or write "
+        f"'same_as: {first}' here so it is counted once; if they are two events, write "
+        f"'not_same_as: [{first}]'"), "warning")
 
 
 def counted_once(project: Project, incidents: Iterable[Incident]) -> list[Incident]:

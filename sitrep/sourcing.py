@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .model import Actor, Brief, Citation, ContextNote, Deployment, Incident, Project, published_after
+from .model import (Actor, Brief, Citation, ContextNote, Deployment, Incident, Project, counted_in,
+                    published_after)
 
 Loc = tuple[Any, ...]
 T = TypeVar("T")
@@ -123,7 +124,7 @@ def _cited_sources(project: Project, citation: Citation) -> list[str]:
     item = cited(project, citation)
     found = [item.source]
     if citation.document is not None:
-        found += [project.documents[d].source for d in _republished(project, citation.document)]
+        found += [project.documents[d].source for d in republished(project, citation.document)]
     stack = list(item.relayed_by)
     while stack:
         relay = stack.pop(0)
@@ -132,8 +133,12 @@ def _cited_sources(project: Project, citation: Citation) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _republished(project: Project, doc_id: str) -> Iterator[str]:
-    """Yield the documents a republication carries, down its chain while each relays one document."""
+def republished(project: Project, doc_id: str) -> tuple[str, ...]:
+    """Return the documents a republication carries, down its chain while each relays one document."""
+    return _MEMO.get(project, ("republished", doc_id), lambda: tuple(_carried(project, doc_id)))
+
+
+def _carried(project: Project, doc_id: str) -> Iterator[str]:
     seen = {doc_id}
     relays = project.documents[doc_id].relays
     while len(relays) == 1 and relays[0] in project.documents and relays[0] not in seen:
@@ -307,12 +312,8 @@ def cutoff_findings(project: Project) -> Iterator[Finding]:
     from .analyse import period_incidents, posture  # analyse imports the model only; keep this one-way
 
     for brief in project.briefs_by_date[::-1]:
-        cited_here: list[tuple[str, str, Loc, tuple[Citation, ...]]] = []
-        for incident in period_incidents(project, brief.period, brief.countries):
-            # a casualty figure given or a claim made after the cut-off is not in the brief: the next one
-            # shows it as new since the previous brief
-            cited_here.extend(("incident", incident.id, loc, c) for loc, c in incident_facts(incident)
-                              if _shown(project, incident, loc, brief))
+        shown = period_incidents(project, brief.period, brief.countries)
+        cited_here = _incidents_cited(project, brief, shown)
         for ref in brief.context:
             note = project.context.get(ref)
             if note is not None and note.sources:
@@ -324,12 +325,41 @@ def cutoff_findings(project: Project) -> Iterator[Finding]:
                      if figure.as_of == item.current.as_of and figure == item.current)
             cited_here.append(("deployment", item.deployment.id, ("figures", i, "sources"),
                                tuple(item.current.sources)))
-        for kind, entity_id, loc, citations in cited_here:
-            for i, citation in enumerate(citations):
-                late = _after_cutoff(project, citation, brief)
-                if late:
-                    yield Finding(kind, entity_id, (*loc, i, "document" if citation.document else "date"),
-                                  late)
+        yield from _late(project, brief, cited_here)
+
+
+def incident_cutoff_findings(project: Project, incidents: Iterable[Incident],
+                             twice: frozenset[str]) -> Iterator[Finding]:
+    """Yield the findings of cutoff_findings about these incidents alone (twice: the recorded_twice of all).
+
+    The briefs, places and documents are project's; its incidents need not be all of them (cache.quick_check).
+    """
+    incidents = list(incidents)
+    for brief in project.briefs_by_date[::-1]:
+        period = brief.period
+        inside = sorted((i for i in incidents if period.start <= i.date <= period.end
+                         and counted_in(project, i, brief.countries, twice)), key=lambda i: i.sort_key)
+        yield from _late(project, brief, _incidents_cited(project, brief, inside))
+
+
+Cites = list[tuple[str, str, Loc, tuple[Citation, ...]]]
+
+
+def _incidents_cited(project: Project, brief: Brief, incidents: Iterable[Incident]) -> Cites:
+    """Return the facts of a brief's incidents that the brief shows, with their citations."""
+    # a casualty figure given or a claim made after the cut-off is not in the brief: the next one shows it
+    # as new since the previous brief
+    return [("incident", incident.id, loc, c) for incident in incidents for loc, c in incident_facts(incident)
+            if _shown(project, incident, loc, brief)]
+
+
+def _late(project: Project, brief: Brief, cited_here: Cites) -> Iterator[Finding]:
+    """Yield the citations among these facts that the brief could not have read by its cut-off."""
+    for kind, entity_id, loc, citations in cited_here:
+        for i, citation in enumerate(citations):
+            late = _after_cutoff(project, citation, brief)
+            if late:
+                yield Finding(kind, entity_id, (*loc, i, "document" if citation.document else "date"), late)
 
 
 def _shown(project: Project, incident: Incident, loc: Loc, brief: Brief) -> bool:

@@ -22,7 +22,7 @@ from typing import Any
 
 import pydantic
 
-from . import geo, sourcing
+from . import sourcing
 from .errors import Problem, editor_lines
 from .load import Document, LoadFailed, Mark, discover, load_file, parse_yaml, shorten
 from .model import (CONFIDENCE_LEVELS, ENTITY_CLASSES, LIKELIHOOD_ROWS, Brief, Entity, Origin, Project,
@@ -450,11 +450,18 @@ def check_data(document: Document) -> list[Problem]:
     """Return unknown country codes and time zones, read from the raw data (the schema may have failed)."""
     problems = []
     for loc, code in _country_fields(document.data):
-        if re.fullmatch(r"[A-Z]{3}", code) and geo.country_info(code) is None:
+        if re.fullmatch(r"[A-Z]{3}", code) and _country_info(code) is None:
             problems.append(document.problem(loc, f"unknown country code '{code}'; use ISO 3166 alpha-3, "
                                              "e.g. IRQ, SYR, JOR"))
     problems.extend(_check_timezone(document))
     return problems
+
+
+def _country_info(code: str) -> Any:
+    """Return geo.country_info(code), importing the maps' country shapes only for files naming one."""
+    from . import geo
+
+    return geo.country_info(code)
 
 
 def _check_timezone(document: Document) -> Iterator[Problem]:
@@ -494,6 +501,8 @@ def _timezone_names() -> list[str]:
 
 
 def _check_coordinates(location: Any, document: Document) -> list[Problem]:
+    from . import geo
+
     if not location.located:
         return []
     km = geo.distance_outside_country_km(location.country, location.latitude, location.longitude)
@@ -592,13 +601,16 @@ MARKDOWN_KEYS = frozenset({"summary", "assessment", "outlook", "profile", "descr
 
 def markdown_images(document: Document) -> Iterator[tuple[tuple[Any, ...], str]]:
     """Yield (where, src) for each content/assets/ image the document's Markdown shows."""
-    from .render.text import asset_images  # the renderer's own reading of the Markdown
-
     texts = list(_markdown_texts(document.data))
     if document.kind == "context":
         texts.append((("body",), document.body))
-    for loc, text in texts:
-        yield from ((loc, src) for src in asset_images(text))
+    # a text that does not name assets/ shows none of them (asset_images): nearly every file, whose check
+    # need not import the Markdown renderer
+    if any("assets/" in text for _loc, text in texts):
+        from .render.text import asset_images  # the renderer's own reading of the Markdown
+
+        for loc, text in texts:
+            yield from ((loc, src) for src in asset_images(text))
 
 
 def _markdown_texts(data: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:

@@ -232,6 +232,17 @@ def test_a_document_published_after_a_cutoff_changes_the_list_of_briefs(tmp_path
     assert_same_as_clean(options, tmp_path, "document-dated-later")
 
 
+def test_the_source_of_a_document_republished_is_shown_where_the_republication_is_cited(tmp_path: Path) -> None:
+    """Mint republished AFP's wire (and MENAFN, Mint's): a page citing either names AFP among its sources."""
+    content = Path(shutil.copytree(Path(__file__).resolve().parent.parent / "content", tmp_path / "content"))
+    options = BuildOptions(content=content, output=tmp_path / "site", pdf=False, search=False)
+    build(options)
+    wire = content / "documents" / "afp-2024-04-21-rockets-fired-from-iraq.yaml"
+    wire.write_text(wire.read_text().replace("source: afp\n", "source: associated-press\n"))
+    build(options)
+    assert_same_as_clean(options, tmp_path, "wire-source-changed")
+
+
 def test_the_cached_project_equals_a_fresh_validation(content: Path, tmp_path: Path) -> None:
     options = BuildOptions(content=content, output=tmp_path / "site", pdf=False, search=False)
     build(options)

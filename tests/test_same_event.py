@@ -13,7 +13,8 @@ from sitrep.acled import ImportOptions, import_acled, summary_lines
 from sitrep.analyse import analyse_brief
 from sitrep.cli import main
 from sitrep.model import date_span
-from sitrep.same_event import NEAR_KM, Candidate, Site, haversine_km, likely_same
+from sitrep.same_event import (NEAR_KM, Candidate, Event, Site, event_candidate, haversine_km,
+                               incident_candidate, incident_event, likely_same)
 from sitrep.validate import load_project
 from tests.helpers import make_content, write_tree
 
@@ -250,3 +251,40 @@ def test_pairs_finds_what_comparing_every_pair_finds():
     every = {(a.key, b.key, likely_same(a, b)) for n, a in enumerate(found) for b in found[n + 1:]
              if likely_same(a, b)}
     assert {(a.key, b.key, why) for a, b, why in pairs(found)} == every and len(every) > 50
+
+
+def test_pairs_with_some_candidates_finds_what_pairs_finds_of_them():
+    """A check after an edit compares the edited incidents alone (cache.quick_check): same pairs, same why."""
+    import random
+    from types import SimpleNamespace
+
+    from sitrep.same_event import pairs, pairs_with
+    chance = random.Random(5)
+    locations = {f"p{i}": SimpleNamespace(latitude=chance.uniform(29, 37), longitude=chance.uniform(36, 48))
+                 for i in range(50)}
+    locations |= {f"q{i}": SimpleNamespace(latitude=locations[f"p{i}"].latitude + 0.02,
+                                           longitude=locations[f"p{i}"].longitude - 0.03) for i in range(20)}
+    locations |= {f"r{i}": SimpleNamespace(latitude=None, longitude=None) for i in range(5)}  # not located
+    bare = []
+    for i in range(600):
+        day = D(2024, 1, 1) + dt.timedelta(days=chance.randrange(90))
+        place = chance.choice(sorted(locations))
+        acled_id = chance.choice([None, None, f"IRQ{chance.randrange(30)}"])
+        bare.append(candidate(f"i{i:03}", day, chance.choice([1, 1, 1, 2, 3]), place, None, acled_id,
+                              same_as=chance.choice([None] * 20 + ["i001"]),
+                              not_same_as=tuple(chance.choice([[], [], ["i002"]]))))
+    events = {c.key: Event(c.start, c.end, tuple(site.location for site in c.sites), c.acled_id, c.same_as,
+                           c.not_same_as) for c in bare}
+    every = [(a.key, b.key, why) for a, b, why in pairs([event_candidate(k, e, locations)
+                                                          for k, e in events.items()])]
+    assert len(every) > 40
+    for keys in [{"i001"}, {"i002", "i450"}, *({c.key} for c in chance.sample(bare, 40))]:
+        assert pairs_with(events, keys, locations) == [p for p in every if p[0] in keys or p[1] in keys]
+
+
+def test_an_incidents_event_makes_its_candidate(content_copy: Path):
+    project, _problems = load_project(content_copy)
+    assert project is not None and project.incidents
+    for incident in project.incidents.values():
+        assert event_candidate(incident.id, incident_event(incident), project.locations) == \
+            incident_candidate(project, incident)

@@ -141,7 +141,14 @@ def monitoring_start(project: Project) -> dt.date | None:
     """Return the first day the monitor recorded: site.yaml's monitoring_since, else the earliest brief's start."""
     if project.site.monitoring_since:
         return project.site.monitoring_since
-    return min((b.period.start for b in project.briefs.values()), default=None)
+    global _FIRST_DAY
+    if _FIRST_DAY is None or _FIRST_DAY[0]() is not project:  # asked for every brief: worked out once
+        _FIRST_DAY = (weakref.ref(project), min((b.period.start for b in project.briefs.values()), default=None))
+    return _FIRST_DAY[1]
+
+
+#: The earliest brief's start, for the project last asked about (held by a weak reference, as in _WeekCounts).
+_FIRST_DAY: tuple[weakref.ref[Project], dt.date | None] | None = None
 
 
 def chart_weeks(project: Project, brief: Brief) -> list[ChartWeek]:
