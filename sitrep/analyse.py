@@ -17,7 +17,8 @@ from functools import cached_property
 from typing import Any
 
 from .model import (CREDIBILITY, RELIABILITY, RESPONSIBLE_STANCES, Brief, CasualtyReport, Citation, Count,
-                    Deployment, Incident, Period, Project, TroopFigure, acled_week, date_span, format_count)
+                    Deployment, Incident, Period, Project, TroopFigure, acled_week, counted_in, date_span,
+                    format_count)
 
 
 # --- Uncertain sums -----------------------------------------------------------------------
@@ -578,12 +579,6 @@ def period_incidents(project: Project, period: Period, countries: Sequence[str])
     twice = project.recorded_twice
     return tuple(sorted((i for i in project.incidents_between(period.start, period.end)
                          if counted_in(project, i, countries, twice)), key=lambda i: i.sort_key))
-
-
-def counted_in(project: Project, incident: Incident, countries: Sequence[str], twice: frozenset[str]) -> bool:
-    """Return True if an incident of a period counts in briefs on these countries (twice: recorded_twice)."""
-    return incident.id not in twice and any(country in countries
-                                            for country in project.countries_of(incident))
 
 
 def known_reports(project: Project, incident: Incident, as_of: dt.datetime | None) -> list[CasualtyReport] | None:

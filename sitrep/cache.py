@@ -47,6 +47,7 @@ FORMAT = 5  # bump when the layout of the pickles changes
 RACY_NS = 1_000_000_000  # a file changed this close to its hashing is hashed again next time
 PARALLEL_FROM = 400  # below this many files to parse, starting processes costs more than it saves
 DELTA_SHARE = 10  # rewrite the whole content cache once the changes reach 1/DELTA_SHARE of it
+QUICK_UP_TO = 100  # quick_check parses changed incidents in one process: past this many, check in full
 
 Key = tuple[str, str]
 T = TypeVar("T")
@@ -498,12 +499,15 @@ def quick_check(content: Path, folder: Path, seen: Look | None = None
 
 def _quick_check(content: Path, folder: Path, state: Validated, digests: dict[str, str]
                  ) -> tuple[Counter[str], list[Problem]] | None:
+    """Return what quick_check says, state being the last build's (with its findings)."""
     assert state.findings is not None
+    changed = {name for name in state.inputs.content.keys() | digests.keys()
+               if state.inputs.content.get(name) != digests.get(name)}
+    if len(changed) > QUICK_UP_TO:
+        return None
     cache = ContentCache(folder)
     kept = cache.read_records()
     found = {name: (kind, path) for kind, name, path in content_files(content)}
-    changed = {name for name in state.inputs.content.keys() | digests.keys()
-               if state.inputs.content.get(name) != digests.get(name)}
     before = _incidents_before(changed, found, kept, state.inputs.content)
     if before is None or not _unchanged_valid(found, kept, changed, digests, content):
         return None

@@ -17,7 +17,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO, TypeVar
 
-import rich.progress
 from rich.console import Console, ConsoleOptions
 from rich.control import STRIP_CONTROL_CODES, strip_control_codes
 from rich.segment import Segment
@@ -80,6 +79,8 @@ class Reporter:
         """Return items, drawing a progress bar over them on a terminal."""
         if not self.interactive or len(items) < BAR_FROM:
             return items
+        import rich.progress  # a fortieth of a second to import, for a bar only a terminal shows
+
         return rich.progress.track(items, description=description, console=self.err, transient=True)
 
     @contextlib.contextmanager

@@ -1043,6 +1043,12 @@ class Project:
         return [b.period.end for b in oldest_first], oldest_first
 
 
+def counted_in(project: Project, incident: Incident, countries: Sequence[str], twice: frozenset[str]) -> bool:
+    """Return True if an incident of a period counts in briefs on these countries (twice: recorded_twice)."""
+    return incident.id not in twice and any(country in countries
+                                            for country in project.countries_of(incident))
+
+
 def recorded_twice_of(incidents: Mapping[str, Any]) -> frozenset[str]:
     """Return Project.recorded_twice of incidents by id, or of anything with their same_as and acled_id."""
     twice = {key for key, incident in incidents.items()

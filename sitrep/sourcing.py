@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .model import Actor, Brief, Citation, ContextNote, Deployment, Incident, Project, published_after
+from .model import (Actor, Brief, Citation, ContextNote, Deployment, Incident, Project, counted_in,
+                    published_after)
 
 Loc = tuple[Any, ...]
 T = TypeVar("T")
@@ -333,8 +334,6 @@ def incident_cutoff_findings(project: Project, incidents: Iterable[Incident],
 
     The briefs, places and documents are project's; its incidents need not be all of them (cache.quick_check).
     """
-    from .analyse import counted_in
-
     incidents = list(incidents)
     for brief in project.briefs_by_date[::-1]:
         period = brief.period

@@ -204,3 +204,46 @@ def test_a_cache_whose_parts_disagree_is_read_again(tree: Path, tmp_path: Path) 
     loaded, _records, changed = cache.load(content, again, cache.Hasher().tree(content), jobs=1)
     assert changed == {name}
     assert loaded.project == load_project(content)[0]
+
+
+def test_records_are_kept_without_their_entities_through_small_and_large_changes(tree: Path,
+                                                                                 tmp_path: Path) -> None:
+    """A build reads records and gives them their entities in place; what it writes back holds none."""
+    content = Path(shutil.copytree(tree, tmp_path / "content"))
+    options = built(content, tmp_path)
+    for n, path in enumerate(incidents(content)):
+        edit_yaml(path, lambda d, n=n: d.update(title=f"Retitled {n}"))
+        build(options)  # the first edits are written apart (records-delta.pickle), then all of it again
+        records = cache.ContentCache(options.cache).read_records()
+        assert len(records) == len(cache.ContentCache(options.cache).read().records) > 10
+        assert all(record.entity is None for record in records.values()), n
+    assert (options.cache / "records.pickle").is_file()
+    same_as_fresh(content, options, tmp_path)
+
+
+def test_an_incident_given_another_id_is_checked_as_without_the_cache(tree: Path, tmp_path: Path) -> None:
+    content = Path(shutil.copytree(tree, tmp_path / "content"))
+    files = incidents(content)
+    where = yaml.safe_load(files[0].read_text())
+    renamed = next(p for p in files[1:] if p.stem not in cited_by_briefs(content))
+    edit_yaml(renamed, lambda d: d.update(date=where["date"], location=where["location"]))  # a pair
+    options = built(content, tmp_path)
+    edit_yaml(renamed, lambda d: d.update(id=d["id"] + "-renamed"))  # its file keeps its name
+    warnings = same_as_fresh(content, options, tmp_path)
+    assert [p for p in warnings if "likely the same event" in p.message
+            and (p.path.endswith(f"/{renamed.name}") and files[0].stem in p.message
+                 or p.path.endswith(f"/{files[0].name}") and f"{renamed.stem}-renamed" in p.message)]
+    renamed.rename(renamed.with_name(f"{renamed.stem}-renamed.yaml"))
+    same_as_fresh(content, options, tmp_path)
+
+
+def test_many_changed_incidents_are_left_to_the_full_check(tree: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    content = Path(shutil.copytree(tree, tmp_path / "content"))
+    options = built(content, tmp_path)
+    for path in incidents(content)[:3]:
+        edit_yaml(path, lambda d: d.update(title=d["title"] + " (revised)"))
+    monkeypatch.setattr(cache, "QUICK_UP_TO", 2)
+    same_as_fresh(content, options, tmp_path, quick=False)
+    monkeypatch.setattr(cache, "QUICK_UP_TO", 3)
+    same_as_fresh(content, options, tmp_path)
