@@ -510,10 +510,12 @@ def _quick_check(content: Path, folder: Path, state: Validated, digests: dict[st
                if state.inputs.content.get(name) != digests.get(name)}
     if len(changed) > QUICK_UP_TO:
         return None
+    found = {name: (kind, path) for kind, name, path in content_files(content)}
+    if any(found[name][0] != "incident" if name in found else name in digests for name in changed):
+        return None  # a file other than an incident changed, or one that no kind of content is (an asset)
     cache = ContentCache(folder)
     kept = cache.read_records()
-    found = {name: (kind, path) for kind, name, path in content_files(content)}
-    before = _incidents_before(changed, found, kept, state.inputs.content)
+    before = _incidents_before(changed, kept, state.inputs.content)
     if before is None or not _unchanged_valid(found, kept, changed, digests, content):
         return None
     records = {name: kept[name] for name in found if name not in changed}
@@ -537,13 +539,11 @@ def _quick_check(content: Path, folder: Path, state: Validated, digests: dict[st
     return Counter(r.kind for r in records.values()), sorted([*problems, *findings])
 
 
-def _incidents_before(changed: set[str], found: dict[str, tuple[str, str]], kept: dict[str, FileRecord],
-                      old: dict[str, str]) -> list[FileRecord] | None:
-    """Return the last build's records of the changed files; None unless every one is an incident."""
+def _incidents_before(changed: set[str], kept: dict[str, FileRecord], old: dict[str, str]
+                      ) -> list[FileRecord] | None:
+    """Return the last build's records of the changed files it had; None unless each is an incident's."""
     before = []
     for name in changed:
-        if name in found and found[name][0] != "incident" or name not in found and name not in old:
-            return None  # a file other than an incident, or one that no kind of content is (an asset)
         if name in old:
             record = kept.get(name)
             if record is None or record.kind != "incident" or record.digest != old[name] or record.id is None:

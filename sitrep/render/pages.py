@@ -84,9 +84,9 @@ def site_pages(project: Project, analyses: Mapping[str, BriefAnalysis], pieces: 
     """Yield every page of the site; the data downloads keep their pieces between builds in pieces/.
 
     known gives what a page depended on in the last build when none of that changed since: the page of an
-    incident, a place or an actor then takes it as it is (worked out from only what those keys name, it
-    would be the same) rather than work out its keys again, most of the cost of listing 10,000 incidents'
-    pages.
+    incident, a place, an actor, a country or an event type then takes it as it is (worked out from only
+    what those keys name, it would be the same) rather than work out its keys again, most of the cost of
+    listing 10,000 incidents' pages.
     """
     places = deps.PlacesByDay(project)
     yield Page("index.html", "site/index.html", partial(home_context, project, analyses),
@@ -95,8 +95,8 @@ def site_pages(project: Project, analyses: Mapping[str, BriefAnalysis], pieces: 
     yield from incident_pages(project, known)
     yield from actor_pages(project, known)
     yield from location_pages(project, known)
-    yield from country_pages(project)
-    yield from event_type_pages(project)
+    yield from country_pages(project, known)
+    yield from event_type_pages(project, known)
     yield from context_pages(project)
     yield from _single_pages(project)
     yield from feed_pages(project)
@@ -442,14 +442,16 @@ def location_keys(project: Project, place: Location, inside: list[Location], fou
     return frozenset(keys)
 
 
-def country_pages(project: Project) -> Iterator[Page]:
+def country_pages(project: Project, known: KnownKeys = lambda path: None) -> Iterator[Page]:
     """Yield the index of countries and a page per country the content names."""
     views = indexes.country_views(project)
     yield Page("countries/index.html", "site/countries.html", {"section": "places", "views": views},
                deps.every("incident", "location", "deployment", "actor", "brief", "context"))
     for view in views.values():
-        yield Page(urls.country(view.code), "site/country.html", partial(country_context, project, view),
-                   country_keys(project, view))
+        path = urls.country(view.code)
+        keys = known(path)
+        yield Page(path, "site/country.html", partial(country_context, project, view),
+                   country_keys(project, view) if keys is None else keys)
 
 
 def country_context(project: Project, view: indexes.CountryView) -> dict[str, Any]:
@@ -492,16 +494,18 @@ def _posture_of(deployment: Deployment) -> Any:
 
 # --- Event types, forces, context ---------------------------------------------------------
 
-def event_type_pages(project: Project) -> Iterator[Page]:
+def event_type_pages(project: Project, known: KnownKeys = lambda path: None) -> Iterator[Page]:
     """Yield the index of ACLED event types and a page per type, each listing its incidents."""
     by_type = {name: [i for i in project.incidents_by_date if i.event_type == name] for name in EVENT_TYPES}
     yield Page("event-types/index.html", "site/event-types.html",
                {"section": "incidents", "by_type": by_type, "event_types": EVENT_TYPES},
                deps.every("incident"))
     for name, items in by_type.items():
-        yield Page(urls.event_type(name), "site/event-type.html",
-                   partial(event_type_context, project, name, items),
-                   frozenset({deps.event_type(name)} | deps.incidents_listed(project, items)))
+        path = urls.event_type(name)
+        keys = known(path)
+        yield Page(path, "site/event-type.html", partial(event_type_context, project, name, items),
+                   frozenset({deps.event_type(name)} | deps.incidents_listed(project, items))
+                   if keys is None else keys)
 
 
 def event_type_context(project: Project, name: str, items: list[Incident]) -> dict[str, Any]:
