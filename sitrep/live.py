@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,8 +56,10 @@ class Memory:
         The project is assembled and the pages' templates loaded now, between edits, so that the first
         look at the next edit patches the project and renders at once.
         """
-        self.records = dict(cache.ContentCache(self.cache_folder).read().records)
+        self.records = dict(cache.ContentCache(self.cache_folder).read().records) or None
         self._project, self._since = None, {}
+        if self.records is None:
+            return  # no cache this code can read: each edit waits for the page pass until one is written
         self.project()
         for name in WARM_TEMPLATES:
             self.env.get_template(name)
@@ -80,10 +82,13 @@ class Memory:
         self.forget()
         return False
 
-    def render(self, paths: Iterable[str], output: Path) -> dict[str, bytes] | None:
+    def render(self, paths: Iterable[str], output: Path,
+               written: Callable[[str, bytes], None] = lambda path, data: None) -> dict[str, bytes] | None:
         """Render the pages at paths into output from the records; return what each now holds.
 
-        None when the content does not validate as it is: the page pass reports what is wrong.
+        The pages are rendered quickest first (an incident's page before a list of every brief), and
+        written() is told of each as soon as it is in output. None when the content does not validate
+        as it is: the page pass reports what is wrong.
         """
         from .pipeline import Analyses, render_page
         from .render.pages import page_at
@@ -93,8 +98,8 @@ class Memory:
             return None
         analyses = Analyses(project)
         shown: dict[str, bytes] = {}
-        for path in paths:
-            page = page_at(project, analyses, path)
+        for path in sorted(paths, key=lambda path: (not path.startswith("incidents/"), path)):
+            page = page_at(project, analyses, path, self.cache_folder / "pieces")
             if page is None:
                 continue
             data = render_page(self.env, project, page)
@@ -103,6 +108,7 @@ class Memory:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 replace_file(target, data)
             shown[path] = data
+            written(path, data)
         return shown
 
     def project(self) -> Project | None:

@@ -139,6 +139,13 @@ class Channel:
         with self._changed:
             self._held = frozenset(ready)
 
+    def ready(self, path: str) -> None:
+        """Let requests for the page at path through: it is written."""
+        with self._changed:
+            if self._held is not None:
+                self._held = self._held | {path}
+                self._changed.notify_all()
+
     def release(self) -> None:
         """Let every held request through."""
         with self._changed:
@@ -264,10 +271,7 @@ class Builder:
         if changes:
             self._say(Text.assemble(("changed: ", "dim"), ", ".join(sorted(self._shown(p) for p in changes))))
         options = self.options.pages
-        shown = self._glance(changes) if changes else None
-        if shown is not None:
-            self.channel.hold(shown)
-            self.channel.built()  # the open pages reload now; any other page waits for the pass below
+        shown = self._glance(changes) if changes else None  # the open pages reload as they are written
         try:
             with interruptible(self._stop_if_superseded):
                 report = self._build(options, first=first)
@@ -278,7 +282,7 @@ class Builder:
         self._last_good = report is not None
         if report is None:
             return False
-        if shown is None or any(_bytes_of(options.output / path) != data for path, data in shown.items()):
+        if not shown or any(_bytes_of(options.output / path) != data for path, data in shown.items()):
             if shown is not None:
                 self.memory.forget()  # the first look missed something: read the cache again
             self.channel.built()
@@ -317,11 +321,21 @@ class Builder:
                 return None
             if not open_pages:
                 return None
-            shown = self.memory.render(open_pages, self.options.pages.output)
+            self.channel.hold(())  # each open page reloads as soon as it is written; any other page waits
+            reloaded = False
+
+            def written(path: str, _data: bytes) -> None:
+                nonlocal reloaded
+                self.channel.ready(path)
+                if not reloaded:  # the first page is there: open pages reload, each waiting for its own
+                    self.channel.built()
+                    reloaded = True
+
+            shown = self.memory.render(open_pages, self.options.pages.output, written)
         except Exception as exc:  # noqa: BLE001 - the page pass that follows builds, or reports, the same
             self.reporter.step(f"first look failed, left to the page pass: {exc!r}")
             self.memory.forget()
-            return None
+            shown = None
         if shown is not None:
             self._say(Text.assemble(("shown ", "bold green"), f"{plural(len(shown), 'open page')} in "
                                     f"{time.perf_counter() - started:.2f} s; building the rest"))

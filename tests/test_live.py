@@ -67,6 +67,9 @@ def test_page_at_makes_every_html_page_as_the_build_does(content_copy: Path, tmp
     assert shown is not None and sorted(shown) == every
     for path in every:
         assert shown[path] == (tmp_path / "out" / path).read_bytes(), path
+    order: list[str] = []
+    memory.render([BRIEF_PAGE, "index.html", INCIDENT_PAGE], tmp_path / "out", lambda path, data: order.append(path))
+    assert order == [INCIDENT_PAGE, BRIEF_PAGE, "index.html"]  # an incident's page first: it is the quickest
     assert page_at(_project(memory), Analyses(_project(memory)), "incidents/no-such-incident.html") is None
     assert page_at(_project(memory), Analyses(_project(memory)), "data/incidents.csv") is None
 
@@ -272,3 +275,20 @@ def test_serve_prints_a_warning_once_then_says_how_many_still_stand(tmp_path: Pa
     out.truncate(0), out.seek(0)
     builder._warn([new], tmp_path)  # the first was fixed
     assert out.getvalue().count("warning") == 1 and "1 warning printed earlier still stands" in out.getvalue()
+
+
+def test_each_open_page_is_served_as_soon_as_it_is_written(served):
+    url, channel = served
+    channel.hold(())  # a first look has begun: nothing of this edit is written yet
+    answered: list[bytes] = []
+    waiting = threading.Thread(target=lambda: answered.append(urllib.request.urlopen(url, timeout=10).read()))
+    waiting.start()
+    time.sleep(0.3)
+    assert answered == []
+    channel.ready("incidents/a.html")
+    assert b"A" in urllib.request.urlopen(url + "incidents/a.html", timeout=5).read()
+    assert answered == []  # the home page is not written yet
+    channel.ready("index.html")
+    waiting.join(timeout=5)
+    assert answered and b"Home" in answered[0]
+    channel.release()

@@ -116,18 +116,19 @@ def _single_pages(project: Project) -> Iterator[Page]:
 
 
 #: The families of pages by where they live, for page_at: each yields every page under its folder.
-_FAMILIES: dict[str, Callable[[Project, Mapping[str, BriefAnalysis]], Iterable[Page]]] = {
-    "briefs/": lambda project, analyses: brief_pages(project, analyses, deps.PlacesByDay(project)),
-    "incidents/": lambda project, _analyses: incident_pages(project),
-    "actors/": lambda project, _analyses: actor_pages(project),
-    "locations/": lambda project, _analyses: location_pages(project),
-    "countries/": lambda project, _analyses: country_pages(project),
-    "event-types/": lambda project, _analyses: event_type_pages(project),
-    "context/": lambda project, _analyses: context_pages(project),
+_FAMILIES: dict[str, Callable[[Project, Mapping[str, BriefAnalysis], Path | None], Iterable[Page]]] = {
+    "briefs/": lambda project, analyses, pieces: brief_pages(project, analyses, deps.PlacesByDay(project), pieces),
+    "incidents/": lambda project, _analyses, _pieces: incident_pages(project),
+    "actors/": lambda project, _analyses, _pieces: actor_pages(project),
+    "locations/": lambda project, _analyses, _pieces: location_pages(project),
+    "countries/": lambda project, _analyses, _pieces: country_pages(project),
+    "event-types/": lambda project, _analyses, _pieces: event_type_pages(project),
+    "context/": lambda project, _analyses, _pieces: context_pages(project),
 }
 
 
-def page_at(project: Project, analyses: Mapping[str, BriefAnalysis], path: str) -> Page | None:
+def page_at(project: Project, analyses: Mapping[str, BriefAnalysis], path: str, pieces: Path | None = None
+            ) -> Page | None:
     """Return the HTML page site_pages yields at path, making only that page's family; None if there is none.
 
     The live preview renders the pages open in a browser first (sitrep.live): an incident's page is
@@ -140,9 +141,9 @@ def page_at(project: Project, analyses: Mapping[str, BriefAnalysis], path: str) 
         return incident_page(project, project.incidents[incident_id])
     family = next((make for folder, make in _FAMILIES.items() if path.startswith(folder)), None)
     if family is not None:
-        pages = family(project, analyses)
+        pages = family(project, analyses, pieces)
     else:
-        pages = site_pages(project, analyses) if path == "index.html" else _single_pages(project)
+        pages = site_pages(project, analyses, pieces) if path == "index.html" else _single_pages(project)
     return next((page for page in pages if page.path == path), None)
 
 
