@@ -20,6 +20,7 @@ import jinja2
 from . import cache, urls
 from .analyse import BriefAnalysis, analyse_brief
 from .errors import ContentErrors, Problem, RenderError, UsageError, writing
+from .interrupt import checkpoint
 from .model import Brief, Project
 from .render.brief import brief_context, pdf_attachments
 from .render.env import make_env, template_dirs
@@ -109,7 +110,9 @@ def build(options: BuildOptions, progress: Progress = lambda message: None) -> B
             remove_stale_stages(options.output.absolute())  # a build killed since then left its stage behind
             return BuildReport(pages=state.page_count, unchanged=len(scan), warnings=list(state.warnings),
                                seconds=time.perf_counter() - started, nothing_changed=True)
+        checkpoint()
         content_cache = cache.ContentCache(options.cache).read()
+        checkpoint()
         loaded, records, changed_files = cache.load(options.content, content_cache, inputs.content,
                                                     options.jobs)
         touches = cache.touch_keys(loaded, state)
@@ -286,7 +289,9 @@ def _render_site(env: jinja2.Environment, project: Project, analyses: Analyses, 
     from .render.pages import site_pages
 
     deferred: list[Page] = []
-    for page in site_pages(project, analyses, options.cache / "pieces", plan.known_deps):
+    for number, page in enumerate(site_pages(project, analyses, options.cache / "pieces", plan.known_deps)):
+        if number % CHECK_EVERY == 0:
+            checkpoint()
         page_deps[page.path] = page.deps
         if plan.clean(page.path, page.deps):
             continue
@@ -309,6 +314,7 @@ def _render_site(env: jinja2.Environment, project: Project, analyses: Analyses, 
 
 #: What forked page renderers work on: set just before the fork, so nothing is pickled.
 _RENDER_JOB: tuple[jinja2.Environment, Project, list[Page], _TrackedStage] | None = None
+CHECK_EVERY = 500  # pages listed between two safe points (see interruptible)
 PARALLEL_PAGES = 48  # this many pages are worth forking for, however small
 PARALLEL_BYTES = 1_000_000  # and so are fewer that weighed this much in the last build (forking costs ~20 ms)
 
@@ -319,6 +325,7 @@ def _render_deferred(env: jinja2.Environment, project: Project, pages: list[Page
     global _RENDER_JOB
     if jobs <= 1 or len(pages) < 2 or (len(pages) < PARALLEL_PAGES and last_bytes < PARALLEL_BYTES):
         for page in pages:
+            checkpoint()
             stage.write(page.path, page_output(env, project, page))
         return
     from .render import drawn, figures, rows
@@ -333,6 +340,7 @@ def _render_deferred(env: jinja2.Environment, project: Project, pages: list[Page
                                  initializer=start_worker, initargs=(os.getpid(),)) as pool, \
                 _cancelled_on_failure(pool):
             for written, unchanged, changed, charts, used, made in pool.map(_render_chunk, chunks):
+                checkpoint()
                 stage.written += written
                 stage.unchanged += unchanged
                 stage.changed |= changed
@@ -494,6 +502,7 @@ def _run_pdf_jobs(jobs: Iterable[PdfJob], processes: int) -> int:
     if processes <= 0:
         rendered = 0
         for job in jobs:
+            checkpoint()
             _pdf_job(*job)
             rendered += 1
         return rendered
@@ -501,8 +510,12 @@ def _run_pdf_jobs(jobs: Iterable[PdfJob], processes: int) -> int:
                              initargs=(os.getpid(),)) as pool, \
             _cancelled_on_failure(pool):
         pool.submit(int)  # start the workers now rather than at the first job
-        futures = [pool.submit(_pdf_job, *job) for job in jobs]
+        futures = []
+        for job in jobs:
+            checkpoint()
+            futures.append(pool.submit(_pdf_job, *job))
         for future in futures:
+            checkpoint()
             future.result()
     return len(futures)
 
