@@ -63,6 +63,11 @@ def _speed_up(s: dict[str, Any]) -> str:
     return f"{seconds(two)} ({one / two:.2f}×)"
 
 
+def _busy(serve: dict[str, Any]) -> str:
+    busy = serve.get("during_background_pass")
+    return f"{seconds(busy['reload'])} ({seconds(busy['loaded'])})" if busy else "not measured"
+
+
 ROWS: list[tuple[str, Any]] = [
     ("content files (incidents, briefs, places, actors)", _corpus),
     ("`build.py check` (load + validate)", lambda s: _timed(s["check"])),
@@ -83,6 +88,10 @@ ROWS: list[tuple[str, Any]] = [
     ("  of which Pagefind", lambda s: seconds(s["one_change"]["search_seconds"])),
     ("  without Pagefind (`--no-search`, as `serve` previews)",
      lambda s: seconds(_without_search(s["one_change"]))),
+    ("check, one incident changed since the build", lambda s: seconds(s["check_one_change"]["wall"])),
+    ("`serve`: one incident saved, to the open page reloading (loaded)",
+     lambda s: f"{seconds(s['serve_reload']['reload'])} ({seconds(s['serve_reload']['loaded'])})"),
+    ("  saved again while the background pass runs", lambda s: _busy(s["serve_reload"])),
     ("cold build with every PDF", lambda s: f"{seconds(s['pdfs']['cold_with_pdfs']['wall'])} "
      f"({s['pdfs']['cold_with_pdfs']['report']['pdfs_rendered']} PDFs)"),
     ("one incident changed, with PDFs (PDFs rendered)", _pdf_change),

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import ContentErrors, Problem, UsageError, writing
+from .interrupt import checkpoint
 from .load import LoadFailed, content_files, display_path, load_file
 from .workers import start_worker
 
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 PACKAGE = Path(__file__).resolve().parent
 FORMAT = 5  # bump when the layout of the pickles changes
 RACY_NS = 1_000_000_000  # a file changed this close to its hashing is hashed again next time
+BATCH_FILES = 250  # files a worker checks between two safe points (sitrep.interrupt)
 PARALLEL_FROM = 400  # below this many files to parse, starting processes costs more than it saves
 DELTA_SHARE = 10  # rewrite the whole content cache once the changes reach 1/DELTA_SHARE of it
 QUICK_UP_TO = 100  # quick_check parses changed incidents in one process: past this many, check in full
@@ -245,7 +247,7 @@ class Loaded:
     project: Project
     warnings: list[Problem]
     records: dict[Key, FileRecord]  # (kind, id) -> record
-    findings: Findings | None = None  # when the project was assembled from the records (_assemble)
+    findings: Findings | None = None  # when the project was assembled from the records (assemble)
 
 
 class Kept:
@@ -365,11 +367,13 @@ def _without_entity(record: FileRecord) -> FileRecord:
     return record if record.entity is None else replace(record, entity=None)
 
 
-def load(content: Path, cache: ContentCache, digests: dict[str, str],
-         jobs: int) -> tuple[Loaded, dict[str, FileRecord], set[str]]:
+def load(content: Path, cache: ContentCache, digests: dict[str, str], jobs: int, *,
+         warnings: bool = True) -> tuple[Loaded, dict[str, FileRecord], set[str]]:
     """Return the project, the records to cache and the files read again; raise ContentErrors on errors.
 
-    Only files whose hash changed are parsed and validated again.
+    Only files whose hash changed are parsed and validated again. Without warnings, the findings across
+    files (sourcing, likely duplicates) are left out: the live preview's first look at an edit needs the
+    project at once, and its full pass reports them.
 
     The checks across files (references, duplicate ids, attachments, circles of places) run on every
     build; when anything is wrong, validate.load_project says exactly what, reading again only the files
@@ -393,10 +397,11 @@ def load(content: Path, cache: ContentCache, digests: dict[str, str],
             missing.append((kind, path, name))
     for (_kind, _path, name), record in zip(missing, _check_all(missing, content, jobs), strict=True):
         records[name] = record
+    checkpoint()
     changed = {name for _k, _p, name in missing} | (set(cache.records) - set(records))
     problems: list[Problem] = []
     site = load_site(content, problems)
-    loaded = _assemble(site, records, problems, content)
+    loaded = assemble(site, records, problems, content, warnings)
     if loaded is None:  # something is wrong: validation says exactly what, reading the files involved again
         project, every_problem = load_project(content, _known(found, records, content))
         if project is None:
@@ -686,19 +691,24 @@ def _check_all(missing: list[tuple[str, Path, str]], content: Path, jobs: int) -
     """Check files, across processes when there are many."""
     if jobs <= 1 or len(missing) < PARALLEL_FROM:
         return [check_file(kind, path, content) for kind, path, _name in missing]
-    batches = [[(kind, str(path), str(content)) for kind, path, _name in missing[i::jobs * 4]]
-               for i in range(jobs * 4)]
+    count = max(jobs * 4, -(-len(missing) // BATCH_FILES))
+    batches = [[(kind, str(path), str(content)) for kind, path, _name in missing[i::count]]
+               for i in range(count)]
+    ordered: list[FileRecord | None] = [None] * len(missing)
     with paused_gc(), ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                           initializer=start_worker, initargs=(os.getpid(),)) as pool:
-        results = list(pool.map(_check_files, batches))
-    ordered: list[FileRecord | None] = [None] * len(missing)
-    for i, batch in enumerate(results):
-        ordered[i::jobs * 4] = batch
+        try:
+            for i, batch in enumerate(pool.map(_check_files, batches)):
+                ordered[i::count] = batch
+                checkpoint()
+        except BaseException:  # stopped (Ctrl-C, the preview): drop the batches not started
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     return ordered
 
 
-def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], problems: list[Problem],
-              content: Path) -> Loaded | None:
+def assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], problems: list[Problem],
+              content: Path, warnings: bool = True) -> Loaded | None:
     """Return the project made of valid records, or None if anything across files is wrong."""
     from .deps import KINDS
     from .model import Origin, Project
@@ -747,12 +757,16 @@ def _assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pr
         return kept or load_file(kind, content / names[kind, key], content).problem(loc, message,
                                                                                     severity="warning")
 
+    if not warnings:
+        return Loaded(project, sorted(problems), by_id)
+    checkpoint()
     # as validate.sourcing_problems, keeping which entity each warning is about
     sourcing = tuple((f.kind, f.entity_id, locate(f.kind, f.entity_id, f.loc, f.message))
                      for f in [*grade_findings(project), *cutoff_findings(project)])
+    checkpoint()
     findings = Findings(sourcing, tuple(duplicate_pairs(project)))
-    warnings = [*problems, *(p for _k, _id, p in findings.sourcing), *(p for _a, _b, p in findings.pairs)]
-    return Loaded(project, sorted(warnings), by_id, findings)
+    every = [*problems, *(p for _k, _id, p in findings.sourcing), *(p for _a, _b, p in findings.pairs)]
+    return Loaded(project, sorted(every), by_id, findings)
 
 
 def touch_keys(loaded: Loaded, last: BuildState | None = None) -> dict[Key, frozenset[Key]]:

@@ -1,8 +1,10 @@
 """Live preview: build, serve output/ on this machine, rebuild on every change, reload the open page.
 
-Each change is built twice: first the pages alone, into a preview folder under the build cache, so the
-open page reloads within a second; then the whole site, PDFs and search index included, into
-output/ in the background (dropped as soon as the content changes again). The server takes PDFs and
+Each change is built in three steps. First the pages open in a browser alone, from the content kept in
+memory (sitrep.live), so that they reload within a second; then every page, into a preview folder
+under the build cache, while the server holds requests for any other page until it is written; then
+the whole site, PDFs and search index included, into output/ in the background (dropped as soon as
+the content changes again). The server takes PDFs and
 the search index from output/ and everything else from the preview folder. While the content has
 errors the last good site stays served and every open page shows them over its content.
 
@@ -20,6 +22,7 @@ import errno
 import functools
 import html
 import json
+import select
 import signal
 import socket
 import sys
@@ -27,6 +30,7 @@ import threading
 import time
 import urllib.parse
 import webbrowser
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -37,9 +41,10 @@ from typing import Any
 import watchfiles
 from rich.text import Text
 
-from . import pipeline
+from . import live, pipeline
 from .console import Reporter, excerpt_lines, plural, source_lines, write_crash_log
 from .errors import ContentErrors, Problem, SitrepError
+from .interrupt import interruptible
 from .render.env import template_dirs
 from .render.search import BUNDLE as SEARCH_BUNDLE
 from .write import check_output_folder
@@ -47,6 +52,8 @@ from .write import check_output_folder
 RELOAD_SCRIPT_PATH = "/__sitrep__/reload.js"
 EVENTS_PATH = "/__sitrep__/events"
 KEEPALIVE_SECONDS = 15.0
+GONE_CHECK_SECONDS = 1.0  # how often an event stream looks whether its page is still open
+HOLD_SECONDS = 120.0  # the longest a request waits for the page pass after an edit
 PORT_TRIES = 20  # without --port: 8000, or the next free one up to 8019
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -101,12 +108,47 @@ class State:
 
 
 class Channel:
-    """The preview's state, and a way for each open page to wait for its next change."""
+    """The preview's state, the pages open in browsers, and a way for each to wait for its next change."""
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._state = State()
         self._closed = False
+        self._open: Counter[str] = Counter()  # site path -> pages showing it
+        self._held: frozenset[str] | None = None  # while pages are written: the only ones ready
+
+    def opened(self, path: str) -> None:
+        """Note that a browser shows the page at path."""
+        with self._changed:
+            self._open[path] += 1
+
+    def closed(self, path: str) -> None:
+        """Note that a browser no longer shows the page at path."""
+        with self._changed:
+            self._open[path] -= 1
+            if self._open[path] <= 0:
+                del self._open[path]
+
+    def open_pages(self) -> list[str]:
+        """Return the paths of the pages open in browsers."""
+        with self._changed:
+            return sorted(self._open)
+
+    def hold(self, ready: Iterable[str]) -> None:
+        """Hold requests for every page but these until release(): the others are being written."""
+        with self._changed:
+            self._held = frozenset(ready)
+
+    def release(self) -> None:
+        """Let every held request through."""
+        with self._changed:
+            self._held = None
+            self._changed.notify_all()
+
+    def wait_written(self, path: str, timeout: float) -> None:
+        """Return once the page at path is as the last edit left it (or after timeout)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._closed or self._held is None or path in self._held, timeout)
 
     @property
     def state(self) -> State:
@@ -173,6 +215,10 @@ class Builder:
         self._pending = False
         self._stopping = False
         self._slow_due = False
+        self._last_good = False  # whether the last page pass built (then its cache holds every file)
+        self._warned: frozenset[Problem] = frozenset()  # the warnings printed so far
+        pages = options.pages
+        self.memory = live.Memory(pages.content, pages.cache, pages.theme)
 
     def request(self, changes: Iterable[str]) -> None:
         """Ask for a rebuild after these files changed."""
@@ -195,6 +241,8 @@ class Builder:
 
     def run(self) -> None:
         """Build whatever is asked for until stopped (the builder thread)."""
+        if self._last_good:
+            self._remember()
         while True:
             with self._wake:
                 self._wake.wait_for(lambda: self._pending or self._stopping or self._slow_due)
@@ -212,24 +260,78 @@ class Builder:
                 self.slow_pass()
 
     def html_pass(self, changes: set[str], first: bool = False) -> bool:
-        """Build the pages alone; return True when the build was good."""
+        """Build the pages alone, those open in a browser first; return True when the build was good."""
         if changes:
             self._say(Text.assemble(("changed: ", "dim"), ", ".join(sorted(self._shown(p) for p in changes))))
         options = self.options.pages
-        report = self._build(options, first=first)
+        shown = self._glance(changes) if changes else None
+        if shown is not None:
+            self.channel.hold(shown)
+            self.channel.built()  # the open pages reload now; any other page waits for the pass below
+        try:
+            with interruptible(self._stop_if_superseded):
+                report = self._build(options, first=first)
+        except Superseded:  # saved again: the next pass takes both edits, and pages stay held till then
+            self.reporter.step("page pass dropped: the content changed again")
+            return False
+        self.channel.release()
+        self._last_good = report is not None
         if report is None:
             return False
-        self.channel.built()
-        self.reporter.problems(report.warnings, options.content)
+        if shown is None or any(_bytes_of(options.output / path) != data for path, data in shown.items()):
+            if shown is not None:
+                self.memory.forget()  # the first look missed something: read the cache again
+            self.channel.built()
+        if self.memory.records is None and not first:
+            self._remember()
+        self._warn(report.warnings, options.content)
         later = f" ({self._slow_names()} to follow)" if self.options.slow_pass else ""
         self._say(Text.assemble(("built ", "bold green"), f"{plural(report.pages, 'page')} in "
                                 f"{report.seconds:.1f} s, {plural(report.written, 'file')} written{later}"))
         return True
 
+    def _warn(self, warnings: list[Problem], content: Path) -> None:
+        """Print the warnings not printed after an earlier pass, and how many of those still stand."""
+        new = [warning for warning in warnings if warning not in self._warned]
+        standing = len(warnings) - len(new)
+        self.reporter.problems(new, content)
+        if standing:
+            self._say(Text(f"{plural(standing, 'warning')} printed earlier still "
+                           f"{'stands' if standing == 1 else 'stand'}", style="yellow"))
+        self._warned = frozenset(warnings)
+
+    def _remember(self) -> None:
+        """Read the content as the last page pass validated it, for the next first look."""
+        try:
+            self.memory.sync()
+        except Exception:  # noqa: BLE001 - without it each edit is built by the page pass alone
+            self.memory.forget()
+
+    def _glance(self, changes: set[str]) -> dict[str, bytes] | None:
+        """Render the pages open in a browser from the content in memory; None if the page pass must."""
+        started = time.perf_counter()
+        try:
+            open_pages = self.channel.open_pages()
+            if not self.memory.take(changes):
+                self.reporter.step("first look: left to the page pass (a change outside the content files)")
+                return None
+            if not open_pages:
+                return None
+            shown = self.memory.render(open_pages, self.options.pages.output)
+        except Exception as exc:  # noqa: BLE001 - the page pass that follows builds, or reports, the same
+            self.reporter.step(f"first look failed, left to the page pass: {exc!r}")
+            self.memory.forget()
+            return None
+        if shown is not None:
+            self._say(Text.assemble(("shown ", "bold green"), f"{plural(len(shown), 'open page')} in "
+                                    f"{time.perf_counter() - started:.2f} s; building the rest"))
+        return shown
+
     def slow_pass(self) -> None:
         """Build everything, PDFs and search index included, unless the content changes meanwhile."""
         try:
-            report = self._build(self.options.build, quick=False, progress=self._raise_if_superseded)
+            with interruptible(self._stop_if_superseded):
+                report = self._build(self.options.build, quick=False, progress=self._raise_if_superseded)
         except (Superseded, ContentErrors):  # content changed since the quick build, which will report it
             self.reporter.step("background pass dropped: the content changed again")
             return
@@ -276,6 +378,9 @@ class Builder:
 
     def _raise_if_superseded(self, message: str) -> None:
         self.reporter.step(message)
+        self._stop_if_superseded()
+
+    def _stop_if_superseded(self) -> None:
         with self._wake:
             if self._pending or self._stopping:
                 raise Superseded()
@@ -289,6 +394,13 @@ class Builder:
             with contextlib.suppress(ValueError):
                 return str(Path(path).relative_to(base))
         return path
+
+
+def _bytes_of(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def is_slow(relative: str) -> bool:
@@ -308,6 +420,12 @@ NOT_FOUND_PAGE = """<!DOCTYPE html>
 <p><a href="/">Go to the home page</a></p>
 </body></html>
 """
+
+
+def site_path(url_path: str) -> str:
+    """Return the site file a URL path names: /briefs/ is briefs/index.html."""
+    relative = urllib.parse.unquote(url_path).lstrip("/")
+    return f"{relative}index.html" if relative == "" or relative.endswith("/") else relative
 
 
 def script_tag(build: int) -> str:
@@ -415,6 +533,8 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             target = target / "index.html"
         if target.suffix != ".html":
             return None
+        # while an edit's pages are written, a page other than those open when it was saved waits for them
+        self.server.channel.wait_written(site_path(urllib.parse.urlsplit(self.path).path), HOLD_SECONDS)
         try:
             return target.read_bytes()
         except OSError:  # missing, or swapped out by a build this instant
@@ -426,15 +546,31 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
         version = -1
-        with contextlib.suppress(ConnectionError, ValueError):  # ValueError: the socket closed on shutdown
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        shown = site_path(query["page"][0]) if query.get("page") else None
+        channel = self.server.channel
+        if shown is not None:
+            channel.opened(shown)
+        with contextlib.suppress(ConnectionError, ValueError, OSError):  # ValueError: closed on shutdown
             self.wfile.write(b"retry: 1000\n\n")
+            self.wfile.flush()
+            quiet_since = time.monotonic()
             while True:
-                state = self.server.channel.wait(version, KEEPALIVE_SECONDS)
-                if state is None:
-                    return
+                state = channel.wait(version, GONE_CHECK_SECONDS)
+                if state is None or self._peer_gone():
+                    break
+                if state.version == version and time.monotonic() - quiet_since < KEEPALIVE_SECONDS:
+                    continue
                 self.wfile.write(state.message() if state.version != version else b": keep-alive\n\n")
                 self.wfile.flush()
-                version = state.version
+                version, quiet_since = state.version, time.monotonic()
+        if shown is not None:
+            channel.closed(shown)
+
+    def _peer_gone(self) -> bool:
+        """Return True once the browser closed the connection (the page was closed or left)."""
+        readable, _, _ = select.select([self.connection], [], [], 0)
+        return bool(readable) and not self.connection.recv(1, socket.MSG_PEEK)
 
     def _send(self, status: HTTPStatus, body: bytes, content_type: str) -> None:
         self.send_response(status)

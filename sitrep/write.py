@@ -59,7 +59,7 @@ class Stage:
                 shutil.copytree(self.output, self.path, copy_function=os.link, symlinks=True)
             else:
                 self.path.mkdir(parents=True)
-            _replace(self.path / MARKER, _MARKER_TEXT)
+            replace_file(self.path / MARKER, _MARKER_TEXT)
         except BaseException:  # Ctrl-C while linking must not leave a half-made stage behind
             shutil.rmtree(self.path, ignore_errors=True)
             raise
@@ -84,7 +84,7 @@ class Stage:
             self.unchanged += 1
             return
         target.parent.mkdir(parents=True, exist_ok=True)
-        _replace(target, data)
+        replace_file(target, data)
         self.written += 1
 
     def _write_parts(self, target: Path, parts: list[str]) -> None:
@@ -184,7 +184,7 @@ def _same_bytes(a: Path, b: Path, chunk: int = 1 << 20) -> bool:
                 return True
 
 
-def _replace(target: Path, data: bytes) -> None:
+def replace_file(target: Path, data: bytes) -> None:
     """Write a file as a new inode: the old one may be a hard link into the live output."""
     temporary = target.with_name(f".{target.name}.tmp")
     with writing(target):

@@ -104,7 +104,7 @@ def test_served_pages_load_the_reload_script_but_files_do_not(server: tuple[str,
 def test_reload_script_is_served(server: tuple[str, Channel]):
     status, headers, body = fetch(server[0] + "__sitrep__/reload.js")
     assert status == 200 and headers["Content-Type"].startswith("text/javascript")
-    assert 'new EventSource("/__sitrep__/events")' in body
+    assert 'new EventSource("/__sitrep__/events?page=" + encodeURIComponent(location.pathname))' in body
 
 
 def test_missing_page_is_a_404_that_reloads_after_the_next_build(server: tuple[str, Channel]):
@@ -334,6 +334,7 @@ def test_browser_reloads_on_edit_and_shows_the_error_overlay(content_copy: Path,
         retitle(incident, "Rockets hit Kharab al-Jir after two months of calm")
         expect(page.get_by_text("Rockets hit Kharab al-Jir after two months of calm").first).to_be_visible(
             timeout=20_000)
+        serve.wait_for_line(r"shown 1 open page in [\d.]+ s; building the rest")  # it came first (sitrep.live)
 
         line = break_geo_precision(incident)
         overlay = page.locator("#sitrep-problems")

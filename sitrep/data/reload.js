@@ -7,7 +7,8 @@
   let shownBuild = script && script.dataset.build ? script.dataset.build : null;
   let overlay = null;
 
-  const events = new EventSource("/__sitrep__/events");
+  // the page's path tells the preview which pages to render first after an edit
+  const events = new EventSource("/__sitrep__/events?page=" + encodeURIComponent(location.pathname));
   events.addEventListener("open", () => { document.documentElement.dataset.sitrepPreview = "connected"; });
   events.addEventListener("build", (event) => {
     const build = String(JSON.parse(event.data).build);

@@ -98,6 +98,13 @@ def site_pages(project: Project, analyses: Mapping[str, BriefAnalysis], pieces: 
     yield from country_pages(project, known)
     yield from event_type_pages(project, known)
     yield from context_pages(project)
+    yield from _single_pages(project)
+    yield from feed_pages(project)
+    yield from data_pages(project, pieces)
+
+
+def _single_pages(project: Project) -> Iterator[Page]:
+    """Yield the pages of no family: forces, sources, the data page, search and 404."""
     yield Page("forces/index.html", "site/forces.html", partial(forces_context, project),
                deps.every("deployment", "actor", "location", "source", "document"))
     yield Page("sources/index.html", "site/sources.html",
@@ -106,13 +113,62 @@ def site_pages(project: Project, analyses: Mapping[str, BriefAnalysis], pieces: 
                {"section": "data", "files": DATA_FILES, "feed_entries": FEED_ENTRIES}, frozenset())
     yield Page("search.html", "site/search.html", {"section": "search"}, frozenset())
     yield Page("404.html", "site/404.html", _not_found_context(project), frozenset())
-    yield from feed_pages(project)
-    yield from data_pages(project, pieces)
+
+
+#: The families of pages by where they live, for page_at: each yields every page under its folder.
+_FAMILIES: dict[str, Callable[[Project, Mapping[str, BriefAnalysis]], Iterable[Page]]] = {
+    "briefs/": lambda project, analyses: brief_pages(project, analyses, deps.PlacesByDay(project)),
+    "incidents/": lambda project, _analyses: incident_pages(project),
+    "actors/": lambda project, _analyses: actor_pages(project),
+    "locations/": lambda project, _analyses: location_pages(project),
+    "countries/": lambda project, _analyses: country_pages(project),
+    "event-types/": lambda project, _analyses: event_type_pages(project),
+    "context/": lambda project, _analyses: context_pages(project),
+}
+
+
+def page_at(project: Project, analyses: Mapping[str, BriefAnalysis], path: str) -> Page | None:
+    """Return the HTML page site_pages yields at path, making only that page's family; None if there is none.
+
+    The live preview renders the pages open in a browser first (sitrep.live): an incident's page is
+    made on its own, any other from the pages of its folder, never from all 13,000 of a large site.
+    """
+    if not path.endswith(".html"):
+        return None
+    incident_id = path.removeprefix("incidents/").removesuffix(".html")
+    if path.startswith("incidents/") and incident_id in project.incidents:
+        return incident_page(project, project.incidents[incident_id])
+    family = next((make for folder, make in _FAMILIES.items() if path.startswith(folder)), None)
+    if family is not None:
+        pages = family(project, analyses)
+    else:
+        pages = site_pages(project, analyses) if path == "index.html" else _single_pages(project)
+    return next((page for page in pages if page.path == path), None)
 
 
 def figures(project: Project, incidents: Iterable[Incident]) -> list[IncidentFigures]:
-    """Return the headline figures of each incident, in the order given."""
-    return [incident_figures(project, incident) for incident in incidents]
+    """Return the headline figures of each incident, in the order given, each worked out when first read."""
+    return [LazyFigures(project, incident) for incident in incidents]  # type: ignore[misc]
+
+
+class LazyFigures:
+    """An incident's figures (analyse.IncidentFigures), worked out when first read.
+
+    A list prints the rows it kept from the last build (render.rows) without reading their figures.
+    """
+
+    __slots__ = ("_found", "_project", "incident")
+
+    def __init__(self, project: Project, incident: Incident) -> None:
+        self._project, self.incident = project, incident
+        self._found: IncidentFigures | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if self._found is None:
+            self._found = incident_figures(self._project, self.incident)
+        return getattr(self._found, name)
 
 
 # --- Home and briefs ----------------------------------------------------------------------
@@ -203,11 +259,16 @@ def incident_pages(project: Project, known: KnownKeys = lambda path: None) -> It
                    partial(year_context, project, year, items),
                    frozenset(deps.incidents_listed(project, items)))
     for incident in project.incidents_by_date:
-        path = urls.incident(incident)
-        keys = known(path)
-        if keys is None:
-            keys = deps.incident_page(project, incident)
-        yield Page(path, "site/incident.html", partial(incident_context, project, incident, keys), keys)
+        yield incident_page(project, incident, known)
+
+
+def incident_page(project: Project, incident: Incident, known: KnownKeys = lambda path: None) -> Page:
+    """Return an incident's page (known: as for site_pages)."""
+    path = urls.incident(incident)
+    keys = known(path)
+    if keys is None:
+        keys = deps.incident_page(project, incident)
+    return Page(path, "site/incident.html", partial(incident_context, project, incident, keys), keys)
 
 
 def timeline_context(years: list[tuple[int, list[Incident]]]) -> dict[str, Any]:
