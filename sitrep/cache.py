@@ -9,6 +9,8 @@ Everything here only saves time: deleting .sitrep-cache/ changes no byte of the 
 - Files not in the cache are parsed in parallel across cores when there are many of them.
 - The last build's state (its inputs, what each page depends on, the files it wrote) lets the next
   build do nothing when nothing changed, and redo only the pages an edit reaches.
+- A check after edits of incidents alone validates those incidents again and takes the rest, with the
+  warnings across files about what did not change, from the last build (quick_check).
 """
 
 from __future__ import annotations

@@ -150,13 +150,14 @@ def _make_output(project: Project, plan: Plan, scan: Files, options: BuildOption
     That is what each page depends on, each PDF's key, and the size and time of every output file; and the
     stage, whose finish() waits until the last build's files are deleted.
     """
-    from .render import drawn, figures
+    from .render import drawn, figures, rows
 
     env = make_env(options.theme, options.cache / "jinja")
     analyses = Analyses(project)
     stage = _TrackedStage(options.output).open(reuse=True, wait=False)  # linked while the pages are listed
     figures.keep_charts(project if options.pdf else None)  # a brief's PDF shows its page's charts
     drawn.keep_in(options.cache / "drawn")
+    rows.keep_in(options.cache / "pieces" / "rows.pickle", project, plan.templates)
     try:
         produced, page_deps = _render_site(env, project, analyses, stage, plan, options, report, progress)
         produced |= _copy_static(options, stage)
@@ -170,6 +171,7 @@ def _make_output(project: Project, plan: Plan, scan: Files, options: BuildOption
         report.removed = _prune(stage, scan, produced | bundle)
         if plan.full:  # every page and PDF was made: the drawings none of them used are for pages gone
             drawn.prune()
+        rows.save()
         if options.search:
             produced |= _index_search(stage, plan, options.jobs, progress)
         report.written, report.unchanged = stage.written, stage.unchanged
@@ -184,6 +186,7 @@ def _make_output(project: Project, plan: Plan, scan: Files, options: BuildOption
     finally:
         figures.keep_charts(None)
         drawn.keep_in(None)
+        rows.keep_in(None)
     return page_deps, pdf_keys, outputs, stage
 
 
@@ -205,6 +208,7 @@ class Plan:
     previous: Files  # every file the last build left in output/, with its size and time
     digests: dict[cache.Key, str]
     inputs: dict[str, str]  # content-relative path -> SHA-256
+    templates: str = ""  # the hash of the theme's and default templates (cache.Inputs.templates)
 
     def clean(self, path: str, deps: frozenset[cache.Key] | None) -> bool:
         """Return True when a page or PDF can be kept from the last build as it is."""
@@ -223,14 +227,14 @@ def _plan(state: cache.BuildState | None, inputs: cache.Inputs, loaded: cache.Lo
           touches: dict[cache.Key, frozenset[cache.Key]], scan: dict[str, tuple[int, int]]) -> Plan:
     digests = {key: record.digest for key, record in loaded.records.items()}
     if state is None:
-        return Plan(True, frozenset(), {}, {}, frozenset(), {}, digests, inputs.content)
+        return Plan(True, frozenset(), {}, {}, frozenset(), {}, digests, inputs.content, inputs.templates)
     old, new = state.inputs.content, inputs.content
     settings_changed = any(old.get(name) != new.get(name) for name in set(old) | set(new)
                            if name == "site.yaml" or name.startswith("assets/"))
     full = settings_changed or not inputs.same_shape(state.inputs)
     present = frozenset(path for path, seen in scan.items() if state.outputs.get(path) == seen)
     return Plan(full, frozenset(cache.changed_keys(state, digests, touches)), state.pages, state.pdf_keys,
-                present, state.outputs, digests, inputs.content)
+                present, state.outputs, digests, inputs.content, inputs.templates)
 
 
 class Analyses(Mapping[str, BriefAnalysis]):
@@ -324,7 +328,7 @@ def _render_deferred(env: jinja2.Environment, project: Project, pages: list[Page
             checkpoint()
             stage.write(page.path, page_output(env, project, page))
         return
-    from .render import drawn, figures
+    from .render import drawn, figures, rows
 
     for name in sorted({page.template for page in pages}):
         env.get_template(name)  # compile once, before the fork
@@ -335,21 +339,23 @@ def _render_deferred(env: jinja2.Environment, project: Project, pages: list[Page
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                  initializer=start_worker, initargs=(os.getpid(),)) as pool, \
                 _cancelled_on_failure(pool):
-            for written, unchanged, changed, charts, used in pool.map(_render_chunk, chunks):
+            for written, unchanged, changed, charts, used, made in pool.map(_render_chunk, chunks):
                 checkpoint()
                 stage.written += written
                 stage.unchanged += unchanged
                 stage.changed |= changed
                 figures.add_charts(project, charts)
                 drawn.add_used(used)
+                rows.add_made(made)
     finally:
         _RENDER_JOB = None
 
 
-def _render_chunk(indices: range) -> tuple[int, int, set[str], dict[tuple[str, str], dict[str, Any]], set[str]]:
-    """Render some of the deferred pages (runs in a forked worker); return what it wrote, the charts it kept
-    and the kept drawings it used."""
-    from .render import drawn, figures
+def _render_chunk(indices: range) -> tuple[int, int, set[str], dict[tuple[str, str], dict[str, Any]], set[str],
+                                           dict[str, Any]]:
+    """Render some of the deferred pages (runs in a forked worker); return what it wrote, the charts it kept,
+    the kept drawings it used and the table rows it made."""
+    from .render import drawn, figures, rows
 
     assert _RENDER_JOB is not None
     env, project, pages, stage = _RENDER_JOB
@@ -357,7 +363,7 @@ def _render_chunk(indices: range) -> tuple[int, int, set[str], dict[tuple[str, s
     stage.changed = set()
     for i in indices:
         stage.write(pages[i].path, page_output(env, project, pages[i]))
-    return stage.written, stage.unchanged, stage.changed, figures.take_charts(), drawn.take_used()
+    return stage.written, stage.unchanged, stage.changed, figures.take_charts(), drawn.take_used(), rows.take_made()
 
 
 def render_page(env: jinja2.Environment, project: Project, page: Page) -> bytes:

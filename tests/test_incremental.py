@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -215,6 +216,35 @@ def test_a_brief_keeps_its_map_and_charts_while_what_they_show_is_the_same(conte
     assert_same_as_clean(options, tmp_path, "no-briefs")
     assert not any(path.exists() for path in kept)
     assert any(options.cache.joinpath("drawn").iterdir())  # the places' maps
+
+
+def test_lists_print_again_only_the_rows_of_incidents_changed(content: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitrep.render import rows
+
+    options = BuildOptions(content=content, output=tmp_path / "site", pdf=False, search=False, jobs=1)
+    build(options)
+    made: list[str] = []
+    row = rows._Rows.row
+
+    def logged(self: rows._Rows, incident: Any, root: str, show_country: bool, make: Callable[[], str]) -> str:
+        return row(self, incident, root, show_country, lambda: made.append(incident.id) or make())
+
+    monkeypatch.setattr(rows._Rows, "row", logged)
+    target = incidents(content)[-1]
+    edit_yaml(target, lambda d: d.update(title=d["title"] + " (retitled)"))
+    build(options)
+    assert made and set(made) == {target.stem}  # on its place's, country's, event type's and actors' pages
+    assert_same_as_clean(options, tmp_path, "row-retitled")
+
+    place = yaml.safe_load(target.read_text())["location"]["location"]
+    edit_yaml(content / "locations" / f"{place}.yaml", lambda d: d.update(name=d["name"] + " Crossing"))
+    made.clear()
+    build(options)
+    at_place = {p.stem for p in incidents(content)
+                if yaml.safe_load(p.read_text())["location"]["location"] == place}
+    assert set(made) == at_place
+    assert_same_as_clean(options, tmp_path, "row-place-renamed")
 
 
 def test_a_document_published_after_a_cutoff_changes_the_list_of_briefs(tmp_path: Path) -> None:

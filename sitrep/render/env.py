@@ -14,6 +14,7 @@ from ..geo import country_info
 from ..model import (ACTOR_KIND_LABELS, CREDIBILITY, LIKELIHOOD_ROWS, RELIABILITY, STANCE_LABELS, TLP_COLOURS,
                      Citation, Count, Incident, Project, format_count)
 from ..sourcing import cited
+from . import rows
 from .brief import Abbreviations, keep_names, note_restates
 from .text import display_url, neutralise, render_markdown, search_label
 
@@ -46,7 +47,8 @@ def make_env(theme: Path | None = None, cache_dir: Path | None = None) -> jinja2
                        ACTOR_KIND_LABELS=ACTOR_KIND_LABELS, TLP_COLOURS=TLP_COLOURS, when=analyse.when,
                        TIME_PRECISION=analyse.PRECISION_WORDS,
                        country_name=country_name, date_span=date_span, likelihood_range=likelihood_range,
-                       cited_names=cited_names, STANCE_LABELS=STANCE_LABELS, note_restates=note_restates)
+                       cited_names=cited_names, STANCE_LABELS=STANCE_LABELS, note_restates=note_restates,
+                       kept_row=rows.kept_row)
     return env
 
 

@@ -148,8 +148,28 @@ def page_at(project: Project, analyses: Mapping[str, BriefAnalysis], path: str, 
 
 
 def figures(project: Project, incidents: Iterable[Incident]) -> list[IncidentFigures]:
-    """Return the headline figures of each incident, in the order given."""
-    return [incident_figures(project, incident) for incident in incidents]
+    """Return the headline figures of each incident, in the order given, each worked out when first read."""
+    return [LazyFigures(project, incident) for incident in incidents]  # type: ignore[misc]
+
+
+class LazyFigures:
+    """An incident's figures (analyse.IncidentFigures), worked out when first read.
+
+    A list prints the rows it kept from the last build (render.rows) without reading their figures.
+    """
+
+    __slots__ = ("_found", "_project", "incident")
+
+    def __init__(self, project: Project, incident: Incident) -> None:
+        self._project, self.incident = project, incident
+        self._found: IncidentFigures | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if self._found is None:
+            self._found = incident_figures(self._project, self.incident)
+        return getattr(self._found, name)
 
 
 # --- Home and briefs ----------------------------------------------------------------------
