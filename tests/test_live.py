@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 import threading
 import time
 import urllib.request
@@ -292,3 +293,35 @@ def test_each_open_page_is_served_as_soon_as_it_is_written(served):
     waiting.join(timeout=5)
     assert answered and b"Home" in answered[0]
     channel.release()
+
+
+def test_a_build_stops_while_pagefind_indexes_and_leaves_no_indexer_running(content_copy: Path, tmp_path: Path):
+    options = BuildOptions(content=content_copy, output=tmp_path / "out", pdf=False, search=True, jobs=2)
+    build(options)
+    before = {p: p.read_bytes() for p in options.output.rglob("*") if p.is_file()}
+    incident = content_copy / "incidents" / f"{KHARAB}.yaml"
+    incident.write_text(incident.read_text().replace("title: ", "title: Revised ", 1))
+    stopped_in: list[str] = []
+
+    def outdated() -> None:
+        caller = sys._getframe(2).f_code.co_name  # noqa: SLF001 - what called the safe point
+        if caller == "_run_pagefind":
+            stopped_in.append(caller)
+            raise Outdated
+
+    with pytest.raises(Outdated), interruptible(outdated):
+        build(options)
+    assert stopped_in == ["_run_pagefind"]
+    assert {p: p.read_bytes() for p in options.output.rglob("*") if p.is_file()} == before
+    indexers = [p for p in Path("/proc").glob("[0-9]*/cmdline")
+                if str(tmp_path).encode() in _read(p) and b"pagefind" in _read(p)]
+    assert indexers == []
+    build(options)
+    assert "Revised " in (options.output / INCIDENT_PAGE).read_text()
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""

@@ -28,13 +28,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from ..errors import RenderError
+from ..interrupt import checkpoint
 from .search_order import stabilise
 
 BUNDLE = "pagefind"
@@ -43,6 +45,7 @@ PAGE_LIST = "pages.json"  # in each shard: page path -> digest of what was index
 NEARLY_FULL = 1024 * 1024  # bytes free below which a failed index is put down to a full disk
 PRIMARY = "pages-0"  # the shard that is pagefind/ itself, when there is one
 TIMEOUT_SECONDS = 300
+POLL_SECONDS = 0.1  # how often a build waiting for the indexers may stop (sitrep.interrupt)
 #: Pagefind's own launcher (`python -m pagefind`, which execs the binary), run so that the kernel kills it
 #: when the build dies (Linux's PR_SET_PDEATHSIG, kept across exec): a build killed with SIGKILL would
 #: otherwise leave it running, writing an index into a stage folder the next build reuses.
@@ -293,18 +296,44 @@ def _run_pagefind(bundle: Path, inputs: Path, stale: list[str], primary: str | N
     for name in stale:
         _remove_shard(bundle, name, primary)
     by_size = sorted(stale, key=lambda name: -sum(f.stat().st_size for f in (inputs / name).rglob("*.html")))
+    stop = threading.Event()  # set when the build stops at a safe point: the indexers are killed
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for _ in pool.map(lambda name: _pagefind(inputs / name, _shard_dir(bundle, name, primary)), by_size):
-            pass
+        running = {pool.submit(_pagefind, inputs / name, _shard_dir(bundle, name, primary), stop) for name in by_size}
+        try:
+            while running:
+                done, running = wait(running, timeout=POLL_SECONDS, return_when=FIRST_EXCEPTION)
+                for future in done:
+                    future.result()
+                checkpoint()
+        except BaseException:
+            stop.set()
+            for future in running:
+                future.cancel()
+            raise
 
 
-def _pagefind(site: Path, output: Path) -> None:
+def _pagefind(site: Path, output: Path, stop: threading.Event | None = None) -> None:
     command = [sys.executable, "-c", _LAUNCH, str(os.getpid()), "--site", str(site), "--output-path", str(output),
                "--keep-index-url", "--quiet"]
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    except OSError as exc:
         raise RenderError(f"the search indexer (Pagefind) could not run: {exc}") from None
+    with process:
+        for _ in range(int(TIMEOUT_SECONDS / POLL_SECONDS)):
+            try:
+                stdout, stderr = process.communicate(timeout=POLL_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                if stop is not None and stop.is_set():
+                    process.kill()
+                    process.communicate()
+                    return  # the build stopped: its stage, and this index in it, are thrown away
+        else:
+            process.kill()
+            process.communicate()
+            raise RenderError(f"the search indexer (Pagefind) could not run: it took over {TIMEOUT_SECONDS} s")
+    result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     if result.returncode != 0 or not _entry_written(output):
         if shutil.disk_usage(output.parent if not output.exists() else output).free < NEARLY_FULL:
             # Pagefind may exit 0 having written a truncated index: the disk filled up under it.
