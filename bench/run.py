@@ -236,7 +236,8 @@ def serve_reload(content: Path, output: Path, edits: int = 3, code: Path = SOURC
             page = browser.new_page()
             page.goto(url)
             def timed_edit() -> dict[str, float]:
-                page.wait_for_function("document.documentElement.dataset.sitrepPreview === 'connected'")
+                # a locator, not a JavaScript predicate: the site's Content-Security-Policy forbids eval
+                page.locator("html[data-sitrep-preview=connected]").wait_for(state="attached")
                 marks: dict[str, float] = {}
                 page.once("framenavigated", lambda frame: marks.setdefault("navigated", time.perf_counter()))
                 started = time.perf_counter()
