@@ -233,12 +233,18 @@ class Outdated(Exception):
     """What the preview raises to stop a pass (serve.Superseded)."""
 
 
-def test_a_build_stops_at_a_safe_point_and_leaves_the_output_as_it_was(content_copy: Path, tmp_path: Path):
-    options = BuildOptions(content=content_copy, output=tmp_path / "out", pdf=False, search=False, jobs=2)
+def built_then_edited(content: Path, output: Path, *, search: bool) -> tuple[BuildOptions, dict[Path, bytes]]:
+    """Build the content, then retitle an incident; return the options and the files of that build."""
+    options = BuildOptions(content=content, output=output, pdf=False, search=search, jobs=2)
     build(options)
-    before = {p: p.read_bytes() for p in options.output.rglob("*") if p.is_file()}
-    incident = content_copy / "incidents" / f"{KHARAB}.yaml"
+    before = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    incident = content / "incidents" / f"{KHARAB}.yaml"
     incident.write_text(incident.read_text().replace("title: ", "title: Revised ", 1))
+    return options, before
+
+
+def test_a_build_stops_at_a_safe_point_and_leaves_the_output_as_it_was(content_copy: Path, tmp_path: Path):
+    options, before = built_then_edited(content_copy, tmp_path / "out", search=False)
     calls: list[int] = []
 
     def outdated() -> None:
@@ -296,11 +302,7 @@ def test_each_open_page_is_served_as_soon_as_it_is_written(served):
 
 
 def test_a_build_stops_while_pagefind_indexes_and_leaves_no_indexer_running(content_copy: Path, tmp_path: Path):
-    options = BuildOptions(content=content_copy, output=tmp_path / "out", pdf=False, search=True, jobs=2)
-    build(options)
-    before = {p: p.read_bytes() for p in options.output.rglob("*") if p.is_file()}
-    incident = content_copy / "incidents" / f"{KHARAB}.yaml"
-    incident.write_text(incident.read_text().replace("title: ", "title: Revised ", 1))
+    options, before = built_then_edited(content_copy, tmp_path / "out", search=True)
     stopped_in: list[str] = []
 
     def outdated() -> None:
