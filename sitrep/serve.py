@@ -282,9 +282,10 @@ class Builder:
         self._last_good = report is not None
         if report is None:
             return False
-        if not shown or any(_bytes_of(options.output / path) != data for path, data in shown.items()):
-            if shown is not None:
-                self.memory.forget()  # the first look missed something: read the cache again
+        missed = bool(shown) and any(_bytes_of(options.output / path) != data for path, data in shown.items())
+        if missed:
+            self.memory.forget()  # the first look missed something: read the cache again
+        if not shown or missed:
             self.channel.built()
         if self.memory.records is None and not first:
             self._remember()
