@@ -23,7 +23,7 @@ import jinja2
 
 from . import cache
 from .errors import Problem
-from .load import KINDS
+from .load import KINDS, is_entity_file
 from .write import replace_file
 
 if TYPE_CHECKING:
@@ -33,9 +33,8 @@ if TYPE_CHECKING:
 WHOLE_SITE = ("site.yaml", "assets/")
 #: The templates of the pages most often open while writing, loaded before the first edit.
 WARM_TEMPLATES = ("site/incident.html", "site/brief.html", "site/index.html")
-#: The field of Project holding each kind of entity.
-FIELDS = {"incident": "incidents", "actor": "actors", "location": "locations", "source": "sources",
-          "deployment": "deployments", "brief": "briefs", "context": "context", "document": "documents"}
+#: The field of Project holding each kind of entity: the name of the kind's folder.
+FIELDS = {kind: folder for folder, kind in KINDS.items()}
 
 
 class Memory:
@@ -197,9 +196,5 @@ def content_kind(name: str) -> str | None:
     """Return the kind of entity a content-relative path holds, as sitrep.load.discover finds them."""
     folder, _, rest = name.partition("/")
     kind = KINDS.get(folder)
-    file_name = rest.rpartition("/")[2]
-    if kind is None or not file_name or file_name.startswith("."):
-        return None
-    suffixes = (".md",) if kind == "context" else (".yaml", ".yml")
-    return kind if file_name.endswith(suffixes) else None
+    return kind if kind is not None and is_entity_file(kind, rest.rpartition("/")[2]) else None
 

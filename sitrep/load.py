@@ -138,10 +138,15 @@ def content_files(content_dir: Path) -> list[tuple[str, str, str]]:
         base = os.path.join(content_dir, folder)
         if not os.path.isdir(base):
             continue
-        suffixes = (".md",) if kind == "context" else (".yaml", ".yml")
         found.extend((kind, "/".join((folder, *parts)), path) for parts, path in sorted(_files(base))
-                     if parts[-1].endswith(suffixes) and not parts[-1].startswith("."))
+                     if is_entity_file(kind, parts[-1]))
     return found
+
+
+def is_entity_file(kind: str, file_name: str) -> bool:
+    """Return True if a file of this name in a kind's folder holds an entity (not hidden, the right suffix)."""
+    suffixes = (".md",) if kind == "context" else (".yaml", ".yml")
+    return file_name.endswith(suffixes) and not file_name.startswith(".")
 
 
 def _files(folder: str, parts: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
