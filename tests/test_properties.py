@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -48,17 +49,47 @@ def parse_problems(text: str) -> list[Problem]:
     return []
 
 
+#: The minimal and the default tree, made once per process: (folder, every file's bytes as made).
+_TREES: dict[bool, tuple[Path, dict[str, bytes]]] = {}
+
+
 @contextmanager
 def content_tree(default: bool = False) -> Iterator[Path]:
-    """Yield a fresh copy of the minimal (or default) tree; tmp_path is shared by hypothesis' examples."""
-    folder = Path(tempfile.mkdtemp(prefix="sitrep-prop-"))
+    """Yield the minimal (or default) tree as made, and put it back so after the example.
+
+    tmp_path is shared by hypothesis' examples; copying the default tree afresh for each of them took
+    as long as validating it.
+    """
+    if default not in _TREES:
+        folder = Path(tempfile.mkdtemp(prefix="sitrep-prop-"))
+        atexit.register(shutil.rmtree, folder, True)
+        content = Path(shutil.copytree(DEFAULT_CONTENT, folder / "content")) if default else make_content(folder)
+        _TREES[default] = content, _files(content)
+    content, made = _TREES[default]
     try:
-        if default:
-            yield Path(shutil.copytree(DEFAULT_CONTENT, folder / "content"))
-        else:
-            yield make_content(folder)
+        yield content
     finally:
-        shutil.rmtree(folder)
+        _restore(content, made)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Return every file under folder by relative path."""
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
+def _restore(folder: Path, made: dict[str, bytes]) -> None:
+    """Put a tree back as made: files written or deleted since are written again, files added removed."""
+    for path in sorted(folder.rglob("*"), reverse=True):  # what a folder holds before the folder
+        relative = path.relative_to(folder).as_posix()
+        if path.is_symlink() or (path.is_file() and relative not in made):
+            path.unlink()
+        elif path.is_dir() and not any(name.startswith(f"{relative}/") for name in made):
+            shutil.rmtree(path)
+    for relative, data in made.items():
+        path = folder / relative
+        if not path.is_file() or path.read_bytes() != data:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
 
 
 # --- Generated text ------------------------------------------------------------------------
