@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from sitrep import cache
 from sitrep.write import MARKER, Stage
 from tests.snapshots import build, leftovers, start_build, tree_digest
 
@@ -46,6 +47,16 @@ def changed_content(content: Path) -> Path:
 def copy_content(source: Path, target: Path) -> Path:
     """Return a copy of a content tree."""
     shutil.copytree(source, target)
+    return target
+
+
+def copy_build(output: Path, target: Path) -> Path:
+    """Copy a complete build and its build cache to target, as if it had been built there; return target.
+
+    Times are kept, so that building the same content into the copy finds nothing changed.
+    """
+    shutil.copytree(output, target, symlinks=True)
+    shutil.copytree(cache.folder_for(output), cache.folder_for(target), symlinks=True)
     return target
 
 
@@ -94,11 +105,12 @@ def test_two_clean_builds_are_byte_identical(built: tuple[Path, Path, dict[str, 
     assert any(name.endswith(".pdf") for name in first)
 
 
-def test_rebuild_reusing_the_previous_build_is_byte_identical(content_copy: Path, tmp_path: Path) -> None:
-    output = tmp_path / "output"
-    assert build(content_copy, output).status == 0
-    first = tree_digest(output)
-    run = build(content_copy, output)
+def test_rebuild_reusing_the_previous_build_is_byte_identical(built: tuple[Path, Path, dict[str, str]],
+                                                               tmp_path: Path) -> None:
+    content, built_output, first = built
+    output = copy_build(built_output, tmp_path / "output")
+    assert tree_digest(output) == first
+    run = build(content, output)
     assert run.status == 0, run.err
     assert tree_digest(output) == first
 
@@ -408,11 +420,12 @@ def test_search_indexer_ends_with_a_build_killed_by_sigkill(tmp_path: Path) -> N
 
 @pytest.mark.slow
 def test_sigkill_at_each_stage_leaves_the_old_or_the_new_build(
-        two_builds: tuple[dict[Path, dict[str, str]], float], tmp_path: Path) -> None:
+        built: tuple[Path, Path, dict[str, str]], two_builds: tuple[dict[Path, dict[str, str]], float],
+        tmp_path: Path) -> None:
     digests, seconds = two_builds
     old, new = digests
-    output = tmp_path / "output"
-    assert build(old, output).status == 0
+    output = copy_build(built[1], tmp_path / "output")
+    assert build(old, output).status == 0  # nothing changed since the copied build: it is kept
     seed = random.randrange(1 << 32)
     rng = random.Random(seed)
     # SITREP_KILL_RUNS more kills at random times, to hunt a race between the moments aimed at
@@ -446,29 +459,42 @@ def test_sigkill_at_each_stage_leaves_the_old_or_the_new_build(
     assert leftovers(output) == []
 
 
+#: Where the build is when Ctrl-C is pressed (see KILL_MOMENTS): just loaded, about to render pages; the
+#: stage linked from the old output; rendering PDFs in workers; and pruning and swapping.
+CTRL_C_MOMENTS = ("rendering pages", "stage linked", "rendering PDFs", "pruning and swapping")
+
+
 @pytest.mark.slow
-def test_ctrl_c_cleans_up_and_exits_130(two_builds: tuple[dict[Path, dict[str, str]], float],
+def test_ctrl_c_cleans_up_and_exits_130(built: tuple[Path, Path, dict[str, str]],
+                                        two_builds: tuple[dict[Path, dict[str, str]], float],
                                         tmp_path: Path) -> None:
-    digests, seconds = two_builds
+    digests, _ = two_builds
     old, new = digests
-    output = tmp_path / "output"
-    assert build(old, output).status == 0
+    output = copy_build(built[1], tmp_path / "output")
+    assert build(old, output).status == 0  # nothing changed since the copied build: it is kept
     interrupted_with_stage = 0
-    for fraction in (0.0, 0.15, 0.3, 0.45, 0.6):
+    for moment in CTRL_C_MOMENTS:
         before = build_state(tree_digest(output), digests)
         target = new if before == old else old
-        process = start_build(target, output)
-        staged = wait_for_stage(process, output, 3 * seconds)
-        time.sleep(fraction * seconds)
-        os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C: the whole foreground group
-        _, err = process.communicate(timeout=120)
+        process = start_build(target, output, steps=True)
+        try:
+            reached = reach(moment, process, output)
+            staged = any(p.name.startswith(".sitrep-stage-") for p in output.parent.iterdir())
+            os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C: the whole foreground group
+            _, err = process.communicate(timeout=120)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+        assert reached, f"the build ended before {moment}: {process.returncode} {err}"
         assert "Traceback" not in err
         # -2: the signal landed as the interpreter shut down, after the build; a shell shows 130 for both
         assert process.returncode in (130, -signal.SIGINT, 0), err
+        if moment in BEFORE_THE_SWAP:
+            assert process.returncode == 130, f"Ctrl-C at {moment} came too late: {err}"
         if process.returncode == 130:
             assert "interrupted" in err
             interrupted_with_stage += staged
-        assert leftovers(output) == [], f"Ctrl-C at {fraction:.0%} left a stage folder"
+        assert leftovers(output) == [], f"Ctrl-C at {moment} left a stage folder"
         assert build_state(tree_digest(output), digests) in (before, target)
     assert interrupted_with_stage >= 2
 
