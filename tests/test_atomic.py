@@ -392,7 +392,7 @@ def test_search_indexer_ends_with_a_build_killed_by_sigkill(tmp_path: Path) -> N
     from bench.generate import generate
 
     content = tmp_path / "content"
-    generate(content, 400)  # about 800 pages: Pagefind needs a few seconds for them
+    generate(content, 100)  # about 250 pages: Pagefind needs a second for them, a window polled every 5 ms
     settings = content / "site.yaml"
     settings.write_text(settings.read_text(encoding="utf-8") + "site_figures: false\n", encoding="utf-8")
     command = [sys.executable, str(ROOT / "build.py"), "build", "--content", str(content), "--output",
