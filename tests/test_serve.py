@@ -412,10 +412,11 @@ def test_serve_host_listens_on_that_address_and_warns_when_not_this_machine_only
         warning = serve.wait_for_line(r"Listening on")
         assert warning.strip() == ("Listening on 127.0.0.2: other machines can read this preview; mind the TLP "
                                    "marks of what it shows.")
-    with serving(content_copy, tmp_path / "out2", "--no-pdf") as serve:
+    with serving(content_copy, tmp_path / "out", "--no-pdf") as serve:  # built: nothing to build again
         assert serve.url.startswith("http://127.0.0.1:")
         serve.wait_for_line(r"^Watching ")
-        assert not any("Listening on" in line for line in serve.printed)
+    serve.wait_for_line(r"^stopping")  # all it printed, the lines after "Watching" included
+    assert not any("Listening on" in line for line in serve.printed)
 
 
 @pytest.mark.slow
@@ -433,6 +434,6 @@ def test_serve_open_opens_the_address_in_the_users_browser(content_copy: Path, t
         time.sleep(0.5)
         assert opened.read_text() == f"{serve.url}\n"  # the address, once
     first = serve.url
-    with serving(content_copy, tmp_path / "out2", "--no-pdf") as serve:  # without --open
+    with serving(content_copy, tmp_path / "out", "--no-pdf") as serve:  # without --open; built already
         time.sleep(1)
     assert opened.read_text() == f"{first}\n"
