@@ -72,8 +72,8 @@ class Reporter:
         self.err.print(Text.assemble(("error: ", "bold red"), text))
 
     def problems(self, problems: Sequence[Problem], content: Path | None) -> None:
-        """Print problems grouped by file, then a count of errors."""
-        print_problems(self.err, problems, content)
+        """Print problems grouped by file, then a count of errors; errors alone when quiet."""
+        print_problems(self.err, [p for p in problems if p.is_error] if self.quiet else problems, content)
 
     def track(self, items: Sequence[T], description: str) -> Iterable[T]:
         """Return items, drawing a progress bar over them on a terminal."""

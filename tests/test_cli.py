@@ -48,6 +48,19 @@ def test_build_ends_with_a_plain_summary_when_not_on_a_terminal(content_copy: Pa
     assert not ANSI.search(out + err)
 
 
+def test_quiet_prints_errors_but_not_warnings(content_copy: Path):
+    brief = content_copy / "briefs" / "2024-04-22.yaml"
+    text = brief.read_text(encoding="utf-8")
+    brief.write_text(text.replace("summary: |\n", "summary: |\n  It is likely, with high confidence, that "
+                                  "the attacks go on.\n", 1), encoding="utf-8")
+    code, out, err = run(["check", "--content", str(content_copy)])
+    assert code == 0 and "warning: a likelihood term and a confidence level in the same sentence" in err
+    assert run(["check", "--content", str(content_copy), "-q"]) == (0, "", "")
+    brief.write_text(text.replace("summary: |\n", "summary: 12\nsummary2: |\n", 1), encoding="utf-8")
+    code, out, err = run(["-q", "check", "--content", str(content_copy)])
+    assert code != 0 and out == "" and "2024-04-22.yaml:" in err
+
+
 def test_quiet_prints_nothing_and_verbose_prints_each_step(content_copy: Path, tmp_path: Path):
     argv = ["build", "--content", str(content_copy), "--no-pdf", "--no-search"]
     assert run([*argv, "--output", str(tmp_path / "quiet"), "--quiet"]) == (0, "", "")
