@@ -6,6 +6,7 @@ parse here as they would in a browser), feeds and sitemaps with expat, PDFs with
 
 from __future__ import annotations
 
+import functools
 import re
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -202,10 +203,21 @@ def check_xml(text: str) -> Iterator[str]:
 
 # --- PDF ------------------------------------------------------------------------------------------
 
+def pdf_texts(path: Path) -> tuple[str, ...]:
+    """Return the text of each page of a PDF, extracted once while the file stays the same (seconds a brief)."""
+    stat = path.stat()
+    return _pdf_texts(path, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _pdf_texts(path: Path, inode: int, mtime_ns: int, size: int) -> tuple[str, ...]:
+    return tuple(page.extract_text() or "" for page in pypdf.PdfReader(path).pages)
+
+
 def check_pdf(path: Path) -> Iterator[str]:
     """Yield what is unsafe in a PDF: bidi controls, local files, scripts, attachments, foreign links."""
     reader = pypdf.PdfReader(path)
-    texts = [page.extract_text() or "" for page in reader.pages]
+    texts = pdf_texts(path)
     for number, text in enumerate(texts, 1):
         if BIDI_CONTROLS.search(text):
             yield f"bidi control in the text of page {number}: {_around(text)!r}"

@@ -28,7 +28,7 @@ from sitrep.render import env as env_module
 from sitrep.render.pdf import SafeFetcher
 from sitrep.render.text import render_markdown
 from tests.hostile_content import HostileTree, chunks
-from tests.safe_output import BIDI_CONTROLS, check_fragment, check_site
+from tests.safe_output import BIDI_CONTROLS, check_fragment, check_site, pdf_texts
 from tests.snapshots import Run, build, leftovers, tree_digest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -221,7 +221,7 @@ def bidi_reached_title_and_map(output: Path) -> None:
     assert "gnp.exe" in pdf.metadata.title and not BIDI_CONTROLS.search(pdf.metadata.title)
     # The PDF's text keeps no control character either way, but an override that got through shows
     # in the order of what it drew: "Attack on base exe.png".
-    text = "".join(page.extract_text() for page in pdf.pages)
+    text = "".join(pdf_texts(output / "briefs" / "brief-2024-04-22.pdf"))  # as check_site extracted it
     assert "gnp.exe" in text and "exe.png" not in text
     page = (output / "briefs" / "brief-2024-04-22.html").read_text(encoding="utf-8")
     start = page.rindex("<svg", 0, page.index('class="sitrep-map"'))  # the map, not an icon before it
@@ -449,8 +449,7 @@ def test_markdown_image_from_assets_reaches_the_pdf(content_copy: Path, tmp_path
     guarded = guarded_build(monkeypatch, content_copy, output)
     assert_safe_build(guarded, content_copy, output)
     assert (content_copy / "assets" / "map.svg").resolve() in {path for _, path in guarded.served}
-    assert "Sketch map" in pypdf.PdfReader(output / "briefs" / "brief-2024-04-22.pdf").pages[2].extract_text() or \
-        any("Sketch map" in page.extract_text() for page in pypdf.PdfReader(output / "briefs" / "brief-2024-04-22.pdf").pages)
+    assert any("Sketch map" in text for text in pdf_texts(output / "briefs" / "brief-2024-04-22.pdf"))
 
 
 def test_svg_in_assets_with_an_external_entity_stops_the_build(content_copy: Path, tmp_path: Path,
