@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
 import io
 import os
+import shutil
 import socketserver
 import threading
 from collections.abc import Iterator
@@ -29,15 +31,34 @@ _built: dict[str, Path] = {}
 
 
 def build_default_site(factory: pytest.TempPathFactory) -> Path:
-    """Build the default content (with PDFs and search) once per test process; return the output folder."""
+    """Build the default content (with PDFs and search) once per test run; return the output folder.
+
+    Under pytest-xdist the workers share one build, made by the first to ask, in the run's own
+    temporary folder (see the pytest-xdist documentation, "Making session-scoped fixtures execute only
+    once"); tests only read it.
+    """
     if "default" not in _built:
-        output = factory.mktemp("site") / "output"
-        out, err = io.StringIO(), io.StringIO()
-        status = main(["build", "--content", str(DEFAULT_CONTENT), "--output", str(output), "--jobs", "1"],
-                      out=out, err=err)
-        assert status == 0, err.getvalue()
-        _built["default"] = output
+        if os.environ.get("PYTEST_XDIST_WORKER") is None:
+            _built["default"] = _build_default(factory.mktemp("site") / "output")
+        else:
+            shared = factory.getbasetemp().parent / "default-site"  # this run's, seen by every worker
+            with (shared.parent / "default-site.lock").open("w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released as the file closes
+                if not (shared / "complete").is_file():
+                    shutil.rmtree(shared, ignore_errors=True)
+                    _build_default(shared / "output")
+                    (shared / "complete").touch()
+            _built["default"] = shared / "output"
     return _built["default"]
+
+
+def _build_default(output: Path) -> Path:
+    """Build the default content with PDFs and search into output; return output."""
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["build", "--content", str(DEFAULT_CONTENT), "--output", str(output), "--jobs", "1"],
+                  out=out, err=err)
+    assert status == 0, err.getvalue()
+    return output
 
 
 def build_site(content: Path, output: Path, *extra: str) -> Path:
