@@ -154,11 +154,12 @@ def _make_output(project: Project, plan: Plan, scan: Files, options: BuildOption
 
     env = make_env(options.theme, options.cache / "jinja")
     analyses = Analyses(project)
-    stage = _TrackedStage(options.output).open(reuse=True, wait=False)  # linked while the pages are listed
-    figures.keep_charts(project if options.pdf else None)  # a brief's PDF shows its page's charts
-    drawn.keep_in(options.cache / "drawn")
-    rows.keep_in(options.cache / "pieces" / "rows.pickle", project, plan.templates)
-    try:
+    stage = _TrackedStage(options.output)
+    try:  # from the stage's first moment: Ctrl-C while the last build's rows are read must not leave it behind
+        stage.open(reuse=True, wait=False)  # linked while the pages are listed
+        figures.keep_charts(project if options.pdf else None)  # a brief's PDF shows its page's charts
+        drawn.keep_in(options.cache / "drawn")
+        rows.keep_in(options.cache / "pieces" / "rows.pickle", project, plan.templates)
         produced, page_deps = _render_site(env, project, analyses, stage, plan, options, report, progress)
         produced |= _copy_static(options, stage)
         produced |= _copy_attachments(project, options.content, stage)

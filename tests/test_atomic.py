@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -497,6 +498,28 @@ def test_ctrl_c_cleans_up_and_exits_130(built: tuple[Path, Path, dict[str, str]]
         assert leftovers(output) == [], f"Ctrl-C at {moment} left a stage folder"
         assert build_state(tree_digest(output), digests) in (before, target)
     assert interrupted_with_stage >= 2
+
+
+def test_ctrl_c_as_the_stage_is_being_linked_leaves_no_stage(built: tuple[Path, Path, dict[str, str]],
+                                                             tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stage is linked in a thread while the build reads the last build's table rows: Ctrl-C there too."""
+    from sitrep.render import rows
+
+    content, built_output, before = built
+    output = copy_build(built_output, tmp_path / "output")
+    changed = changed_content(copy_content(content, tmp_path / "content"))
+
+    def pressed(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rows, "keep_in", pressed)
+    run = build(changed, output)
+    assert run.status == 130 and "interrupted" in run.err, run.err
+    for thread in threading.enumerate():  # a stage still being linked would appear only once this ends
+        if thread.name == "sitrep-stage":
+            thread.join()
+    assert leftovers(output) == []
+    assert tree_digest(output) == before
 
 
 def test_ctrl_c_while_an_svg_is_drawn_is_an_interruption_not_a_bad_brief(monkeypatch: pytest.MonkeyPatch,
