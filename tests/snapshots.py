@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import shutil
 import signal
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitrep import cli
+from sitrep import cache, cli
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_PY = ROOT / "build.py"
@@ -29,6 +30,16 @@ def tree_digest(folder: Path) -> dict[str, str]:
         else:
             digest[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
     return digest
+
+
+def copy_build(output: Path, target: Path) -> Path:
+    """Copy a complete build and its build cache to target, as if it had been built there; return target.
+
+    Times are kept, so that building the same content into the copy finds nothing changed.
+    """
+    shutil.copytree(output, target, symlinks=True)
+    shutil.copytree(cache.folder_for(output), cache.folder_for(target), symlinks=True)
+    return target
 
 
 def leftovers(output: Path) -> list[str]:

@@ -21,9 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from sitrep import cache
 from sitrep.write import MARKER, Stage
-from tests.snapshots import build, leftovers, start_build, tree_digest
+from tests.snapshots import build, copy_build, leftovers, start_build, tree_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 KHARAB = "2024-04-21-kharab-al-jir-rockets"
@@ -48,16 +47,6 @@ def changed_content(content: Path) -> Path:
 def copy_content(source: Path, target: Path) -> Path:
     """Return a copy of a content tree."""
     shutil.copytree(source, target)
-    return target
-
-
-def copy_build(output: Path, target: Path) -> Path:
-    """Copy a complete build and its build cache to target, as if it had been built there; return target.
-
-    Times are kept, so that building the same content into the copy finds nothing changed.
-    """
-    shutil.copytree(output, target, symlinks=True)
-    shutil.copytree(cache.folder_for(output), cache.folder_for(target), symlinks=True)
     return target
 
 

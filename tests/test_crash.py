@@ -9,13 +9,15 @@ from __future__ import annotations
 import importlib
 
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
 
 from sitrep import cli, pipeline
-from tests.snapshots import build, leftovers, run_cli, tree_digest
+from tests.conftest import DEFAULT_CONTENT
+from tests.snapshots import build, copy_build, leftovers, run_cli, tree_digest
 
 BUG = "a deliberate bug planted by tests/test_crash.py"
 
@@ -54,11 +56,22 @@ def assert_bug_report(status: int, err: str, log_folder: Path) -> None:
     assert "Traceback (most recent call last)" in detail and f"RuntimeError: {BUG}" in detail
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Return (content, output) of one build of the default content, PDFs included, made once for the module."""
+    base = tmp_path_factory.mktemp("crash")
+    content = Path(shutil.copytree(DEFAULT_CONTENT, base / "content"))
+    run = build(content, base / "output")
+    assert run.status == 0, run.err
+    return content, base / "output"
+
+
 @pytest.mark.parametrize("where", ["analyse_brief", "render_page", "write_pdf"])
-def test_internal_error_is_reported_as_a_bug_and_output_is_kept(where: str, content_copy: Path, tmp_path: Path,
-                                                                log_folder: Path,
+def test_internal_error_is_reported_as_a_bug_and_output_is_kept(where: str, built: tuple[Path, Path],
+                                                                tmp_path: Path, log_folder: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    output = tmp_path / "output"
+    content_copy = Path(shutil.copytree(built[0], tmp_path / "content"))
+    output = copy_build(built[1], tmp_path / "output")  # a complete build, as if made here
     assert build(content_copy, output).status == 0
     before = tree_digest(output)
     plant_bug(monkeypatch, where)
