@@ -10,7 +10,7 @@ import os
 import shutil
 import socketserver
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
@@ -120,6 +120,26 @@ def resolve(page: Path, url: str) -> tuple[Path, str]:
 def html_pages(site: Path) -> list[Path]:
     """Return every HTML file of the site except the search bundle's own."""
     return sorted(p for p in site.rglob("*.html") if "pagefind" not in p.relative_to(site).parts)
+
+
+# --- Searching in a browser ---------------------------------------------------------------
+
+def search_until(page: object, query: str, settled: Callable[[], bool]) -> None:
+    """Search the open search page for query until settled() holds (three tries of 15 s at most).
+
+    Pagefind counts the filters of a first search from the filter files loaded by then, and its
+    interface keeps that first set until the next search: on a slow machine (where its worker gives
+    up after 5 s and it starts again in the page) the panel can lack groups. A reader's next
+    keystroke completes it; so does typing the query again here.
+    """
+    box = page.locator(".pagefind-ui__search-input")
+    for _ in range(3):
+        box.fill("")
+        box.fill(query)
+        for _ in range(150):
+            if settled():
+                return
+            page.wait_for_timeout(100)
 
 
 # --- Serving ------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.site_helpers import KHARAB, LATEST_BRIEF, ROOT, build_default_site, html_pages, serve
+from tests.site_helpers import KHARAB, LATEST_BRIEF, ROOT, build_default_site, html_pages, search_until, serve
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -137,23 +137,9 @@ def filter_box(page: object, name: str, value: str) -> object:
 
 
 def search_with_every_filter(page: object, query: str, groups: list[str]) -> None:
-    """Search for query and wait until the filter panel names every group.
-
-    Pagefind counts the filters of a first search from the filter files loaded by then, and its
-    interface keeps that first set until the next search: on a slow machine (where its worker gives
-    up after 5 s and it starts again in the page) the panel can lack groups. A reader's next
-    keystroke completes it; so does typing the query again here.
-    """
-    box = page.locator(".pagefind-ui__search-input")
+    """Search for query and wait until the filter panel names every group (see search_until)."""
     summaries = page.locator("details.pagefind-ui__filter-block summary")
-    for _ in range(3):
-        box.fill("")
-        box.fill(query)
-        page.locator(".pagefind-ui__result").first.wait_for(timeout=15_000)
-        for _ in range(50):
-            if set(groups) <= {name.strip() for name in summaries.all_inner_texts()}:
-                return
-            page.wait_for_timeout(100)
+    search_until(page, query, lambda: set(groups) <= {name.strip() for name in summaries.all_inner_texts()})
     assert sorted(name.strip() for name in summaries.all_inner_texts()) == sorted(groups)
 
 

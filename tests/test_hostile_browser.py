@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.hostile_content import HostileTree
-from tests.site_helpers import serve
+from tests.site_helpers import search_until, serve
 from tests.snapshots import run_cli
 from tests.test_hostile import plant_xss
 
@@ -117,14 +117,8 @@ def test_search_filters_show_hostile_names_as_text(hostile_site: Path, browser: 
         sentinel = Sentinel(browser, site_url)
         sentinel.page.goto(f"{site_url}search.html", wait_until="networkidle")
         labels = sentinel.page.locator(".pagefind-ui__filter-label")
-        for _ in range(3):  # a first search may show only the filter groups loaded by then (test_browser.py)
-            sentinel.page.locator(".pagefind-ui__search-input").fill("")
-            sentinel.page.locator(".pagefind-ui__search-input").fill("Kharab")
-            labels.first.wait_for(state="attached", timeout=15_000)
-            sentinel.page.wait_for_timeout(500)
-            texts = labels.all_text_contents()
-            if any("SCRIPT" in text for text in texts):
-                break
+        search_until(sentinel.page, "Kharab", lambda: any("SCRIPT" in text for text in labels.all_text_contents()))
+        texts = labels.all_text_contents()
         markup = sentinel.page.locator(".pagefind-ui__filter-label *").count()
         caught = sentinel.caught()
         sentinel.context.close()
