@@ -49,6 +49,7 @@ class Stage:
         check_output_folder(self.output)
         remove_stale_stages(self.output)
         self._making = _Background(lambda: self._make(reuse))
+        self._making.start()  # assigned first: Ctrl-C inside start() leaves a thread that discard() must wait for
         if wait:
             self.ready()
         return self
@@ -130,6 +131,7 @@ class Stage:
         if self.output.exists():
             _exchange(self.path, self.output)
             self._deleting = _Background(lambda: shutil.rmtree(self.path, ignore_errors=True))
+            self._deleting.start()
             if wait:
                 self.finish()
         else:
@@ -144,31 +146,55 @@ class Stage:
         """Delete the stage, leaving output/ untouched."""
         for work in (self._making, self._deleting):
             if work is not None:
-                work.wait(quiet=True)
+                work.cancel()
         shutil.rmtree(self.path, ignore_errors=True)
 
 
 class _Background:
-    """Work done in a thread; wait() re-raises what stopped it."""
+    """Work done in a thread; wait() re-raises what stopped it.
+
+    Ctrl-C can land inside Thread.start(), after the thread was created but before start() returns, so
+    whether the work runs is settled here, not by the thread object: cancel() either stops work that has
+    not begun or waits for it to end.
+    """
 
     def __init__(self, work: Callable[[], None]) -> None:
         self.work = work
         self.failure: BaseException | None = None
+        self._claim = threading.Lock()
+        self._state = "pending"  # then "running" or "cancelled"
+        self._done = threading.Event()
         self.thread = threading.Thread(target=self._run, name="sitrep-stage", daemon=True)
+
+    def start(self) -> None:
         self.thread.start()
 
     def _run(self) -> None:
+        with self._claim:
+            if self._state == "cancelled":
+                return
+            self._state = "running"
         try:
             self.work()
         except BaseException as exc:  # handed to the thread that waits: a thread's failure is otherwise lost
             self.failure = exc
+        finally:
+            self._done.set()
 
     def wait(self, *, quiet: bool = False) -> None:
         """Wait for the work to end; unless quiet, raise what stopped it."""
-        self.thread.join()
+        self._done.wait()
         if self.failure is not None and not quiet:
             failure, self.failure = self.failure, None
             raise failure
+
+    def cancel(self) -> None:
+        """Make sure the work is not running: stop it if it has not begun, else wait for it to end."""
+        with self._claim:
+            if self._state == "pending":
+                self._state = "cancelled"
+                return
+        self.wait(quiet=True)
 
 
 def _same_bytes(a: Path, b: Path, chunk: int = 1 << 20) -> bool:

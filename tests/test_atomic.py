@@ -511,6 +511,58 @@ def test_ctrl_c_as_the_stage_is_being_linked_leaves_no_stage(built: tuple[Path, 
     assert tree_digest(output) == before
 
 
+def test_ctrl_c_inside_the_linking_threads_start_leaves_no_stage(built: tuple[Path, Path, dict[str, str]],
+                                                                  tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C can land in Thread.start() after the thread began linking, before start() returns.
+
+    The build must still wait for the thread: a process exiting while its linking thread runs kills
+    the thread half-way, and the stage it was making is left behind.
+    """
+    content, built_output, before = built
+    output = copy_build(built_output, tmp_path / "output")
+    changed = changed_content(copy_content(content, tmp_path / "content"))
+    start, link = threading.Thread.start, os.link
+    linking = threading.Event()
+    gated: list[str] = []  # only the first file waits
+
+    def pressed_as_it_starts(thread: threading.Thread) -> None:
+        start(thread)
+        if thread.name == "sitrep-stage":
+            linking.wait(10)
+            threading.Timer(0.3, linking.clear).start()  # the thread links on 0.3 s after Ctrl-C
+            raise KeyboardInterrupt
+
+    def slow_link(source: str, target: str, **kwargs: object) -> None:
+        if threading.current_thread().name == "sitrep-stage" and not gated:
+            gated.append(target)
+            linking.set()
+            while linking.is_set():
+                time.sleep(0.01)
+        link(source, target, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(threading.Thread, "start", pressed_as_it_starts)
+    monkeypatch.setattr(os, "link", slow_link)
+    run = build(changed, output)
+    assert run.status == 130 and "interrupted" in run.err, run.err
+    running = [thread for thread in threading.enumerate() if thread.name == "sitrep-stage" and thread.is_alive()]
+    assert running == [], "the build ended while its stage was still being linked"
+    assert leftovers(output) == []
+    assert tree_digest(output) == before
+
+
+def test_stage_work_cancelled_before_its_thread_runs_never_runs() -> None:
+    """Ctrl-C before Thread.start() created the thread: discard() must neither wait for ever nor race it."""
+    from sitrep.write import _Background
+
+    ran: list[bool] = []
+    work = _Background(lambda: ran.append(True))
+    work.cancel()  # returns at once: the work has not begun
+    work.start()  # a thread that does begin afterwards finds it cancelled
+    work.thread.join()
+    assert ran == []
+
+
 def test_ctrl_c_while_an_svg_is_drawn_is_an_interruption_not_a_bad_brief(monkeypatch: pytest.MonkeyPatch,
                                                                          tmp_path: Path) -> None:
     """WeasyPrint catches every exception while drawing an SVG, KeyboardInterrupt included."""
