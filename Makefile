@@ -4,6 +4,10 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# Compile sitrep's modules ahead, as pip does for installed packages: where Python is told not to write
+# bytecode (PYTHONDONTWRITEBYTECODE), every command would otherwise compile them again, 0.2 s each.
+# Bytecode only speeds the start; a module edited since is compiled from its source as usual.
+BYTECODE := $(PY) -m compileall -q sitrep tests bench
 
 .PHONY: all build test check serve bench clean
 
@@ -22,18 +26,23 @@ $(VENV)/.test: $(VENV)/.runtime requirements-test.lock package-lock.json
 	touch $@
 
 build: $(VENV)/.runtime
+	@$(BYTECODE)
 	$(PY) build.py
 
 check: $(VENV)/.runtime
+	@$(BYTECODE)
 	$(PY) build.py check
 
 serve: $(VENV)/.runtime
+	@$(BYTECODE)
 	$(PY) build.py serve
 
 test: $(VENV)/.test
+	@$(BYTECODE)
 	$(PY) -m pytest -q -n 2
 
 bench: $(VENV)/.test
+	@$(BYTECODE)
 	$(PY) bench/run.py
 
 clean:
