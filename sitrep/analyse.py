@@ -814,6 +814,20 @@ def trend(country: str, now: PeriodFigures, before: PeriodFigures, project: Proj
     return Trend(country, mark, n_now, n_before, k_now, k_before)
 
 
+def monitoring_start(project: Project) -> dt.date | None:
+    """Return the first day the monitor recorded: site.yaml's monitoring_since, else the earliest brief's start."""
+    if project.site.monitoring_since:
+        return project.site.monitoring_since
+    global _FIRST_DAY
+    if _FIRST_DAY is None or _FIRST_DAY[0]() is not project:  # asked for every brief: worked out once
+        _FIRST_DAY = (weakref.ref(project), min((b.period.start for b in project.briefs.values()), default=None))
+    return _FIRST_DAY[1]
+
+
+#: The earliest brief's start, for the project last asked about (weakly held: serve loads new projects).
+_FIRST_DAY: tuple[weakref.ref[Project], dt.date | None] | None = None
+
+
 @dataclass(frozen=True)
 class BriefAnalysis:
     """Everything computed for one brief."""
@@ -827,6 +841,9 @@ class BriefAnalysis:
     changes: tuple[Change, ...] = field(default=())
     conflicts: tuple[Conflict, ...] = field(default=())
     previous_brief: Brief | None = None
+    #: the first day the monitor recorded, when that is after the previous period began: the previous
+    #: period's figures are then not known, and no figure or trend is compared with them
+    unmonitored_before: dt.date | None = None
 
 
 def analyse_brief(project: Project, brief: Brief) -> BriefAnalysis:
@@ -835,6 +852,7 @@ def analyse_brief(project: Project, brief: Brief) -> BriefAnalysis:
     current = period_figures(project, brief.period, brief.countries, brief.cutoff)
     previous = period_figures(project, brief.period.previous(), brief.countries, brief.cutoff)
     forces = tuple(posture(project.deployments.values(), brief.cutoff.date(), brief.countries))
+    first = monitoring_start(project)
     return BriefAnalysis(
         brief=brief, current=current, previous=previous,
         trends=tuple(trend(c, current, previous, project) for c in brief.countries),
@@ -845,4 +863,5 @@ def analyse_brief(project: Project, brief: Brief) -> BriefAnalysis:
         conflicts=tuple(c for c in (responsibility_conflict(project, i, brief.cutoff) for i in current.incidents)
                         if c),
         previous_brief=project.previous_brief(brief),
+        unmonitored_before=first if first and first > brief.period.previous().start else None,
     )

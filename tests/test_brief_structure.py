@@ -15,6 +15,7 @@ import pytest
 from sitrep.cli import main
 
 from .helpers import make_content, write_tree
+from .site_helpers import LATEST_BRIEF, build_default_site
 
 EXTRA: dict[str, str] = {
     "sources/isf-statements.yaml": """\
@@ -226,8 +227,9 @@ def test_context_dated_in_the_period_leads_and_standing_background_is_one_linked
     assert context.index("NEWS-BODY-MARK") < context.index('<p class="background">')
 
 
-def test_trend_marks_follow_crisiswatch_and_state_the_rule(site: Path):
-    html = brief_html(site, "brief-1")
+def test_trend_marks_follow_crisiswatch_and_state_the_rule(tmp_path_factory: pytest.TempPathFactory):
+    # the default content's latest brief: Iraq had two incidents (one killed) against none the week before
+    html = brief_html(build_default_site(tmp_path_factory), LATEST_BRIEF)
     trend = re.search(r'<li class="trend trend-deteriorated">(.*?)</li>', html, re.DOTALL)
     assert trend and "Iraq" in trend.group(1)
     # a red arrow pointing down: the shaft on top, the head at the bottom (y = 11)
@@ -315,4 +317,41 @@ def test_the_last_bar_of_a_weekly_brief_is_its_own_period(site: Path):
     incidents = chart_desc(html, "incidents")
     # monitoring began on 17 April, so the brief's only chart week (15-21 April) is partial
     assert incidents.startswith("2 incidents in the week ending 21 Apr 2024."), incidents
-    assert re.search(r"Incidents ?2 previous 7 days: 0", text(html))
+
+
+def test_no_figure_or_trend_is_compared_with_days_before_monitoring_began(site: Path):
+    # brief-1 covers 15-21 April; the week before it, 8-14 April, came before monitoring began on 17 April:
+    # its figures are not known, not zero
+    words = text(brief_html(site, "brief-1"))
+    assert re.search(r"Incidents ?2 previous 7 days: not monitored", words), words
+    assert re.search(r"Killed ?.*? previous: not monitored", words)
+    assert ("Trend against the previous 7 days Not assessed: the previous 7 days (8 April 2024 to 14 April "
+            "2024) began before this monitor's records, which start on 17 April 2024.") in words
+    assert '<ul class="trends">' not in brief_html(site, "brief-1")
+    # brief-3's previous week (22-28 April) was monitored: it is compared
+    words = text(brief_html(site, "brief-3"))
+    assert "previous 7 days: 0" in words and "not monitored" not in words and "Not assessed" not in words
+
+
+def test_charts_say_since_when_and_why_they_start_there() -> None:
+    import datetime as dt
+
+    from sitrep.model import Period
+    from sitrep.render.figures import ChartWeek, charts_note
+
+    def weeks(first: dt.date, count: int, began: dt.date) -> list[ChartWeek]:
+        ends = [first + dt.timedelta(weeks=n, days=6) for n in range(count)]
+        return [ChartWeek(end - dt.timedelta(days=6), end,
+                          Period(start=max(end - dt.timedelta(days=6), began), end=end)) for end in ends]
+
+    # sixteen weeks of a monitor that began a year earlier: the note must not say monitoring began then
+    long_running = weeks(dt.date(2024, 1, 1), 16, dt.date(2023, 1, 2))
+    assert charts_note(long_running, "Sunday", dt.date(2023, 1, 2), declared=True) == (
+        "Each bar is a week ending on a Sunday, as this brief's period does, from 1 January 2024, the last "
+        "16 weeks.")
+    young = weeks(dt.date(2024, 4, 9), 2, dt.date(2024, 4, 9))
+    assert charts_note(young, "Monday", dt.date(2024, 4, 9), declared=True).endswith(
+        "from 9 April 2024, when monitoring began.")
+    # not declared in site.yaml: the day is only the earliest brief's first, and the note says so
+    assert charts_note(young, "Monday", dt.date(2024, 4, 9), declared=False).endswith(
+        "from 9 April 2024, the first day of this monitor's earliest brief.")

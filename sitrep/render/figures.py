@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import urls
-from ..analyse import BriefAnalysis, Tally, incident_date, incident_figures, known_reports, period_incidents
+from ..analyse import (BriefAnalysis, Tally, incident_date, incident_figures, known_reports, monitoring_start,
+                       period_incidents)
 from ..maps import MapArrow, MapPoint, render_map, render_map_html
 from ..model import Brief, Incident, Location, Period, Place, Project
 from . import drawn as kept_drawings
@@ -137,20 +138,6 @@ class ChartWeek:
         return (self.covered.start, self.covered.end) != (self.start, self.end)
 
 
-def monitoring_start(project: Project) -> dt.date | None:
-    """Return the first day the monitor recorded: site.yaml's monitoring_since, else the earliest brief's start."""
-    if project.site.monitoring_since:
-        return project.site.monitoring_since
-    global _FIRST_DAY
-    if _FIRST_DAY is None or _FIRST_DAY[0]() is not project:  # asked for every brief: worked out once
-        _FIRST_DAY = (weakref.ref(project), min((b.period.start for b in project.briefs.values()), default=None))
-    return _FIRST_DAY[1]
-
-
-#: The earliest brief's start, for the project last asked about (held by a weak reference, as in _WeekCounts).
-_FIRST_DAY: tuple[weakref.ref[Project], dt.date | None] | None = None
-
-
 def chart_weeks(project: Project, brief: Brief) -> list[ChartWeek]:
     """Return the weeks a brief's charts show, oldest first: its own weeks, back to when monitoring began.
 
@@ -199,7 +186,7 @@ def _chart_inputs(project: Project, brief: Brief) -> tuple[Any, ...]:
     """Return everything a brief's charts, their note and their table are drawn from, by value."""
     weeks = chart_weeks(project, brief)
     counted = [_WEEKS.get(project, week.covered, tuple(brief.countries), brief.cutoff) for week in weeks]
-    return (brief.period.end,
+    return (brief.period.end, monitoring_start(project), project.site.monitoring_since is not None,
             [(week.start, week.end, week.covered.start, week.covered.end) for week in weeks],
             [(sorted(week.by_type.items()), week.killed, week.wounded) for week in counted])
 
@@ -225,26 +212,42 @@ def _draw_weekly_charts(project: Project, brief: Brief, prefix: str, drawn: bool
                                                       [_range(week.wounded) for week in counted],
                                                       id_prefix=f"{prefix}chart-casualties", axis=axis)
                             if drawn else "",
-        "charts_note": charts_note(weeks, weekday),
+        "charts_note": charts_note(weeks, weekday, monitoring_start(project),
+                                   declared=project.site.monitoring_since is not None),
         "chart_table": [ChartRow(week, sum(count.by_type.values()), tuple(sorted(count.by_type.items())),
                                  format_range(_range(count.killed)), format_range(_range(count.wounded)))
                         for week, count in zip(weeks, counted)],
     }
 
 
-def charts_note(weeks: list[ChartWeek], weekday: str) -> str:
-    """Return the sentence under a brief's charts: whose weeks they are, since when, and which are partial."""
+def charts_note(weeks: list[ChartWeek], weekday: str, began: dt.date | None = None, *,
+                declared: bool = False) -> str:
+    """Return the sentence under a brief's charts: whose weeks they are, since when, and which are partial.
+
+    began is the first day the monitor recorded; declared, whether site.yaml says so (monitoring_since) or
+    it is taken from the earliest brief. The note says monitoring began on a day only when it was declared.
+    """
     if not weeks:
         return ""
     first = weeks[0].covered.start
-    note = (f"Each bar is a week ending on a {weekday}, as this brief's period does, from "
-            f"{first.day} {first:%B %Y}, when monitoring began.")
+    since = f"{first.day} {first:%B %Y}"
+    if first != began:
+        since += f", the last {_plural_weeks(len(weeks))}"
+    elif declared:
+        since += ", when monitoring began"
+    else:
+        since += ", the first day of this monitor's earliest brief"
+    note = f"Each bar is a week ending on a {weekday}, as this brief's period does, from {since}."
     partial = [week for week in weeks if week.partial]
     if partial:
         spans = "; ".join(f"{w.covered.start.day} {w.covered.start:%b} to {w.covered.end.day} {w.covered.end:%b}"
                           for w in partial)
         note += f" Shaded weeks are partial: the data covers only {spans}."
     return note
+
+
+def _plural_weeks(n: int) -> str:
+    return "week" if n == 1 else f"{n} weeks"
 
 
 @dataclass(frozen=True)
