@@ -95,7 +95,7 @@ def test_new_brief_follows_the_latest_one(content_copy: Path):
     code, out, _ = new(content_copy, "brief", "--end", "2024-04-29")
     assert code == 0
     text = written(out).read_text()
-    for line in ("id: brief-2024-04-29", "number: 17", "title: Iraq–Syria Security Brief", "  start: 2024-04-23",
+    for line in ("id: brief-2024-04-29", "number: 3", "title: Iraq–Syria Security Brief", "  start: 2024-04-23",
                  "cutoff: 2024-04-29T12:00:00+03:00", "next_report: 2024-05-06", "countries: [IRQ, SYR, JOR]",
                  "  - title: Iraq", "    countries: [SYR]"):
         assert line in text

@@ -136,11 +136,11 @@ def test_the_404_page_links_back_into_the_site(site: Path) -> None:
 
 def test_home_page_leads_with_the_latest_brief_its_figures_and_recent_incidents(site: Path) -> None:
     text = text_of(site, "index.html")
-    assert "Latest brief" in text and "No. 16 · 16–22 April 2024" in text
+    assert "Latest brief" in text and "No. 2 · 16–22 April 2024" in text
     assert "Key figures" in text and "Troops deployed" in text and "about 3,400" in text
     assert "Iran-backed groups fighting under the Islamic Resistance in Iraq banner likely fired" in text
     assert text.index("Rockets fired from northern Iraq") < text.index("Unexplained explosion at Kalsu")
-    assert "No. 15:" in text  # every brief is listed
+    assert "No. 1:" in text  # every brief is listed
     hrefs = parse(site / "index.html").hrefs
     assert f"briefs/{LATEST_BRIEF}.pdf" in hrefs and f"incidents/{KHARAB}.html" in hrefs
     svg = [a for t, a in parse(site / "index.html").elements if t == "svg" and a.get("class") != "map-key"]
@@ -189,6 +189,13 @@ def test_incident_casualties_show_each_source_and_the_headline_rule(site: Path) 
     assert "declined to comment" not in text
     assert "wounding eight, Agence France-Presse (AFP) reported" in text
     assert "US Central Command (CENTCOM), the US military command" in text
+
+
+def test_a_figure_superseded_by_another_documents_report_names_that_report(site: Path) -> None:
+    """Tower 22: the first US figure of 25 wounded (Newser) was replaced by the Pentagon's 34 (Democracy Now!)."""
+    text = text_of(site, "incidents/2024-01-28-tower-22-drone-attack.html")
+    assert "Newser 3 C2 3 25 Superseded by the report of Democracy Now! The first US figures" in text
+    assert "Lowest current figure (used in totals) 3 34" in text
 
 
 #: ACLED codes and field names a reader should never meet in a page's text (issue 12: reader language).
