@@ -822,6 +822,8 @@ class Section(Part):
     title: Text
     countries: list[Country] = Field(default_factory=list)
     assessment: LongText
+    sources: list[Citation] = Field(default_factory=list, description="Citations of the documents behind what "
+                                    "the assessment says beyond the incidents it shows (each has its own).")
 
 
 class Brief(Entity):

@@ -604,6 +604,7 @@ def _brief(entity_id: str, a: dict[str, Any], tree: Tree) -> str:
             f"    countries: [{code}]",
             "    assessment: |",
             block("TODO: the assessment for this area, leading with the judgment.", "      "),
+            ("    sources: []", "citations of what it says beyond its incidents (section 5)"),
         )],
         ("context: []", "ids of notes in content/context/"),
         "outlook: |",

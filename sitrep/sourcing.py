@@ -13,8 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .model import (Actor, Brief, Citation, ContextNote, Deployment, Incident, Project, counted_in,
-                    published_after)
+from .model import Brief, Citation, Incident, Project, counted_in, published_after
 
 Loc = tuple[Any, ...]
 T = TypeVar("T")
@@ -263,7 +262,8 @@ def _chain_text(project: Project, citation: Citation) -> str:
 
 
 #: The kinds of entity that cite, and where the project holds each.
-CITING = {"incident": "incidents", "actor": "actors", "deployment": "deployments", "context": "context"}
+CITING = {"incident": "incidents", "actor": "actors", "deployment": "deployments", "context": "context",
+          "brief": "briefs"}
 #: The keys of a citation a finding points at: its grade, and the document or date that makes it late.
 FINDING_KEYS = ("credibility", "document", "date")
 
@@ -282,6 +282,10 @@ def entity_facts(kind: str, entity: Any) -> Iterator[tuple[Loc, tuple[Citation, 
     elif kind == "deployment":
         for i, figure in enumerate(entity.figures):
             yield ("figures", i, "sources"), tuple(figure.sources)
+    elif kind == "brief":
+        for i, section in enumerate(entity.sections):
+            if section.sources:
+                yield ("sections", i, "sources"), tuple(section.sources)
     elif kind in CITING and entity.sources:
         yield ("sources",), tuple(entity.sources)
 
@@ -314,6 +318,7 @@ def cutoff_findings(project: Project) -> Iterator[Finding]:
     for brief in project.briefs_by_date[::-1]:
         shown = period_incidents(project, brief.period, brief.countries)
         cited_here = _incidents_cited(project, brief, shown)
+        cited_here += [("brief", brief.id, loc, cites) for loc, cites in entity_facts("brief", brief)]
         for ref in brief.context:
             note = project.context.get(ref)
             if note is not None and note.sources:
@@ -396,12 +401,3 @@ def _when(published: dt.date | dt.datetime | None) -> str:
     if isinstance(published, dt.datetime):
         return published.isoformat(" ", "minutes")
     return str(published)
-
-
-def citations_of(entity: Incident | Actor | Deployment | ContextNote) -> list[Citation]:
-    """Return every citation an entity makes."""
-    if isinstance(entity, Incident):
-        return [c for _loc, cites in incident_facts(entity) for c in cites]
-    if isinstance(entity, Deployment):
-        return [c for figure in entity.figures for c in figure.sources]
-    return list(entity.sources)

@@ -66,6 +66,14 @@ def test_pdf_key_figures_are_computed_from_the_data(pdf_text: str):
     assert "TROOPS DEPLOYED about 3,400" in text
 
 
+def test_pdf_cites_the_documents_behind_what_a_section_says_beyond_its_incidents(pdf_text: str):
+    """The Jordan section recalls Tower 22, outside the brief's period: the AP report is noted for it."""
+    text = squash(pdf_text)
+    assert re.search(r"bring US retaliation\. ?Sources ?\d+ B2, \d+ B1", text), text
+    # in the notes (whose numbers the text layer does not keep): no incident of the period cites it
+    assert "Associated Press, “Biden: Three Americans Killed, 'Many' Wounded in Drone Attack" in text
+
+
 def test_pdf_cites_numbered_sources_with_admiralty_grades(pdf_text: str):
     text = squash(pdf_text)
     notes = text[text.rindex("SOURCE NOTES"):]

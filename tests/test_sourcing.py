@@ -289,6 +289,38 @@ def test_a_document_published_after_the_cutoff_is_a_warning_in_the_brief_that_ci
                      "(2024-04-22 12:00+03:00) that cites it; cite what was known by then, or move the cut-off"]
 
 
+def test_a_section_citing_a_document_published_after_the_cutoff_is_a_warning_at_that_citation(tmp_path: Path):
+    brief = BRIEF + "    sources:\n      - document: centcom-late\n        credibility: 2\n"
+    assert messages(tree(tmp_path, {"briefs/brief-16.yaml": brief})) == [
+        "content/briefs/brief-16.yaml:14:19: warning: document 'centcom-late' was published 2024-04-22 "
+        "15:00+03:00, after the cut-off of brief 'brief-16' (2024-04-22 12:00+03:00) that cites it; cite what "
+        "was known by then, or move the cut-off"]
+
+
+def test_a_section_citing_an_unknown_document_fails_the_check_at_that_line(tmp_path: Path):
+    brief = BRIEF + "    sources:\n      - document: mint-articel\n        credibility: 2\n"
+    code, printed = check(tree(tmp_path, {"briefs/brief-16.yaml": brief}))
+    assert code != 0 and "brief-16.yaml:14:19: no document with id 'mint-articel'; did you mean 'mint-article'?" \
+        in printed, printed
+
+
+def test_a_sections_sources_are_marked_after_it_and_noted_once(tmp_path: Path):
+    """What a section says beyond its incidents is cited where it says it, to the brief's one list of notes."""
+    brief = BRIEF.replace("assessment: Rockets from Iraq hit a coalition base.",
+                          "assessment: AFP put the US troops in Syria at nearly 900.") + \
+        "    sources:\n      - document: mint-article\n        credibility: 2\n"
+    content, output = tree(tmp_path, {"briefs/brief-16.yaml": brief}), tmp_path / "output"
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["--content", str(content), "--output", str(output), "--no-search", "--no-pdf"],
+                out=out, err=err) == 0, err.getvalue()
+    html = (output / "briefs/brief-16.html").read_text(encoding="utf-8")
+    section = html_text(html[html.index("nearly 900"):html.index("</section>", html.index("nearly 900"))])
+    # the section comes before its incident, so its document is the first note
+    assert re.sub(r"\s+", " ", section).replace("\u2009", " ").startswith("nearly 900.Sources1 B2"), section
+    notes = brief_notes(html)
+    assert len(notes) == 3 and notes[0].startswith("Mint, “Iraq says 'outlaws' fired rockets")
+
+
 def test_a_document_of_the_cutoff_day_without_a_time_is_not_late(tmp_path: Path):
     doc = DOCUMENTS["documents/centcom-late.yaml"].replace("2024-04-22T15:00:00+03:00", "2024-04-22")
     incident = INCIDENT + "response:\n  - actor: us-forces\n    action: Said nothing.\n    sources:\n" \
