@@ -312,6 +312,16 @@ def test_charts_show_the_brief_s_own_weeks_from_when_monitoring_began(site: Path
     assert html.count('id="brief-3-chart-incidents-partial-week-') == 2
 
 
+def test_weeks_without_any_incident_are_said_in_a_sentence_not_drawn_as_empty_charts(site: Path):
+    # brief-2 covers Jordan from 22 to 28 April; monitoring began on 17 April and nothing happened in Jordan
+    html = brief_html(site, "brief-2")
+    charts = html[html.index('<section class="charts"'):]
+    charts = charts[:charts.index("</section>")]
+    assert text(charts) == ("Trends No incident was recorded from 17 April 2024 to 28 April 2024, the 2 weeks "
+                            "the charts would show; none is drawn.")
+    assert "<svg" not in charts and "<table" not in charts
+
+
 def test_the_last_bar_of_a_weekly_brief_is_its_own_period(site: Path):
     html = brief_html(site, "brief-1")
     incidents = chart_desc(html, "incidents")

@@ -26,7 +26,7 @@ CHART_WEEKS = 16  # a quarter and a bit: enough to see a lull end
 
 def brief_visuals(project: Project, analysis: BriefAnalysis, link_prefix: str | None = None,
                   medium: str = "pdf") -> dict[str, Any]:
-    """Return {'map', 'incidents_chart', 'casualties_chart', 'charts_note', 'chart_table'} for a brief.
+    """Return {'map', 'incidents_chart', 'casualties_chart', 'charts_note', 'chart_table', 'charts_empty'}.
 
     The charts are SVG strings and the note a sentence; the map is an SVG in the PDF, HTML on the web.
     """
@@ -197,6 +197,12 @@ def _draw_weekly_charts(project: Project, brief: Brief, prefix: str, drawn: bool
 
     weeks = chart_weeks(project, brief)
     counted = [_WEEKS.get(project, week.covered, tuple(brief.countries), brief.cutoff) for week in weeks]
+    if weeks and not any(sum(week.by_type.values()) for week in counted):  # empty frames say it less well
+        first, last = weeks[0].covered.start, weeks[-1].covered.end
+        return {"incidents_chart": "", "casualties_chart": "", "charts_note": "", "chart_table": [],
+                "charts_empty": f"No incident was recorded from {first.day} {first:%B %Y} to {last.day} "
+                                f"{last:%B %Y}, the {_plural_weeks(len(weeks))} the charts would show; "
+                                "none is drawn."}
     by_type: dict[str, list[int]] = defaultdict(lambda: [0] * len(weeks))
     for slot, week in enumerate(counted):
         for event_type, count in week.by_type.items():
@@ -212,6 +218,7 @@ def _draw_weekly_charts(project: Project, brief: Brief, prefix: str, drawn: bool
                                                       [_range(week.wounded) for week in counted],
                                                       id_prefix=f"{prefix}chart-casualties", axis=axis)
                             if drawn else "",
+        "charts_empty": "",
         "charts_note": charts_note(weeks, weekday, monitoring_start(project),
                                    declared=project.site.monitoring_since is not None),
         "chart_table": [ChartRow(week, sum(count.by_type.values()), tuple(sorted(count.by_type.items())),
