@@ -418,6 +418,14 @@ class When:
     precision: int
     utc_date: dt.date | None = None
     offset: str | None = None
+    approximate: bool = False  # the sources give the time as approximate
+
+    @property
+    def local_text(self) -> str | None:
+        """Return the local time as briefs write it: '21:50', or 'about 21:50' when it is approximate."""
+        if self.local is None:
+            return None
+        return f"about {self.local}" if self.approximate else self.local
 
     @property
     def span(self) -> tuple[dt.date, dt.date]:
@@ -447,17 +455,18 @@ class When:
         if self.precision == 2:
             return _week_text(*self.span, style)
         if style == "time" and self.local and self.utc:
-            return f"{day(self.date)}, {self.local} local ({self._gmt(long=True)})"
+            return f"{day(self.date)}, {self.local_text} local ({self._gmt(long=True)})"
         return day(self.date)
 
     def _gmt(self, long: bool = False) -> str:
         """Return the GMT time, preceded by the GMT date whenever that is not the local date."""
         if not (self.utc and self.utc_date):
             return ""
+        utc = f"about {self.utc}" if self.approximate else self.utc
         if self.utc_date == self.date:
-            return f"{self.utc} GMT"
+            return f"{utc} GMT"
         day = format_date(self.utc_date) if long else short_date(self.utc_date)
-        return f"{day}, {self.utc} GMT"
+        return f"{day}, {utc} GMT"
 
     def __str__(self) -> str:
         return self.text("time")
@@ -473,7 +482,7 @@ def when(incident: Incident) -> When:
     utc = local.astimezone(dt.timezone.utc)
     offset = local.strftime("%z")
     return When(incident.date, incident.time, utc.strftime("%H:%M"), incident.timezone, incident.time_precision,
-                utc.date(), f"{offset[:3]}:{offset[3:]}")
+                utc.date(), f"{offset[:3]}:{offset[3:]}", incident.time_approximate)
 
 
 #: How incident_date writes a date: long (21 April 2024), short (21 Apr 2024), label (21 Apr, for maps),

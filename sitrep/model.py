@@ -611,6 +611,8 @@ class Incident(Entity):
         default=None, description="Local time, HH:MM, in the time zone given by timezone.")
     timezone: Annotated[str, Field(pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$")] | None = Field(
         default=None, description="IANA time zone, e.g. Asia/Baghdad.")
+    time_approximate: bool = Field(default=False, description="true when the sources give the time as "
+                                   "approximate ('around 9:50 pm'): it is shown as 'about 21:50'.")
     time_precision: Literal[1, 2, 3] = 1
     event_type: Literal[tuple(EVENT_TYPES)]  # type: ignore[valid-type]
     sub_event_type: Text
@@ -667,6 +669,9 @@ class Incident(Entity):
                              f"{self.event_type}; use one of: " + ", ".join(allowed))
         if self.time is not None and self.timezone is None:
             raise ValueError("a local time needs its timezone, e.g. 'timezone: Asia/Baghdad'")
+        if self.time_approximate and self.time is None:
+            raise ValueError("time_approximate says the time is approximate, but no time is given; "
+                             "add 'time: \"HH:MM\"' or remove time_approximate")
         self._check_casualty_reports()
         if self.time is not None and self.time_precision != 1:
             raise ValueError(f"a time of day needs the exact day (time_precision 1); with time_precision "

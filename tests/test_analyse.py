@@ -174,6 +174,15 @@ def test_local_time_is_converted_to_gmt():
     assert str(moment) == "21 April 2024, 21:50 local (18:50 GMT)"
 
 
+def test_a_time_the_sources_give_as_approximate_is_about_that_time_in_both_zones():
+    item = incident("a", D(2024, 4, 21)).model_copy(update={"time": "21:50", "timezone": "Asia/Baghdad",
+                                                            "time_approximate": True})
+    moment = when(item)
+    assert str(moment) == "21 April 2024, about 21:50 local (about 18:50 GMT)"
+    assert moment.local_text == "about 21:50" and moment.text("gmt") == "about 18:50 GMT"
+    assert moment.datetime == "2024-04-21T21:50+03:00"  # machines read the time given
+
+
 @pytest.mark.parametrize(("day", "saturday"), [
     (D(2024, 4, 20), D(2024, 4, 20)),  # a Saturday starts its own week
     (D(2024, 4, 26), D(2024, 4, 20)),  # Friday ends it

@@ -40,7 +40,7 @@ def squash(text: str) -> str:
 
 SEED_FACTS = [
     # the 21 April rocket attack
-    "Kharab al-Jir", "21:50 local (18:50 GMT)", "Northern Nineveh", "Shelling/artillery/missile attack",
+    "Kharab al-Jir", "about 21:50 local (about 18:50 GMT)", "Northern Nineveh", "Shelling/artillery/missile attack",
     "outlaw elements", "Syrian Observatory for Human Rights (Rami Abdel Rahman, director) attributed it to "
     "Islamic Resistance in Iraq", "destroyed it",
     # the 20 April Kalsu explosion

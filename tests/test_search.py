@@ -114,7 +114,7 @@ def test_excerpts_keep_the_space_between_labels_values_and_cells(tmp_path: Path)
     build(options)
     text, filters = indexed_text(options.output / "pagefind", "incidents/2024-04-21-kharab-al-jir-rockets.html")
     assert "Killed not reported no report gave a figure" in text
-    assert "When 21 April 2024, 21:50 local time" in text
+    assert "When 21 April 2024, about 21:50 local time" in text
     assert "Event type Explosions/Remote violence" in text
     assert "Iraqi security forces" in filters["actor"] and filters["type"] == ["Incident"]
     for values in filters.values():  # a filter's value is no text of the page, run into the next words

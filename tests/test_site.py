@@ -153,7 +153,7 @@ def test_home_page_leads_with_the_latest_brief_its_figures_and_recent_incidents(
 
 def test_incident_page_shows_every_fact_with_its_source_and_grade(site: Path) -> None:
     text = text_of(site, f"incidents/{KHARAB}.html")
-    assert "21 April 2024, 21:50 local time (Asia/Baghdad), 18:50 GMT" in text
+    assert "21 April 2024, about 21:50 local time (Asia/Baghdad), about 18:50 GMT" in text
     assert "18:50 GMT The exact day is known." in text
     assert "Kharab al-Jir base, Al-Hasakah, Syria" in text
     assert "Kharab al-Jir base, Al-Hasakah, Syria At the place named." in text

@@ -45,6 +45,9 @@ VALIDATE_CASES: dict[str, list[str]] = {
         "explosive/landmine/IED, Grenade"],
     "time_without_timezone": [
         f"{INCIDENT}:4:7: a local time needs its timezone, e.g. 'timezone: Asia/Baghdad'"],
+    "approximate_time_without_time": [
+        f"{INCIDENT}:4:19: time_approximate says the time is approximate, but no time is given; add "
+        "'time: \"HH:MM\"' or remove time_approximate"],
     "unknown_timezone": [f"{INCIDENT}:5:11: unknown time zone 'Asia/Bagdad'; did you mean 'Asia/Baghdad'?"],
     "unknown_country": [
         f"{LOCATION}:4:10: unknown country code 'IRK'; use ISO 3166 alpha-3, e.g. IRQ, SYR, JOR"],

@@ -495,7 +495,8 @@ def describe(project: Project, incident: Incident) -> str:
     """Return the incident's summary, when and where, and its headline casualties."""
     figures = incident_figures(project, incident)
     place = project.locations[incident.location.location]
-    day = incident.date.isoformat() + (f" {incident.time} ({incident.timezone})" if incident.time else "")
+    about = "about " if incident.time_approximate else ""
+    day = incident.date.isoformat() + (f" {about}{incident.time} ({incident.timezone})" if incident.time else "")
     precision = "" if incident.time_precision == 1 else f", known to the {PRECISION[incident.time_precision]}"
     info = country_info(place.country)
     return clean(f"{incident.summary.strip()}\n\nWhen: {day}{precision}. Where: {place.name}, "
