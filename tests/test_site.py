@@ -198,6 +198,14 @@ def test_a_figure_superseded_by_another_documents_report_names_that_report(site:
     assert "Lowest current figure (used in totals) 3 34" in text
 
 
+def test_the_troops_figure_says_whose_troops_it_adds_and_where_none_is_recorded(site: Path) -> None:
+    """About 3,400 is US forces in Iraq and Syria; the brief also covers Jordan, where no figure is recorded."""
+    words = "Troops deployed about 3,400 US forces in Iraq approximately 2,500; US forces in Syria nearly 900; " \
+            "no figure for Jordan"
+    assert words in text_of(site, "index.html")
+    assert words in text_of(site, f"briefs/{LATEST_BRIEF}.html")
+
+
 #: ACLED codes and field names a reader should never meet in a page's text (issue 12: reader language).
 CODED_WORDS = ("inter code", "Disorder type", "Time precision", "Geo precision", "time_precision", "geo_precision",
                "Military Forces of", "Unidentified Armed Group", "all sides, lowest figure reported", "in supersedes")

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from .. import analyse, urls
 from ..geo import country_info
 from ..model import (ACTOR_KIND_LABELS, CREDIBILITY, LIKELIHOOD_ROWS, RELIABILITY, STANCE_LABELS, TLP_COLOURS,
-                     Citation, Count, Incident, Project, format_count)
+                     Actor, Citation, Count, Incident, Project, format_count)
 from ..sourcing import cited
 from . import rows
 from .brief import Abbreviations, keep_names, note_restates
@@ -47,9 +47,25 @@ def make_env(theme: Path | None = None, cache_dir: Path | None = None) -> jinja2
                        ACTOR_KIND_LABELS=ACTOR_KIND_LABELS, TLP_COLOURS=TLP_COLOURS, when=analyse.when,
                        TIME_PRECISION=analyse.PRECISION_WORDS,
                        country_name=country_name, date_span=date_span, likelihood_range=likelihood_range,
-                       cited_names=cited_names, STANCE_LABELS=STANCE_LABELS, note_restates=note_restates,
+                       cited_names=cited_names, troops_by_force=troops_by_force, STANCE_LABELS=STANCE_LABELS,
+                       note_restates=note_restates,
                        kept_row=rows.kept_row)
     return env
+
+
+def troops_by_force(project: Project, analysis: analyse.BriefAnalysis) -> str:
+    """Return whose troops the key figure adds up, where, and the brief's countries with no figure."""
+    parts = [f"{_known_as(project.actors[p.deployment.actor])} in {country_name(p.deployment.country)} "
+             f"{count(p.current.troops)}" for p in analysis.posture]
+    counted = {p.deployment.country for p in analysis.posture}
+    missing = [country_name(code) for code in analysis.brief.countries if code not in counted]
+    if missing and parts:
+        parts.append(f"no figure for {', '.join(missing)}")
+    return "; ".join(parts) or "none recorded"
+
+
+def _known_as(actor: Actor) -> str:
+    return actor.short_name or actor.name
 
 
 def cited_names(project: Project, citations: Sequence[Citation]) -> list[str]:
