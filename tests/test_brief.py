@@ -74,6 +74,14 @@ def test_pdf_cites_the_documents_behind_what_a_section_says_beyond_its_incidents
     assert "Associated Press, “Biden: Three Americans Killed, 'Many' Wounded in Drone Attack" in text
 
 
+def test_pdf_claims_are_sentences_ending_before_their_note_marks(pdf_text: str):
+    """A claim without a note ends in a full stop; a note that is a sentence of its own follows one."""
+    text = squash(pdf_text)
+    assert re.search(r"US forces \(CENTCOM\) denied involvement\. ?\d+ B2", text), text
+    assert "attributed it to “outlaw elements”. The statement named no group." in text
+    assert " — The statement" not in text
+
+
 def test_pdf_cites_numbered_sources_with_admiralty_grades(pdf_text: str):
     text = squash(pdf_text)
     notes = text[text.rindex("SOURCE NOTES"):]
