@@ -581,13 +581,19 @@ class PeriodFigures:
         return tuple(i for i in self.incidents if i.time_precision == 3)
 
 
-def period_incidents(project: Project, period: Period, countries: Sequence[str]) -> tuple[Incident, ...]:
-    """Return the incidents of a period in the given countries, oldest first."""
+def period_incidents(project: Project, period: Period, countries: Sequence[str],
+                     as_of: dt.datetime | None = None) -> tuple[Incident, ...]:
+    """Return the incidents of a period in the given countries, oldest first (reported by as_of, if given).
+
+    An incident first reported after a brief's cut-off is not in that brief, though it happened in its
+    period: the next brief lists it as new (changes_since).
+    """
     # An event recorded twice (same_as, or one ACLED id) counts once; a strike on sites in two
     # countries belongs to the briefs of both.
     twice = project.recorded_twice
     return tuple(sorted((i for i in project.incidents_between(period.start, period.end)
-                         if counted_in(project, i, countries, twice)), key=lambda i: i.sort_key))
+                         if counted_in(project, i, countries, twice)
+                         and (as_of is None or project.incident_known_by(i, as_of))), key=lambda i: i.sort_key))
 
 
 def known_reports(project: Project, incident: Incident, as_of: dt.datetime | None) -> list[CasualtyReport] | None:
@@ -607,7 +613,7 @@ def period_figures(project: Project, period: Period, countries: Sequence[str],
 
     With as_of (a brief's cut-off), the figures are those the reports given by then make.
     """
-    incidents = period_incidents(project, period, countries)
+    incidents = period_incidents(project, period, countries, as_of)
     figures = tuple(incident_figures(project, i, known_reports(project, i, as_of)) for i in incidents)
     return PeriodFigures(
         period=period, incidents=incidents, figures=figures,
@@ -637,7 +643,7 @@ def period_headline(project: Project, period: Period, countries: Sequence[str],
     """Return the number of incidents of a period in the given countries and their killed and wounded
     (known by as_of, a brief's cut-off, if given)."""
     figures = [incident_figures(project, i, known_reports(project, i, as_of))
-               for i in period_incidents(project, period, countries)]
+               for i in period_incidents(project, period, countries, as_of)]
     return Headline(len(figures), _sum(f.killed for f in figures), _sum(f.wounded for f in figures))
 
 
@@ -712,10 +718,12 @@ class Change:
 def changes_since(project: Project, brief: Brief, previous: Brief | None) -> list[Change]:
     """Return incidents added, figures revised, incidents updated and troop figures changed since the previous brief."""
     changes = [Change("new incident", i.title, "", str(when(i)), i)
-               for i in period_incidents(project, brief.period, brief.countries)]
+               for i in period_incidents(project, brief.period, brief.countries, brief.cutoff)]
     if previous is None:
         return changes
     then, now = previous.cutoff, brief.cutoff
+    changes[:0] = [Change("new incident", i.title, "", str(when(i)), i, "reported after the previous cut-off")
+                   for i in reported_late(project, brief, then)]
     # Only an incident with a report or an update dated after the previous cut-off can have been revised since.
     revised = project.incidents_reported_between(then.date() + dt.timedelta(days=1), now.date())
     for incident in sorted(revised, key=lambda i: i.sort_key):
@@ -729,6 +737,18 @@ def changes_since(project: Project, brief: Brief, previous: Brief | None) -> lis
             changes.append(Change("troop figure changed", item.deployment.id, str(latest_before.troops),
                                   str(item.current.troops)))
     return changes
+
+
+def reported_late(project: Project, brief: Brief, then: dt.datetime) -> list[Incident]:
+    """Return the incidents before a brief's period first reported between the previous cut-off (then) and its own.
+
+    They happened in an earlier brief's period but were not known at its cut-off, so no brief counted them.
+    """
+    twice = project.recorded_twice
+    late = [incident for incident in project.incidents_reported_between(then.date(), brief.cutoff.date())
+            if incident.date < brief.period.start and counted_in(project, incident, brief.countries, twice)
+            and not project.incident_known_by(incident, then) and project.incident_known_by(incident, brief.cutoff)]
+    return sorted(late, key=lambda incident: incident.sort_key)
 
 
 def _revisions(project: Project, incident: Incident, then: dt.datetime, now: dt.datetime) -> list[Change]:

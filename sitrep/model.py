@@ -944,6 +944,12 @@ class Project:
         """Return True if a casualty figure had been given by a cut-off."""
         return self._known_by(report.date, report.sources, cutoff)
 
+    def incident_known_by(self, incident: Incident, cutoff: dt.datetime) -> bool:
+        """Return True if an incident had been reported by a cut-off: unless every report behind it is dated
+        after the cut-off (an undated one may have been known by then)."""
+        published = [self.citation_published(c) for c in incident.sources]
+        return not all(when is not None and published_after(when, cutoff) for when in published)
+
     def claim_known_by(self, claim: Statement, cutoff: dt.datetime) -> bool:
         """Return True if a claim or attribution had been made by a cut-off."""
         return self._known_by(claim.date, claim.sources, cutoff)
@@ -994,13 +1000,14 @@ class Project:
 
     @cached_property
     def _reports_by_day(self) -> dict[dt.date, list[str]]:
-        """Return the ids of incidents by the dates their claims, casualty reports and updates carry."""
+        """Return the ids of incidents by the dates their reports, claims, casualty reports and updates carry."""
         days: dict[dt.date, list[str]] = {}
         for incident in self.incidents.values():
             dated = {claim.date for claim in incident.claims if claim.date}
             dated |= {day for part in (*incident.claims, *incident.casualties) for c in part.sources
                       if (day := self.citation_day(c))}
             dated |= {report.date for report in incident.casualties if report.date}
+            dated |= {day for c in incident.sources if (day := self.citation_day(c))}  # reported late
             if incident.updated:
                 dated.add(incident.updated)
             for day in dated:
@@ -1008,7 +1015,8 @@ class Project:
         return days
 
     def incidents_reported_between(self, start: dt.date, end: dt.date) -> list[Incident]:
-        """Return, in the order of incidents, those with a claim, casualty report or update dated from start to end."""
+        """Return, in the order of incidents, those with a report, claim, casualty report or update dated from
+        start to end."""
         found: set[str] = set()
         day = start
         while day <= end:

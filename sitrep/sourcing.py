@@ -316,7 +316,7 @@ def cutoff_findings(project: Project) -> Iterator[Finding]:
     from .analyse import period_incidents, posture  # analyse imports the model only; keep this one-way
 
     for brief in project.briefs_by_date[::-1]:
-        shown = period_incidents(project, brief.period, brief.countries)
+        shown = period_incidents(project, brief.period, brief.countries, brief.cutoff)
         cited_here = _incidents_cited(project, brief, shown)
         cited_here += [("brief", brief.id, loc, cites) for loc, cites in entity_facts("brief", brief)]
         for ref in brief.context:
@@ -343,7 +343,8 @@ def incident_cutoff_findings(project: Project, incidents: Iterable[Incident],
     for brief in project.briefs_by_date[::-1]:
         period = brief.period
         inside = sorted((i for i in incidents if period.start <= i.date <= period.end
-                         and counted_in(project, i, brief.countries, twice)), key=lambda i: i.sort_key)
+                         and counted_in(project, i, brief.countries, twice)
+                         and project.incident_known_by(i, brief.cutoff)), key=lambda i: i.sort_key)
         yield from _late(project, brief, _incidents_cited(project, brief, inside))
 
 

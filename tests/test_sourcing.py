@@ -372,6 +372,66 @@ def test_a_statement_known_only_through_late_relays_is_a_warning(tmp_path: Path)
                              "cite what was known by then, or move the cut-off")
 
 
+# --- An incident reported after a brief's cut-off -----------------------------------------
+
+#: A blast on the evening of 15 April, three hours after brief-15's noon cut-off, first reported the next
+#: morning: brief-15 could not have known it and brief-16's period starts on the 16th.
+LATE_REPORTED = {
+    "briefs/brief-15.yaml": """\
+id: brief-15
+number: 15
+title: Iraq–Syria brief
+period: {start: 2024-04-09, end: 2024-04-15}
+cutoff: 2024-04-15T12:00:00+03:00
+countries: [IRQ, SYR]
+key_judgments:
+  - text: Attacks are unlikely to resume this week.
+""",
+    "documents/afp-morning.yaml": """\
+id: afp-morning
+source: afp
+kind: article
+title: Blast at a base in north-east Syria overnight
+published: 2024-04-16T08:00:00+03:00
+""",
+    "incidents/evening-blast.yaml": """\
+id: evening-blast
+title: Blast at Kharab al-Jir base
+date: 2024-04-15
+time: "15:00"
+timezone: Asia/Damascus
+event_type: Explosions/Remote violence
+sub_event_type: Remote explosive/landmine/IED
+location:
+  location: kharab-al-jir
+  geo_precision: 1
+targets: [us-forces]
+summary: A blast hit the base in the evening.
+sources:
+  - document: afp-morning
+    credibility: 2
+""",
+}
+
+
+def test_an_incident_first_reported_after_a_cutoff_is_in_no_earlier_brief_but_new_in_the_next(tmp_path: Path):
+    content = tree(tmp_path, LATE_REPORTED)
+    assert messages(content) == []  # nothing to fix: the late report is placed, not warned about
+    output = tmp_path / "output"
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["--content", str(content), "--output", str(output), "--no-search", "--no-pdf"],
+                out=out, err=err) == 0, err.getvalue()
+    earlier = re.sub(r"\s+", " ", html_text((output / "briefs/brief-15.html").read_text(encoding="utf-8")))
+    assert "Blast at Kharab al-Jir base" not in earlier
+    assert re.search(r"Incidents ?0 ?previous 7 days", earlier), earlier
+    later = re.sub(r"\s+", " ", html_text((output / "briefs/brief-16.html").read_text(encoding="utf-8")))
+    changes = later[later.index("New since the previous brief"):]
+    assert ("New incident Blast at Kharab al-Jir base — reported after the previous cut-off: 15 April 2024, "
+            "15:00 local") in changes, changes
+    # brief-16 counts its own period's incident; the 15 April blast is in the week before, as now known
+    assert re.search(r"Incidents ?1 ?previous 7 days: 1", later), later
+
+
 # --- Endnotes as a reader sees them ----------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -264,7 +264,7 @@ class _Week:
     by_type: Mapping[str, int]
     killed: Tally
     wounded: Tally
-    last_report: dt.date | None = None  # the latest day a casualty figure of these incidents was given
+    last_report: dt.date | None = None  # the latest day a report of these incidents or a casualty figure was given
 
 
 class _WeekCounts:
@@ -302,11 +302,12 @@ class _WeekCounts:
 
 def _count_week(project: Project, week: Period, countries: tuple[str, ...], as_of: dt.datetime | None) -> _Week:
     """Count a week's incidents by event type and add up their killed and wounded (known by as_of)."""
-    incidents = period_incidents(project, week, countries)
+    incidents = period_incidents(project, week, countries, as_of)
     # known only to the month, an incident is in no week: ACLED's mid-month date is not a day it happened
     incidents = tuple(incident for incident in incidents if incident.time_precision < 3)
     figures = [incident_figures(project, incident, known_reports(project, incident, as_of)) for incident in incidents]
     days = [day for incident in incidents for report in incident.casualties if (day := project.report_day(report))]
+    days += [day for incident in incidents for c in incident.sources if (day := project.citation_day(c))]
     return _Week(Counter(incident.event_type for incident in incidents),
                  sum((f.killed for f in figures), Tally()), sum((f.wounded for f in figures), Tally()),
                  max(days, default=None))

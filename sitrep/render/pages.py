@@ -227,6 +227,8 @@ def headline_key(project: Project, brief: Brief) -> tuple[Any, ...] | None:
     inputs = [("incident", i.id) for i in shown]
     inputs += [("document", c.document) for i in shown for report in i.casualties for c in report.sources
                if c.document is not None]
+    # an incident counts once it was reported by the cut-off: when its reports were published matters too
+    inputs += [("document", c.document) for i in shown for c in i.sources if c.document is not None]
     digests = made_from(project, inputs)
     return None if digests is None else (brief.period.start, brief.period.end, tuple(brief.countries),
                                          brief.cutoff.isoformat(), tuple(i.id for i in shown), digests)

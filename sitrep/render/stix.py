@@ -109,8 +109,9 @@ def stix_bundle_parts(project: Project, pieces: Pieces | None = None) -> list[st
         parts.append(pieces.get(f"incident:{incident.id}", key,
                                 lambda i=incident: serialise(incident_objects(project, i, ids, marking))))
     for brief in sorted(project.briefs.values(), key=lambda b: b.id):
-        covered = period_incidents(project, brief.period, brief.countries)
-        refs = [("brief", brief.id), *(ref for i in covered for ref in inputs[i.id])]
+        period = period_incidents(project, brief.period, brief.countries)  # whether each was known depends on it
+        covered = tuple(i for i in period if project.incident_known_by(i, brief.cutoff))
+        refs = [("brief", brief.id), *(ref for i in period for ref in inputs[i.id])]
         parts.append(pieces.get(f"report:{brief.id}", _key(project, site_key, refs),
                                 lambda b=brief, c=covered: serialise([report(project, b, c, ids)])))
     parts = [part for part in parts if part]
