@@ -82,6 +82,10 @@ def test_pdf_claims_are_sentences_ending_before_their_note_marks(pdf_text: str):
     assert " — The statement" not in text
 
 
+def test_pdf_new_since_names_the_previous_brief_and_its_cutoff_without_nested_brackets(pdf_text: str):
+    assert "Compared with brief No. 1, whose cut-off was 15 April 2024, 12:00 (UTC+03:00)." in squash(pdf_text)
+
+
 def test_pdf_cites_numbered_sources_with_admiralty_grades(pdf_text: str):
     text = squash(pdf_text)
     notes = text[text.rindex("SOURCE NOTES"):]
