@@ -86,6 +86,12 @@ def test_pdf_new_since_names_the_previous_brief_and_its_cutoff_without_nested_br
     assert "Compared with brief No. 1, whose cut-off was 15 April 2024, 12:00 (UTC+03:00)." in squash(pdf_text)
 
 
+def test_pdf_keeps_the_short_new_since_list_on_one_page_with_its_heading(pdf: pypdf.PdfReader):
+    pages = [squash(page.extract_text()) for page in pdf.pages]
+    page = next(text for text in pages if "NEW SINCE THE PREVIOUS BRIEF" in text.upper())
+    assert "Unexplained explosion at Kalsu" in page and "Rockets fired from northern Iraq at the coalition" in page
+
+
 def test_pdf_cites_numbered_sources_with_admiralty_grades(pdf_text: str):
     text = squash(pdf_text)
     notes = text[text.rindex("SOURCE NOTES"):]
