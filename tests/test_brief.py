@@ -82,6 +82,17 @@ def test_pdf_claims_are_sentences_ending_before_their_note_marks(pdf_text: str):
     assert " — The statement" not in text
 
 
+def test_pdf_says_why_one_report_carries_two_grades(pdf_text: str):
+    """The Iraqi statement is C2 for its own claim and C1 for the launch a second source confirms."""
+    text = squash(pdf_text)
+    note = re.search(r"The statement named no group\. ?(\d+) ?C2", text)
+    assert note, text
+    assert re.search(rf"Reported by ?[\d ,BC]*\b{note[1]} ?C1", text), text
+    assert ("the number the credibility of the information the note supports (1 confirmed to 6 cannot be "
+            "judged). The number is judged for each statement, so a report cited for two statements can carry "
+            "two numbers.") in text
+
+
 def test_pdf_new_since_names_the_previous_brief_and_its_cutoff_without_nested_brackets(pdf_text: str):
     assert "Compared with brief No. 1, whose cut-off was 15 April 2024, 12:00 (UTC+03:00)." in squash(pdf_text)
 
