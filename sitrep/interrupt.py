@@ -9,6 +9,10 @@ from collections.abc import Callable, Iterator
 _checks = threading.local()
 
 
+class Stopped(Exception):
+    """A build stopped at a safe point because its result is no longer wanted (the content changed again)."""
+
+
 @contextlib.contextmanager
 def interruptible(check: Callable[[], None]) -> Iterator[None]:
     """Call check at every safe point of the builds this thread runs, so that it can stop them by raising.
@@ -26,7 +30,7 @@ def interruptible(check: Callable[[], None]) -> Iterator[None]:
 
 
 def checkpoint() -> None:
-    """Give an interruptible build the chance to stop here."""
+    """Give an interruptible build the chance to stop here (its check raises Stopped, or a subclass)."""
     check = getattr(_checks, "check", None)
     if check is not None:
         check()

@@ -20,7 +20,7 @@ import jinja2
 from . import cache, urls
 from .analyse import BriefAnalysis, analyse_brief
 from .errors import ContentErrors, Problem, RenderError, UsageError, writing
-from .interrupt import checkpoint
+from .interrupt import Stopped, checkpoint
 from .model import Brief, Project
 from .render.brief import brief_context, pdf_attachments
 from .render.env import make_env, template_dirs
@@ -181,6 +181,9 @@ def _make_output(project: Project, plan: Plan, scan: Files, options: BuildOption
         # otherwise leave a state describing files output/ no longer holds.
         cache.forget_state(options.cache)
         stage.commit(wait=False)
+    except Stopped:  # the live preview has a newer pass to run: it must not wait for 13,000 files' deletion
+        stage.discard(wait=False)
+        raise
     except BaseException:
         stage.discard()
         raise

@@ -44,10 +44,10 @@ from rich.text import Text
 from . import live, pipeline
 from .console import Reporter, excerpt_lines, plural, source_lines, write_crash_log
 from .errors import ContentErrors, Problem, SitrepError
-from .interrupt import interruptible
+from .interrupt import Stopped, interruptible
 from .render.env import template_dirs
 from .render.search import BUNDLE as SEARCH_BUNDLE
-from .write import check_output_folder
+from .write import check_output_folder, settle
 
 RELOAD_SCRIPT_PATH = "/__sitrep__/reload.js"
 EVENTS_PATH = "/__sitrep__/events"
@@ -206,7 +206,7 @@ def message_record(message: str) -> dict[str, Any]:
 
 # --- Building --------------------------------------------------------------------------------
 
-class Superseded(Exception):
+class Superseded(Stopped):
     """The content changed again while the background pass ran: its result would be stale."""
 
 
@@ -712,6 +712,7 @@ def serve(options: ServeOptions, reporter: Reporter) -> int:
         server.shutdown()
         server.server_close()
         threads[1].join(timeout=60)  # let a build in progress finish or drop its stage cleanly
+        settle()  # and the stages of passes dropped for a newer one be deleted
     return 0
 
 

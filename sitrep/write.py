@@ -142,12 +142,25 @@ class Stage:
         if self._deleting is not None:
             self._deleting.wait()
 
-    def discard(self) -> None:
-        """Delete the stage, leaving output/ untouched."""
+    def discard(self, *, wait: bool = True) -> None:
+        """Delete the stage, leaving output/ untouched.
+
+        Without wait, the stage is renamed to trash at once and deleted in a thread (13,000 files take
+        about half a second), so that the live preview's next pass need not wait; settle() waits for it.
+        """
         for work in (self._making, self._deleting):
             if work is not None:
                 work.cancel()
-        shutil.rmtree(self.path, ignore_errors=True)
+        if wait:
+            shutil.rmtree(self.path, ignore_errors=True)
+            return
+        trash = self.path.with_name(f"{_TRASH_PREFIX}{self.path.name.removeprefix(_STAGE_PREFIX)}-"
+                                    f"{uuid.uuid4().hex[:8]}")
+        try:
+            os.rename(self.path, trash)
+        except FileNotFoundError:
+            return
+        _delete_later(trash)
 
 
 class _Background:
@@ -197,6 +210,34 @@ class _Background:
         self.wait(quiet=True)
 
 
+#: Trash folders being deleted in a thread of this process, and the thread deleting each.
+_deleting_later: dict[Path, _Background] = {}
+_deleting_lock = threading.Lock()
+
+
+def _delete_later(trash: Path) -> None:
+    """Delete a folder in a thread; settle() waits for every such deletion."""
+    def delete() -> None:
+        try:
+            shutil.rmtree(trash, ignore_errors=True)
+        finally:
+            with _deleting_lock:
+                _deleting_later.pop(trash, None)
+
+    work = _Background(delete)
+    with _deleting_lock:
+        _deleting_later[trash] = work
+    work.start()
+
+
+def settle() -> None:
+    """Wait until the stages discarded without waiting (Stage.discard) are deleted."""
+    with _deleting_lock:
+        pending = list(_deleting_later.values())
+    for work in pending:
+        work.wait(quiet=True)
+
+
 def _same_bytes(a: Path, b: Path, chunk: int = 1 << 20) -> bool:
     """Return True when two files hold the same bytes, reading a megabyte of each at a time."""
     if a.stat().st_size != b.stat().st_size:
@@ -236,6 +277,9 @@ def remove_stale_stages(output: Path) -> None:
             continue
         _delete(stage)
     for trash in output.parent.glob(f"{_TRASH_PREFIX}{output.name}-*"):
+        with _deleting_lock:
+            if trash in _deleting_later:  # a thread of this process is deleting it
+                continue
         shutil.rmtree(trash, ignore_errors=True)
 
 
