@@ -154,13 +154,9 @@ class Stage:
         if wait:
             shutil.rmtree(self.path, ignore_errors=True)
             return
-        trash = self.path.with_name(f"{_TRASH_PREFIX}{self.path.name.removeprefix(_STAGE_PREFIX)}-"
-                                    f"{uuid.uuid4().hex[:8]}")
-        try:
-            os.rename(self.path, trash)
-        except FileNotFoundError:
-            return
-        _delete_later(trash)
+        trash = _to_trash(self.path)
+        if trash is not None:
+            _delete_later(trash)
 
 
 class _Background:
@@ -296,12 +292,19 @@ def recover_output(output: Path) -> None:
 
 def _delete(folder: Path) -> None:
     """Delete a folder, first renaming it so that a worker of a killed build can no longer write into it."""
+    trash = _to_trash(folder)
+    if trash is not None:
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def _to_trash(folder: Path) -> Path | None:
+    """Rename a stage to a trash name no build takes for its own; return it, or None if the stage is gone."""
     trash = folder.with_name(f"{_TRASH_PREFIX}{folder.name.removeprefix(_STAGE_PREFIX)}-{uuid.uuid4().hex[:8]}")
     try:
         os.rename(folder, trash)
     except FileNotFoundError:
-        return
-    shutil.rmtree(trash, ignore_errors=True)
+        return None
+    return trash
 
 
 def _alive(pid: int) -> bool:

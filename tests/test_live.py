@@ -247,6 +247,7 @@ def built_then_edited(content: Path, output: Path, *, search: bool) -> tuple[Bui
 
 def test_a_build_stops_at_a_safe_point_and_leaves_the_output_as_it_was(content_copy: Path, tmp_path: Path):
     options, before = built_then_edited(content_copy, tmp_path / "out", search=False)
+
     def outdated() -> None:
         if leftovers(options.output):  # the stage is there: pages are being rendered into it
             raise Outdated
