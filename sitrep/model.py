@@ -1003,16 +1003,27 @@ class Project:
         """Return the ids of incidents by the dates their reports, claims, casualty reports and updates carry."""
         days: dict[dt.date, list[str]] = {}
         for incident in self.incidents.values():
-            dated = {claim.date for claim in incident.claims if claim.date}
-            dated |= {day for part in (*incident.claims, *incident.casualties) for c in part.sources
-                      if (day := self.citation_day(c))}
-            dated |= {report.date for report in incident.casualties if report.date}
-            dated |= {day for c in incident.sources if (day := self.citation_day(c))}  # reported late
-            if incident.updated:
-                dated.add(incident.updated)
-            for day in dated:
+            for day in self.report_days(incident):
                 days.setdefault(day, []).append(incident.id)
         return days
+
+    def report_days(self, incident: Incident) -> set[dt.date]:
+        """Return the days an incident's reports, claims, casualty reports and update are dated."""
+        dated = {claim.date for claim in incident.claims if claim.date}
+        dated |= {day for part in (*incident.claims, *incident.casualties) for c in part.sources
+                  if (day := self.citation_day(c))}
+        dated |= {report.date for report in incident.casualties if report.date}
+        dated |= {day for c in incident.sources if (day := self.citation_day(c))}  # reported late
+        if incident.updated:
+            dated.add(incident.updated)
+        return dated
+
+    def last_changed(self, incident: Incident) -> dt.date:
+        """Return the day an incident's record last changed: its newest report or its update, whichever is later.
+
+        An incident without a dated report or update changed last on its own day.
+        """
+        return max(self.report_days(incident), default=incident.date)
 
     def incidents_reported_between(self, start: dt.date, end: dt.date) -> list[Incident]:
         """Return, in the order of incidents, those with a report, claim, casualty report or update dated from

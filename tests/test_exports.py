@@ -102,6 +102,31 @@ def test_csv_uses_an_imported_acled_id_civilian_targeting_and_the_updated_date(p
     assert row["timestamp"] == str(int(dt.datetime(2024, 5, 2, tzinfo=dt.UTC).timestamp()))
 
 
+def midnight(year: int, month: int, day: int) -> str:
+    return str(int(dt.datetime(year, month, day, tzinfo=dt.UTC).timestamp()))
+
+
+def test_csv_timestamp_is_the_day_of_the_newest_report_not_of_the_event(project: Project) -> None:
+    table = rows(incidents_acled_csv(project))
+    # Kalsu: the blast on 20 April, Iraq's statement and CENTCOM's denial that day, AFP's and Mint's reports
+    # on 21 April, no `updated:`. The record last changed on the 21st, not before anyone reported it.
+    assert table[f"IRQ-{KALSU}"]["timestamp"] == "1713657600" == midnight(2024, 4, 21)
+    # Tower 22, 28 January: AP that day, Democracy Now! on the 29th, Mint's 21 April report cited for it too
+    assert table[f"JOR-{TOWER_22}"]["timestamp"] == midnight(2024, 4, 21)
+    # a revised casualty figure dated 23 April, after an `updated:` of the 22nd: the revision is the last change
+    report = project.incidents[KALSU].casualties[0]
+    revised = report.model_copy(update={"id": "revised", "date": dt.date(2024, 4, 23), "supersedes": []})
+    changed = project.incidents[KALSU].model_copy(update={
+        "updated": dt.date(2024, 4, 22), "casualties": [report, revised]})
+    assert rows(incidents_acled_csv(with_incident(project, changed)))[f"IRQ-{KALSU}"]["timestamp"] == \
+        midnight(2024, 4, 23)
+    # the same incident citing only what was said on its own day (Iraq's statement, CENTCOM's denial)
+    kalsu = project.incidents[KALSU]
+    alone = kalsu.model_copy(update={"claims": kalsu.claims[:1], "casualties": [], "sources": kalsu.sources[:1]})
+    assert rows(incidents_acled_csv(with_incident(project, alone)))[f"IRQ-{KALSU}"]["timestamp"] == \
+        midnight(2024, 4, 20)
+
+
 def test_csv_survives_commas_quotes_and_line_breaks_in_text(project: Project) -> None:
     changed = project.incidents[KALSU].model_copy(update={
         "summary": 'A "blast", then\n\nanother, at the base.', "tags": ["a, b", 'say "no"']})

@@ -7,6 +7,8 @@ Mint and a second outlet republished.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import io
 import re
 from html import unescape
@@ -532,6 +534,13 @@ def test_incremental_builds_follow_edits_to_documents_and_relays(tmp_path: Path)
                           "relays: [afp-wire]\n"),
         "a statement redated": ("documents/isf-statement.yaml",
                                 isf.replace("published: 2024-04-21", "published: 2024-04-20")),
+        # a document only a claim cites: its day dates the incident's last change in the downloads
+        "a late denial cited": ("incidents/kharab-rockets.yaml", INCIDENT.replace(
+            "      - document: mint-article\n        credibility: 3\n",
+            "      - document: mint-article\n        credibility: 3\n      - document: centcom-late\n"
+            "        credibility: 2\n", 1)),
+        "the late denial redated": ("documents/centcom-late.yaml", DOCUMENTS["documents/centcom-late.yaml"]
+                                    .replace("2024-04-22T15:00", "2024-04-24T15:00")),
     }
     for label, (name, text) in edits.items():
         (content / name).write_text(text, encoding="utf-8")
@@ -544,6 +553,9 @@ def test_incremental_builds_follow_edits_to_documents_and_relays(tmp_path: Path)
         assert [n for n in want if got[n] != want[n]] == [], label
     page = (options.output / "incidents" / "kharab-rockets.html").read_text(encoding="utf-8")
     assert "https://example.org/early" in page and "Iraq says outlaws" in page
+    (row,) = csv.DictReader(io.StringIO((options.output / "data" / "incidents.csv").read_text(
+        encoding="utf-8"), newline=""))
+    assert row["timestamp"] == str(int(dt.datetime(2024, 4, 24, tzinfo=dt.UTC).timestamp()))
 
 
 def _files(folder: Path) -> dict[str, bytes]:

@@ -107,6 +107,8 @@ def test_denials_are_notes_and_the_analysts_assessment_a_relationship(default_bu
     assert kalsu["description"].endswith("\n\nWhen: 2024-04-20. Where: Kalsu military base, Iraq. Killed: 1; "
                                          "wounded: 8 (current reports).")
     assert kalsu["labels"] == ["Explosions/Remote violence", "Remote explosive/landmine/IED", "unexplained-blast"]
+    # it happened on 20 April (its start in Baghdad); AFP and Mint reported it on the 21st
+    assert (kalsu["created"], kalsu["modified"]) == ("2024-04-19T21:00:00.000Z", "2024-04-21T00:00:00.000Z")
     notes = [o for o in found.values() if o["type"] == "note" and kalsu["id"] in o["object_refs"]]
     assert sorted(n["abstract"] for n in notes) == ["Military Forces of Israel would not comment",
                                                   "Military Forces of the United States denied responsibility"]

@@ -193,9 +193,13 @@ def incidents_acled_csv_parts(project: Project, pieces: Pieces | None = None) ->
 
 
 def row_inputs(project: Project, incident: Incident) -> list[tuple[str, str]]:
-    """Return the (kind, id) of the content an incident's ACLED row is made from: also actors and sources."""
+    """Return the (kind, id) of the content an incident's ACLED row is made from: also actors and sources.
+
+    Every cited document counts, those of claims and casualty reports too: their days date the last change.
+    """
     actors = [("actor", a) for a in (*incident.perpetrators, *incident.targets)]
-    documents = [("document", d) for c in incident.sources for d in cited_documents(project, c)]
+    citations = [*incident.sources, *(c for part in (*incident.claims, *incident.casualties) for c in part.sources)]
+    documents = dict.fromkeys(("document", d) for c in citations for d in cited_documents(project, c))
     sources = [("source", s) for c in incident.sources for s in cited_sources(project, c)]
     return [*record_inputs(incident), *actors, *documents, *sources]
 
@@ -259,7 +263,8 @@ def acled_row(project: Project, incident: Incident) -> dict[str, Any]:
         # ACLED counts reported deaths, taking the most conservative estimate; none reported is 0.
         "fatalities": killed.low,
         "tags": "; ".join(incident.tags),
-        "timestamp": calendar.timegm((incident.updated or incident.date).timetuple()),
+        # ACLED's "last change": the newest report or update, not the event's own day, before any report
+        "timestamp": calendar.timegm(project.last_changed(incident).timetuple()),
     }
     return given_back(row, project, incident, side1[:1], side2[:1]) if incident.acled else row
 
@@ -290,7 +295,7 @@ def given_back(row: dict[str, Any], project: Project, incident: Incident, actor1
         row["interaction"] = kept.interaction
     if kept.source_scale and _scales_within(kept.source_scale, _outlet_scales(project, incident)):
         row["source_scale"] = kept.source_scale
-    if kept.timestamp is not None and incident.updated == \
+    if kept.timestamp is not None and project.last_changed(incident) == \
             dt.datetime.fromtimestamp(kept.timestamp, dt.timezone.utc).date():
         row["timestamp"] = kept.timestamp
     return row

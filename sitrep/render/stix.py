@@ -477,8 +477,8 @@ def incident_objects(project: Project, incident: Incident, ids: Ids, marking: st
     import stix2
 
     created = happened(incident)
-    modified = max(created, dt.datetime.combine(incident.updated, dt.time(), dt.timezone.utc)) \
-        if incident.updated else created
+    # the newest report or update, as the ACLED CSV's timestamp; never before the incident itself
+    modified = max(created, dt.datetime.combine(project.last_changed(incident), dt.time(), dt.timezone.utc))
     common = _common(ids, marking, created, modified)
     this = ids("incident", incident.id)
     words = [incident.event_type, incident.sub_event_type, *incident.tags]
