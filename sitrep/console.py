@@ -136,7 +136,8 @@ def _report(problems: Sequence[Problem], content: Path | None) -> list[Line]:
         lines = source_lines(resolved, content)
         separator = "," if path.endswith(".csv") else None
         for problem in group:
-            report.append(_problem_line(problem, shown))
+            related = shown_path(_resolve(base, content, problem.related)) if problem.related else None
+            report.append(_problem_line(problem, shown, related))
             report.extend(_excerpt(lines, problem.line, problem.column, problem.is_error, separator))
     errors = sum(p.is_error for p in problems)
     if errors:
@@ -199,11 +200,13 @@ def problem_line(problem: Problem, shown: str | None = None) -> Text:
     return Text.assemble(*_problem_line(problem, shown))
 
 
-def _problem_line(problem: Problem, shown: str | None = None) -> Line:
+def _problem_line(problem: Problem, shown: str | None = None, related: str | None = None) -> Line:
+    """Return a problem's line; shown and related replace its path and the other file's path in its message."""
     style = "red" if problem.is_error else "yellow"
     location = f"{visible(shown or problem.path)}:{problem.line}:{problem.column}: "
     prefix = "" if problem.is_error else "warning: "
-    return "  ", (location, "bold"), (prefix, style), problem.message
+    message = problem.message.replace(problem.related, visible(related), 1) if related else problem.message
+    return "  ", (location, "bold"), (prefix, style), message
 
 
 def excerpt_lines(lines: list[str] | None, line: int, column: int, is_error: bool = True,

@@ -25,6 +25,8 @@ class Problem:
     column: int
     message: str
     severity: str = "error"
+    #: another file the message names, written in it as path is: shown where the user can open it, as path is
+    related: str = ""
 
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""

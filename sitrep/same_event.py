@@ -240,7 +240,7 @@ def duplicate_problem(first: str, reason: str, here: tuple[str, int], there: tup
     return Problem(here[0], here[1], 1, (
         f"likely the same event as {there[0]}:{there[1]} ({reason}); if it is, keep one file or write "
         f"'same_as: {first}' here so it is counted once; if they are two events, write "
-        f"'not_same_as: [{first}]'"), "warning")
+        f"'not_same_as: [{first}]'"), "warning", related=there[0])
 
 
 def counted_once(project: Project, incidents: Iterable[Incident]) -> list[Incident]:

@@ -136,10 +136,16 @@ def test_a_declined_link_adds_the_event_and_check_warns_naming_both_files(conten
         "is, keep one file or write 'same_as: 2024-04-20-kalsu-base-explosion' here so it is counted once; if they "
         "are two events, write 'not_same_as: [2024-04-20-kalsu-base-explosion]'"]
     assert len(problems) == 3
-    monkeypatch.chdir(content_copy)  # check prints the paths as they open from here
+    monkeypatch.chdir(content_copy)  # check prints the paths as they open from here, both files alike
     code, out, err = run(["check", "--content", str(content_copy)])
     assert code == 0 and "\n  incidents/acled/2024-04-20-kalsu-military-base-irq90102.yaml:2:1: warning: " \
-        "likely the same event as content/incidents/2024-04-20-kalsu-base-explosion.yaml:1" in err
+        "likely the same event as incidents/2024-04-20-kalsu-base-explosion.yaml:1 (same day" in err
+    elsewhere = content_copy.parent / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # a folder the content is not in: both absolute
+    code, out, err = run(["check", "--content", str(content_copy)])
+    assert code == 0 and f"\n  {content_copy}/incidents/acled/2024-04-20-kalsu-military-base-irq90102.yaml:2:1: " \
+        f"warning: likely the same event as {content_copy}/incidents/2024-04-20-kalsu-base-explosion.yaml:1 (" in err
 
 
 def test_same_as_counts_the_event_once_and_silences_the_warning(content_copy: Path):
