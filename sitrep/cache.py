@@ -711,7 +711,7 @@ def assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pro
               content: Path, warnings: bool = True) -> Loaded | None:
     """Return the project made of valid records, or None if anything across files is wrong."""
     from .deps import KINDS
-    from .model import Origin, Project
+    from .model import Origin, Project, narrower_than_site
     from .same_event import duplicate_pairs
     from .sourcing import cutoff_findings, grade_findings
     from .validate import CONTAINMENT, attachment_problem, containment_cycles, resolve_asset
@@ -738,6 +738,8 @@ def assemble(site: SiteConfig | None, records: dict[str, FileRecord | None], pro
     for kind, (key, _, _) in CONTAINMENT.items():
         if containment_cycles({id_: getattr(r.entity, key) for id_, r in by_kind[kind].items()}):
             return None
+    if any(narrower_than_site(r.entity.tlp, site.tlp) for r in by_kind["brief"].values()):  # type: ignore[union-attr]
+        return None  # the full check places the error
 
     def plain(kind: str) -> dict[str, Any]:
         return {key: by_kind[kind][key].entity for key in sorted(by_kind[kind])}

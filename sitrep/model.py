@@ -54,6 +54,21 @@ CREDIBILITY = {1: "Confirmed by other sources", 2: "Probably true", 3: "Possibly
 
 TLP_COLOURS = {"TLP:RED": "#FF2B2B", "TLP:AMBER": "#FFC000", "TLP:AMBER+STRICT": "#FFC000",
                "TLP:GREEN": "#33FF00", "TLP:CLEAR": "#FFFFFF"}
+#: TLP 2.0 marks from the widest audience to the narrowest.
+TLP_ORDER = ("TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED")
+
+
+def narrower_than_site(brief_tlp: str | None, site_tlp: str) -> bool:
+    """Return True if a brief's mark allows fewer readers than the website it would be published on."""
+    return brief_tlp is not None and TLP_ORDER.index(brief_tlp) > TLP_ORDER.index(site_tlp)
+
+
+def tlp_message(brief_tlp: str, site_tlp: str) -> str:
+    """Return the error for a brief marked for fewer readers than its website's."""
+    return (f"this brief is {brief_tlp} but the website is {site_tlp} (site.yaml), and the build publishes "
+            f"every brief on it, page and PDF. Write 'tlp: {site_tlp}' (or leave tlp out) if the website's "
+            f"readers may see it; otherwise build it from a content folder of its own whose site.yaml says "
+            f"'tlp: {brief_tlp}'")
 
 #: ICD 203 likelihood rows: (term, alternative, probability range).
 LIKELIHOOD_ROWS: tuple[tuple[str, str, str], ...] = (

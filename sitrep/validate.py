@@ -26,7 +26,7 @@ from . import sourcing
 from .errors import Problem, editor_lines
 from .load import Document, LoadFailed, Mark, discover, load_file, parse_yaml, shorten
 from .model import (CONFIDENCE_LEVELS, ENTITY_CLASSES, LIKELIHOOD_ROWS, Brief, Entity, Origin, Project,
-                    SiteConfig, Sharing)
+                    SiteConfig, Sharing, narrower_than_site, tlp_message)
 from .same_event import duplicate_warnings
 
 #: One for the process: parts equal across files are kept once (model.Sharing).
@@ -97,6 +97,8 @@ def load_project(content_dir: Path, known: Mapping[Path, Known] | None = None
     flagged = {(p.path, p.line, p.column) for p in problems}  # one message per spot: the schema's first
     problems.extend(p for p in cross_check(entities, content_dir, broken, unvalidated)
                     if (p.path, p.line, p.column) not in flagged)
+    if site is not None:
+        problems.extend(tlp_problems(site.tlp, entities["brief"], content_dir))
     if any(p.is_error for p in problems) or site is None:
         return None, sorted(problems)
     project = _project(site, entities)
@@ -110,6 +112,18 @@ def load_project(content_dir: Path, known: Mapping[Path, Known] | None = None
     problems.extend(sourcing_problems(project, locate))
     problems.extend(duplicate_warnings(project))
     return project, sorted(problems)
+
+
+def tlp_problems(site_tlp: str, briefs: Mapping[str, tuple[Entity, Document]], content_dir: Path) -> list[Problem]:
+    """Return an error at the tlp of each brief marked for fewer readers than the website that publishes it."""
+    problems = []
+    for brief, document in briefs.values():
+        tlp = getattr(brief, "tlp", None)
+        if narrower_than_site(tlp, site_tlp):
+            if isinstance(document, Known):  # from the cache, unread
+                document = load_file("brief", document.path, content_dir)
+            problems.append(document.problem(("tlp",), tlp_message(tlp, site_tlp)))
+    return problems
 
 
 def sourcing_problems(project: Project, locate: Callable[[str, str, sourcing.Loc, str], Problem]

@@ -84,6 +84,28 @@ def test_the_summary_says_what_was_rebuilt(content_copy: Path, tmp_path: Path):
     assert re.match(r"built (\d+) pages \((\d+) rendered again\), 1 PDF rendered, 1 reused; ", out), out
 
 
+def test_a_brief_marked_for_fewer_readers_than_the_website_is_not_published(content_copy: Path, tmp_path: Path):
+    output = tmp_path / "site"
+    assert run(["build", "--content", str(content_copy), "--output", str(output), "--no-pdf", "--no-search"])[0] == 0
+    before = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    brief = content_copy / "briefs" / "2024-04-22.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace("tlp: TLP:CLEAR", "tlp: TLP:AMBER"), encoding="utf-8")
+    # the build read every other file from its cache: the error is placed all the same, and nothing is published
+    code, _, err = run(["build", "--content", str(content_copy), "--output", str(output), "--no-pdf", "--no-search"])
+    assert code == 1
+    assert "briefs/2024-04-22.yaml:12:6: this brief is TLP:AMBER but the website is TLP:CLEAR (site.yaml)" in err
+    assert "      12 │ tlp: TLP:AMBER" in err
+    assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == before
+    assert run(["check", "--content", str(content_copy)])[0] == 1
+    # a website for that audience publishes it; a brief marked for more readers than its website is fine too
+    site = content_copy / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace("tlp: TLP:CLEAR", "tlp: TLP:AMBER"), encoding="utf-8")
+    assert run(["build", "--content", str(content_copy), "--output", str(output), "--no-pdf", "--no-search"])[0] == 0
+    page = (output / "briefs" / "brief-2024-04-22.html").read_text(encoding="utf-8")
+    assert "TLP:AMBER" in page and "TLP:CLEAR" not in page
+    assert "TLP:CLEAR" in (output / "briefs" / "brief-2024-04-15.html").read_text(encoding="utf-8")
+
+
 def test_check_says_what_the_content_holds():
     code, out, err = run(["check", "--content", str(ROOT / "content")])
     assert (code, err) == (0, "")

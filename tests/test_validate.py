@@ -86,6 +86,11 @@ VALIDATE_CASES: dict[str, list[str]] = {
         f"{INCIDENT}:13:11: no actor with id 'pmu'; did you mean 'pmf'?",
         f"{INCIDENT}:17:22: casualties.0.sources.0.credibility: 7 is too large; the largest allowed is 6",
         f"{INCIDENT}:19:13: no source with id 'reuters'; add content/sources/reuters.yaml or fix the id"],
+    # a TLP:AMBER brief on the TLP:CLEAR website it would be published on
+    "brief_narrower_than_site": [
+        f"{BRIEF}:8:6: this brief is TLP:AMBER but the website is TLP:CLEAR (site.yaml), and the build publishes "
+        "every brief on it, page and PDF. Write 'tlp: TLP:CLEAR' (or leave tlp out) if the website's readers may "
+        "see it; otherwise build it from a content folder of its own whose site.yaml says 'tlp: TLP:AMBER'"],
     "day_month_year_date": [f"{INCIDENT}:3:7: date: '29/01/2024' is not a date; write YYYY-MM-DD: 2024-01-29"],
     "ambiguous_date": [
         f"{INCIDENT}:3:7: date: '03/04/2024' is not a date; write YYYY-MM-DD: 2024-04-03 if the day comes "
