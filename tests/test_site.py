@@ -182,7 +182,7 @@ def test_incident_casualties_show_each_source_and_the_headline_rule(site: Path) 
     assert re.search(r"Mint \d+ B2", text)  # AFP's toll, read in Mint: graded where it is cited
     assert "Lowest current figure (used in totals) 1 8" in text
     assert "Best estimate (lowest, highest) 1 (low 1, high 1) 8 (low 8, high 8)" in text
-    assert "Killed 1 the lowest figure reported, all sides together" in text
+    assert "Killed 1 the lowest current figure, all sides together" in text
     # actors by the names readers know; CENTCOM spelled out where the page first uses it
     assert "US forces (CENTCOM) denied involvement." in text
     assert "AFP reported that the Israeli army did not comment." in text  # said once, by the note
@@ -196,6 +196,8 @@ def test_a_figure_superseded_by_another_documents_report_names_that_report(site:
     text = text_of(site, "incidents/2024-01-28-tower-22-drone-attack.html")
     assert "Newser 3 C2 3 25 Superseded by the report of Democracy Now! The first US figures" in text
     assert "Lowest current figure (used in totals) 3 34" in text
+    # 25 was reported too, and replaced: 34 is the lowest current figure, not the lowest reported
+    assert "Wounded 34 the lowest current figure, all sides together" in text
 
 
 def test_the_troops_figure_says_whose_troops_it_adds_and_where_none_is_recorded(site: Path) -> None:
