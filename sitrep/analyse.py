@@ -485,6 +485,20 @@ def when(incident: Incident) -> When:
                 utc.date(), f"{offset[:3]}:{offset[3:]}", incident.time_approximate)
 
 
+def happened_utc(incident: Incident) -> dt.datetime:
+    """Return when an incident happened, in UTC: its local time converted, or its day at 00:00 UTC.
+
+    A day without a time stays that day: its local midnight in UTC would be the day before east of
+    Greenwich, and a platform showing times in UTC would then date the incident a day early.
+    """
+    if incident.time is None or incident.timezone is None:
+        return dt.datetime(incident.date.year, incident.date.month, incident.date.day, tzinfo=dt.timezone.utc)
+    hour, minute = (int(part) for part in incident.time.split(":"))
+    local = dt.datetime(incident.date.year, incident.date.month, incident.date.day, hour, minute,
+                        tzinfo=zoneinfo.ZoneInfo(incident.timezone))
+    return local.astimezone(dt.timezone.utc)
+
+
 #: How incident_date writes a date: long (21 April 2024), short (21 Apr 2024), label (21 Apr, for maps),
 #: time (long, with the local time and GMT) and gmt (the GMT time alone, with its date when it differs).
 DATE_STYLES = ("long", "short", "label", "time", "gmt")

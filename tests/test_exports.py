@@ -78,7 +78,8 @@ def test_csv_codes_the_kharab_al_jir_attack_as_acled_would(project: Project) -> 
     assert row["tags"] == "coalition; rockets; cross-border"
     # no death was reported: ACLED codes 0, and the notes say why
     assert row["fatalities"] == "0" and row["notes"].endswith("[Fatalities not reported; coded 0.]")
-    assert row["timestamp"] == str(int(dt.datetime(2024, 4, 21, tzinfo=dt.UTC).timestamp()))
+    # every report is of 21 April, the day of the attack, 21:50 in Baghdad: the last change is no earlier
+    assert row["timestamp"] == str(int(dt.datetime(2024, 4, 21, 18, 50, tzinfo=dt.UTC).timestamp())) == "1713725400"
 
 
 def test_csv_fatalities_are_the_conservative_headline(project: Project) -> None:

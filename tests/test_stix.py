@@ -107,8 +107,12 @@ def test_denials_are_notes_and_the_analysts_assessment_a_relationship(default_bu
     assert kalsu["description"].endswith("\n\nWhen: 2024-04-20. Where: Kalsu military base, Iraq. Killed: 1; "
                                          "wounded: 8 (current reports).")
     assert kalsu["labels"] == ["Explosions/Remote violence", "Remote explosive/landmine/IED", "unexplained-blast"]
-    # it happened on 20 April (its start in Baghdad); AFP and Mint reported it on the 21st
-    assert (kalsu["created"], kalsu["modified"]) == ("2024-04-19T21:00:00.000Z", "2024-04-21T00:00:00.000Z")
+    # it happened on 20 April, time unknown: the day, in UTC too (not Baghdad's midnight, 21:00 on the 19th);
+    # AFP and Mint reported it on the 21st
+    assert (kalsu["created"], kalsu["modified"]) == ("2024-04-20T00:00:00.000Z", "2024-04-21T00:00:00.000Z")
+    # brief No. 2, published on 22 April with its cut-off at 12:00 in Baghdad: not before 09:00 UTC
+    (report,) = [o for o in found.values() if o["type"] == "report" and o["published"].startswith("2024-04-22")]
+    assert (report["created"], report["published"]) == ("2024-04-22T09:00:00.000Z", "2024-04-22T09:00:00Z")
     notes = [o for o in found.values() if o["type"] == "note" and kalsu["id"] in o["object_refs"]]
     assert sorted(n["abstract"] for n in notes) == ["Military Forces of Israel would not comment",
                                                   "Military Forces of the United States denied responsibility"]

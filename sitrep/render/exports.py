@@ -26,7 +26,7 @@ from typing import Any
 import orjson
 
 from .. import urls
-from ..analyse import incident_figures
+from ..analyse import happened_utc, incident_figures
 from ..cache import Pieces
 from ..geo import country_info
 from ..model import ACTOR_KIND_LABELS, ACTOR_KINDS, SOURCE_SCALES, Actor, Incident, Location, Project
@@ -263,8 +263,9 @@ def acled_row(project: Project, incident: Incident) -> dict[str, Any]:
         # ACLED counts reported deaths, taking the most conservative estimate; none reported is 0.
         "fatalities": killed.low,
         "tags": "; ".join(incident.tags),
-        # ACLED's "last change": the newest report or update, not the event's own day, before any report
-        "timestamp": calendar.timegm(project.last_changed(incident).timetuple()),
+        # ACLED's "last change": the newest report or update, never before the event itself
+        "timestamp": max(calendar.timegm(project.last_changed(incident).timetuple()),
+                         int(happened_utc(incident).timestamp())),
     }
     return given_back(row, project, incident, side1[:1], side2[:1]) if incident.acled else row
 

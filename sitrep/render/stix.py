@@ -34,12 +34,11 @@ import json.encoder
 import re
 import urllib.parse
 import uuid
-import zoneinfo
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from .. import urls
-from ..analyse import incident_figures, period_incidents
+from ..analyse import happened_utc, incident_figures, period_incidents
 from ..cache import Pieces
 from ..maps.world import country_info
 from ..model import CREDIBILITY, RELIABILITY, Actor, Brief, Citation, Incident, Location, Project, Statement
@@ -464,19 +463,11 @@ ADMIRALTY_WORDS = {1: "Confirmed by other sources", 2: "Probably True", 3: "Poss
 
 # --- Incidents ---------------------------------------------------------------------------------
 
-def happened(incident: Incident) -> dt.datetime:
-    """Return when an incident happened, in UTC: its local time if known, else the start of its day."""
-    zone = zoneinfo.ZoneInfo(incident.timezone) if incident.timezone else dt.timezone.utc
-    hour, minute = (int(part) for part in incident.time.split(":")) if incident.time else (0, 0)
-    local = dt.datetime(incident.date.year, incident.date.month, incident.date.day, hour, minute, tzinfo=zone)
-    return local.astimezone(dt.timezone.utc)
-
-
 def incident_objects(project: Project, incident: Incident, ids: Ids, marking: str) -> list[Any]:
     """Return an incident and its relationships and notes as STIX objects."""
     import stix2
 
-    created = happened(incident)
+    created = happened_utc(incident)
     # the newest report or update, as the ACLED CSV's timestamp; never before the incident itself
     modified = max(created, dt.datetime.combine(project.last_changed(incident), dt.time(), dt.timezone.utc))
     common = _common(ids, marking, created, modified)
@@ -571,7 +562,8 @@ def report(project: Project, brief: Brief, covered: Iterable[Incident], ids: Ids
 
     marking = TLP_MARKINGS[brief.tlp or project.site.tlp][0]
     cutoff = brief.cutoff.astimezone(dt.timezone.utc)
-    published = dt.datetime.combine(brief.published, dt.time(), dt.timezone.utc) \
+    # published on its day, and never before the cut-off of what it says
+    published = max(cutoff, dt.datetime.combine(brief.published, dt.time(), dt.timezone.utc)) \
         if brief.published else cutoff
     refs: list[str] = []
     for incident in covered:
