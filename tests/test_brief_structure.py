@@ -336,7 +336,7 @@ def test_no_figure_or_trend_is_compared_with_days_before_monitoring_began(site: 
     assert re.search(r"Incidents ?2 previous 7 days: not monitored", words), words
     assert re.search(r"Killed ?.*? previous: not monitored", words)
     assert ("Trend against the previous 7 days Not assessed: the previous 7 days (8 April 2024 to 14 April "
-            "2024) began before this monitor's records, which start on 17 April 2024.") in words
+            "2024) began before this monitor's weekly monitoring, which started on 17 April 2024.") in words
     assert '<ul class="trends">' not in brief_html(site, "brief-1")
     # brief-3's previous week (22-28 April) was monitored: it is compared
     words = text(brief_html(site, "brief-3"))

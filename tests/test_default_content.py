@@ -196,6 +196,16 @@ def test_key_judgments_use_one_icd_203_row(project: Project, brief_id: str) -> N
         assert "confidence" not in judgment.text.lower()
 
 
+def test_no_judgment_is_held_with_more_confidence_than_an_attribution_it_rests_on(project: Project) -> None:
+    """Who fired at Kharab al-Jir is judged with low confidence: the judgment on further attacks, held with
+    moderate confidence, rests on what is known (a launch from Iraqi territory), not on who fired."""
+    first, second = project.briefs["brief-2024-04-22"].key_judgments[:2]
+    assert "Iran-backed groups" in first.text and first.confidence == "low"
+    assert second.confidence == "moderate"
+    assert "launched from Iraqi territory" in second.text and "whoever it was" in second.text
+    assert "one of them" not in second.text
+
+
 def test_site_settings(project: Project) -> None:
     site = project.site
     assert (site.language, site.timezone) == ("en", "Asia/Baghdad")
