@@ -89,6 +89,17 @@ def test_csv_fatalities_are_the_conservative_headline(project: Project) -> None:
     assert table[f"IRQ-{KALSU}"]["iso"] == "368" and table[f"JOR-{TOWER_22}"]["iso"] == "400"
 
 
+def test_csv_sources_are_every_report_the_row_rests_on(project: Project) -> None:
+    table = rows(incidents_acled_csv(project))
+    tower = table[f"JOR-{TOWER_22}"]
+    # Democracy Now! gives the claim and the Pentagon's 34 wounded: cited there only, it is a source of the row;
+    # it is a national outlet, so the scale runs from National (AP and the others are International)
+    assert tower["source"].split("; ")[-1] == "Democracy Now!"
+    assert tower["source_scale"] == "National-International"
+    # CENTCOM's denial of Kalsu is cited by the claim alone
+    assert "US Central Command (CENTCOM)" in table[f"IRQ-{KALSU}"]["source"].split("; ")
+
+
 def test_csv_leaves_interaction_empty_without_a_perpetrator(project: Project) -> None:
     row = rows(incidents_acled_csv(project))[f"IRQ-{KALSU}"]
     assert (row["actor1"], row["inter1"], row["interaction"]) == ("", "", "")
