@@ -166,6 +166,8 @@ def test_html_brief_structure(built: Path):
     assert 'href="../incidents/2024-04-21-kharab-al-jir-rockets.html"' in html
     assert '<span lang="ar" dir="auto">الحشد الشعبي</span>' in html
     assert "<svg" in html and 'role="img"' in html  # map and charts inline
+    # the brief's mark is the site's: shown once in the site's header and once in its footer, not a third time
+    assert html.count(">TLP:CLEAR<") == 2
 
 
 def test_html_escapes_content(content_copy: Path, tmp_path: Path):
