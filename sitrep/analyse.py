@@ -474,11 +474,9 @@ class When:
 
 def when(incident: Incident) -> When:
     """Return when an incident happened, converting its local time to GMT with its time zone."""
-    if incident.time is None or incident.timezone is None:
+    local = _local_time(incident)
+    if local is None:
         return When(incident.date, None, None, incident.timezone, incident.time_precision)
-    hour, minute = (int(part) for part in incident.time.split(":"))
-    local = dt.datetime(incident.date.year, incident.date.month, incident.date.day, hour, minute,
-                        tzinfo=zoneinfo.ZoneInfo(incident.timezone))
     utc = local.astimezone(dt.timezone.utc)
     offset = local.strftime("%z")
     return When(incident.date, incident.time, utc.strftime("%H:%M"), incident.timezone, incident.time_precision,
@@ -491,12 +489,19 @@ def happened_utc(incident: Incident) -> dt.datetime:
     A day without a time stays that day: its local midnight in UTC would be the day before east of
     Greenwich, and a platform showing times in UTC would then date the incident a day early.
     """
-    if incident.time is None or incident.timezone is None:
+    local = _local_time(incident)
+    if local is None:
         return dt.datetime(incident.date.year, incident.date.month, incident.date.day, tzinfo=dt.timezone.utc)
-    hour, minute = (int(part) for part in incident.time.split(":"))
-    local = dt.datetime(incident.date.year, incident.date.month, incident.date.day, hour, minute,
-                        tzinfo=zoneinfo.ZoneInfo(incident.timezone))
     return local.astimezone(dt.timezone.utc)
+
+
+def _local_time(incident: Incident) -> dt.datetime | None:
+    """Return an incident's local date and time in its time zone; None when no time was reported."""
+    if incident.time is None or incident.timezone is None:
+        return None
+    hour, minute = (int(part) for part in incident.time.split(":"))
+    return dt.datetime(incident.date.year, incident.date.month, incident.date.day, hour, minute,
+                       tzinfo=zoneinfo.ZoneInfo(incident.timezone))
 
 
 #: How incident_date writes a date: long (21 April 2024), short (21 Apr 2024), label (21 Apr, for maps),
