@@ -253,8 +253,9 @@ def _place_point_labels(layout: _Layout, points: Sequence[MapPoint], placer: _Pl
         seen.append((text, at))
         role = _role(point.kind)
         style = _point_style(role, point.href, point.reference)
-        # A hatched area has no symbol to keep clear of: its name goes on it first, as an area's does.
-        radius = 0.0 if point.is_region else _symbol_radius(role)
+        # A hatched area's name goes on it first, as an area's does; where an arrow or a symbol is there, beside
+        # it, clear of its edge, rather than half across it.
+        radius = layout.region_radius if point.is_region else _symbol_radius(role)
         placer.place_at(text, at, radius, style, centre_first=role == "area" or point.is_region)
 
 
