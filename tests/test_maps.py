@@ -380,6 +380,17 @@ def test_a_place_known_only_to_its_region_is_a_hatched_area_not_a_point_symbol()
     assert "Northern Nineveh province (region, only the region is known)" in root.find(f"{SVG}desc").text
 
 
+def test_a_region_label_goes_on_its_area_or_clear_beside_it_never_across_its_edge() -> None:
+    root = parse(precision_map())
+    area = tuple(map(float, group(root, "northern-nineveh").get("data-area-box").split()))
+    (label,) = [tuple(map(float, t.get("data-label-box").split())) for t in root.iter(f"{SVG}text")
+                if t.get("data-label-box") and "".join(t.itertext()) == "Northern Nineveh province"]
+    centred = abs((label[0] + label[2]) / 2 - (area[0] + area[2]) / 2) < 0.5 and \
+        abs((label[1] + label[3]) / 2 - (area[1] + area[3]) / 2) < 0.5
+    # here the arrow from the area takes its centre, so the name goes beside it
+    assert not centred and not overlap(label, area), (label, area)
+
+
 def test_an_incident_known_only_to_its_region_is_hatched_in_its_event_colour() -> None:
     babil = MapPoint("babil", "Babil province (20 Apr)", 32.47, 44.42, "incident", BOMB, precision="region")
     root = parse(render_map([babil], id_prefix="m"))
