@@ -332,7 +332,8 @@ def test_pdf_names_actors_as_readers_know_them_and_spells_out_abbreviations(pdf_
     text = squash(pdf_text)
     assert "Military Forces of" not in text and "Unidentified Armed Group" not in text
     assert "US forces (CENTCOM) denied involvement" in text
-    assert "Denied by US forces; No comment from Israeli army" in text
+    # in the table of incidents, each claim with its own note and grade
+    assert re.search(r"Denied by US forces ?5 ?B2; No comment from Israeli army ?6 ?B2", text), text
     assert "Iraqi security forces attributed it to “outlaw elements”" in text  # the statement's words
     # the first AFP of the brief is written out, later ones are not
     assert text.count("Agence France-Presse (AFP)") == 1

@@ -483,8 +483,9 @@ def test_each_statement_shows_its_own_grade_where_it_is_cited(built: Path):
     html = (built / "briefs/brief-16.html").read_text(encoding="utf-8")
     marks = [re.sub(r"<[^>]+>", "", m).replace("\u2009", " ")
              for m in re.findall(r'<sup class="cite"[^>]*>(.*?)</sup>', html, flags=re.S)]
-    # the claims (C2, C3, B3), then "Reported by" (the two statements confirm each other: C1), then the table
-    assert marks[:5] == ["1 C2", "2 C3", "3 B3", "1 C1, 2 C1, 3 B2", "1 C1, 2 C1, 3 B2"]
+    # the claims (C2, C3, B3), then "Reported by" (the two statements confirm each other: C1), then the table:
+    # there too each claim carries its own grade, beside the row's sources with theirs
+    assert marks[:8] == ["1 C2", "2 C3", "3 B3", "1 C1, 2 C1, 3 B2", "1 C2", "2 C3", "3 B3", "1 C1, 2 C1, 3 B2"]
 
 
 def test_a_denial_made_by_a_third_party_is_shown_as_theirs(built: Path):
