@@ -727,6 +727,11 @@ class Incident(Entity):
         return list(self.locations) or [self.location]
 
     @property
+    def citations(self) -> list[Citation]:
+        """Return what the incident's record rests on: its sources, then its claims' and casualty reports'."""
+        return [*self.sources, *(c for part in (*self.claims, *self.casualties) for c in part.sources)]
+
+    @property
     def span(self) -> tuple[dt.date, dt.date]:
         """Return the first and last day the date may be at its precision: the day, its ACLED week or month."""
         return date_span(self.date, self.time_precision)
@@ -1025,10 +1030,8 @@ class Project:
     def report_days(self, incident: Incident) -> set[dt.date]:
         """Return the days an incident's reports, claims, casualty reports and update are dated."""
         dated = {claim.date for claim in incident.claims if claim.date}
-        dated |= {day for part in (*incident.claims, *incident.casualties) for c in part.sources
-                  if (day := self.citation_day(c))}
         dated |= {report.date for report in incident.casualties if report.date}
-        dated |= {day for c in incident.sources if (day := self.citation_day(c))}  # reported late
+        dated |= {day for c in incident.citations if (day := self.citation_day(c))}  # a source reporting late too
         if incident.updated:
             dated.add(incident.updated)
         return dated

@@ -29,7 +29,7 @@ from .. import urls
 from ..analyse import happened_utc, incident_figures
 from ..cache import Pieces
 from ..geo import country_info
-from ..model import ACTOR_KIND_LABELS, ACTOR_KINDS, SOURCE_SCALES, Actor, Citation, Incident, Location, Project
+from ..model import ACTOR_KIND_LABELS, ACTOR_KINDS, SOURCE_SCALES, Actor, Incident, Location, Project
 from ..sourcing import cited, cited_documents, cited_sources
 from .text import neutralise
 
@@ -198,7 +198,7 @@ def row_inputs(project: Project, incident: Incident) -> list[tuple[str, str]]:
     Every cited document counts, those of claims and casualty reports too: their days date the last change.
     """
     actors = [("actor", a) for a in (*incident.perpetrators, *incident.targets)]
-    citations = every_citation(incident)
+    citations = incident.citations
     documents = dict.fromkeys(("document", d) for c in citations for d in cited_documents(project, c))
     sources = dict.fromkeys(("source", s) for c in citations for s in cited_sources(project, c))
     return [*record_inputs(incident), *actors, *documents, *sources]
@@ -329,13 +329,8 @@ def _interaction_codes(text: str) -> list[int]:
     return [code for code in codes if code is not None]
 
 
-def every_citation(incident: Incident) -> list[Citation]:
-    """Return the citations an incident's row rests on: its sources, then its claims' and casualty reports'."""
-    return [*incident.sources, *(c for part in (*incident.claims, *incident.casualties) for c in part.sources)]
-
-
 def _outlet_scales(project: Project, incident: Incident) -> set[str]:
-    return {project.sources[cited(project, c).source].scale for c in every_citation(incident)
+    return {project.sources[cited(project, c).source].scale for c in incident.citations
             if cited(project, c).source != ACLED_SOURCE}
 
 
@@ -405,13 +400,13 @@ def source_names(project: Project, incident: Incident) -> list[str]:
     Those its claims and casualty reports cite count too: the attribution and the fatalities rest on them.
     ACLED itself, the relay of an imported event's outlets, is not named among them.
     """
-    ids = [part for c in every_citation(incident) for part in cited_sources(project, c)]
+    ids = [part for c in incident.citations for part in cited_sources(project, c)]
     return [project.sources[i].name for i in dict.fromkeys(ids) if i != ACLED_SOURCE]
 
 
 def source_scale(project: Project, incident: Incident) -> str:
     """Return ACLED's source scale: one, or the narrowest and widest joined ('National-International')."""
-    scales = {project.sources[cited(project, c).source].scale for c in every_citation(incident)}
+    scales = {project.sources[cited(project, c).source].scale for c in incident.citations}
     ordered = sorted(scales, key=SOURCE_SCALES.index)
     return ordered[0] if len(ordered) == 1 else f"{ordered[0]}-{ordered[-1]}"
 

@@ -43,7 +43,7 @@ from ..cache import Pieces
 from ..maps.world import country_info
 from ..model import CREDIBILITY, RELIABILITY, Actor, Brief, Citation, Incident, Location, Project, Statement
 from ..sourcing import cited, cited_documents, cited_sources
-from .exports import every_citation, joined, made_from
+from .exports import joined, made_from
 from .text import neutralise
 
 #: A string as JSON with only ASCII characters, as stix2's encoder writes it (C-accelerated).
@@ -265,7 +265,7 @@ def incident_inputs(project: Project, incident: Incident,
     places = [site.location for site in incident.sites] + ([incident.origin.location] if incident.origin else [])
     actors = [*incident.perpetrators, *incident.targets, *(c.actor for c in incident.claims),
               *(side for c in incident.casualties for side in c.covers)]
-    citations = every_citation(incident)
+    citations = incident.citations
     return [("incident", incident.id), *(("location", p) for p in dict.fromkeys(places)),
             *(("actor", a) for a in dict.fromkeys(actors)), *dict.fromkeys(_cited(project, citations, memo))]
 
